@@ -1,0 +1,254 @@
+"""The ``qprecode`` command line: evaluate precoders and draw radiation patterns.
+
+Every command prints a table, and can save its numbers (``--json``) with their config and a plot
+(``--plot``). Bad input gives a one-line error and exit status 2.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+import torch
+from rich.console import Console
+from rich.table import Table
+
+from . import _parsing
+from .channels import CHANNEL_NAMES, LOSChannel, make_channel
+from .dac import DAC_KINDS
+from .metrics import evaluate as evaluate_precoder
+from .metrics import gaussian_symbols, normalize_average_power, radiation_pattern
+from .plotting import plot_radiation, plot_sum_rate
+from .precoders import Precoder, build_linear_precoder
+from .results import run_metadata, write_json
+
+__all__ = ["cli", "main"]
+
+console = Console()
+
+# Symbols are drawn from the run seed shifted by this offset, so that channels and symbols come
+# from independent streams.
+SYMBOL_SEED_OFFSET = 1_000_003
+
+
+def build_precoder(name: str, bits: int | None, dac_kind: str = "lloyd-max") -> Precoder:
+    """A precoder from its command-line name (``mrt``, ``zf``, ``rzf``/``wf``) and resolution."""
+    return build_linear_precoder(name, bits, dac_kind)
+
+
+def _bits_text(bits: int | None) -> str:
+    return "inf" if bits is None else str(bits)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="qprecode")
+def cli() -> None:
+    """qprecode: quantization-aware precoding for massive MIMO with low-resolution DACs."""
+
+
+@cli.command()
+@click.option("--precoder", "precoders", default="mrt", show_default=True,
+              help="Comma list of precoders: mrt, zf, rzf (alias wf).")
+@click.option("--antennas", "-M", type=int, default=32, show_default=True, help="Antennas M.")
+@click.option("--users", "-K", type=int, default=1, show_default=True, help="Users K.")
+@click.option("--bits", "bits_text", default="1", show_default=True,
+              help="Comma list of DAC resolutions, 1..8 or inf.")
+@click.option("--dac", "dac_kind", type=click.Choice(DAC_KINDS), default="lloyd-max",
+              show_default=True, help="DAC level design.")
+@click.option("--channel", type=click.Choice(CHANNEL_NAMES), default="rayleigh",
+              show_default=True, help="Channel model.")
+@click.option("--snr-db", "snr_text", default="-30:30:5", show_default=True,
+              help="SNR points P_T/sigma^2 in dB: start:stop:step, a comma list or one value.")
+@click.option("--channels", "num_channels", type=int, default=1000, show_default=True,
+              help="Channel realisations.")
+@click.option("--symbols", "num_symbols", type=int, default=125, show_default=True,
+              help="Symbol vectors N_s per channel.")
+@click.option("--seed", type=int, default=0, show_default=True, help="Seed of channels and symbols.")
+@click.option("--batch-size", type=int, default=1000, show_default=True, help="Channels per chunk.")
+@click.option("--device", default="cpu", show_default=True, help="torch device, e.g. cpu or cuda.")
+@click.option("--json", "json_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write config and results as JSON.")
+@click.option("--plot", "plot_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write a sum-rate-vs-SNR plot (PNG).")
+@click.option("--quiet", is_flag=True, help="No progress bars.")
+def evaluate(
+    precoders: str,
+    antennas: int,
+    users: int,
+    bits_text: str,
+    dac_kind: str,
+    channel: str,
+    snr_text: str,
+    num_channels: int,
+    num_symbols: int,
+    seed: int,
+    batch_size: int,
+    device: str,
+    json_path: Path | None,
+    plot_path: Path | None,
+    quiet: bool,
+) -> None:
+    """Sum rate (eq. 9) and noiseless NMSE of precoders on the same channels and symbols."""
+    names = _parsing.parse_name_list(precoders)
+    bits_list = _parsing.parse_bits_list(bits_text)
+    snrs = _parsing.parse_snr_range(snr_text)
+    for value, what in [(num_symbols, "--symbols"), (num_channels, "--channels")]:
+        if value < 1:
+            raise ValueError(f"{what} must be a positive integer, got {value}")
+    dev = torch.device(device)
+    model = make_channel(channel, antennas, users, device=dev)
+    H = model.sample(num_channels, torch.Generator().manual_seed(seed))
+    s = gaussian_symbols(num_channels, num_symbols, users, seed + SYMBOL_SEED_OFFSET, H.dtype)
+    built = [(n, b, build_precoder(n, b, dac_kind)) for n in names for b in bits_list]
+
+    records: list[dict[str, Any]] = []
+    for name, bits, precoder in built:
+        label = f"{name} {_bits_text(bits)}-bit"
+        result = evaluate_precoder(
+            precoder, H, snrs, symbols=s.to(dev), batch_size=batch_size,
+            progress=not quiet, description=label,
+        )
+        for i, snr in enumerate(result.snr_db):
+            records.append({
+                "precoder": name, "bits": _bits_text(bits), "antennas": antennas,
+                "users": users, "channel": channel, "snr_db": snr,
+                "sum_rate": result.sum_rate[i], "sum_rate_std": result.sum_rate_std[i],
+                "snidr_db": result.snidr_db[i], "nmse_db": result.nmse_db[i],
+            })
+
+    _print_rate_table(records, snrs, f"M={antennas}, K={users}, {channel}, "
+                      f"{num_channels} channels x {num_symbols} symbols, seed {seed}")
+    config = {
+        "command": "evaluate", "precoders": names, "bits": [_bits_text(b) for b in bits_list],
+        "dac": dac_kind, "antennas": antennas, "users": users, "channel": channel,
+        "snr_db": snrs, "channels": num_channels, "symbols": num_symbols, "seed": seed,
+        "symbol_seed": seed + SYMBOL_SEED_OFFSET, "device": device,
+    }
+    if json_path is not None:
+        write_json(json_path, {"config": config, "meta": run_metadata(), "results": records})
+        console.print(f"wrote {json_path}")
+    if plot_path is not None:
+        plot_sum_rate(records, plot_path, title=f"M={antennas}, K={users}, {channel} channel")
+        console.print(f"wrote {plot_path}")
+
+
+def _print_rate_table(records: list[dict[str, Any]], snrs: list[float], caption: str) -> None:
+    table = Table(title=r"Sum rate \[bits/channel use] vs SNR \[dB]", caption=caption)
+    table.add_column("precoder")
+    table.add_column("bits", justify="right")
+    for snr in snrs:
+        table.add_column(f"{snr:g}", justify="right")
+    table.add_column(r"NMSE \[dB]", justify="right")
+    rows: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    for r in records:
+        rows.setdefault((r["precoder"], r["bits"]), []).append(r)
+    for (name, bits), rs in rows.items():
+        nmse = rs[-1]["nmse_db"]
+        table.add_row(name, bits, *(f"{r['sum_rate']:.2f}" for r in rs), f"{nmse:.2f}")
+    console.print(table)
+
+
+@cli.command()
+@click.option("--precoder", "precoders", default="mrt", show_default=True,
+              help="Comma list of precoders: mrt, zf, rzf.")
+@click.option("--bits", "bits_text", default="1", show_default=True,
+              help="Comma list of DAC resolutions, 1..8 or inf.")
+@click.option("--antennas", "-M", type=int, default=32, show_default=True, help="Antennas M.")
+@click.option("--angles", "angles_text", default="110", show_default=True,
+              help="User angles in degrees, comma list (one per user; 90 is broadside).")
+@click.option("--symbols", "num_symbols", type=int, default=10_000, show_default=True,
+              help="Symbol vectors used to estimate G and E[qq^H].")
+@click.option("--resolution", type=float, default=0.25, show_default=True,
+              help="Angle grid step in degrees.")
+@click.option("--snr-db", "snr_db", type=float, default=20.0, show_default=True,
+              help="Design SNR of rzf (other precoders ignore it).")
+@click.option("--dac", "dac_kind", type=click.Choice(DAC_KINDS), default="lloyd-max",
+              show_default=True, help="DAC level design.")
+@click.option("--seed", type=int, default=0, show_default=True, help="Seed of the symbols.")
+@click.option("--json", "json_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write config and patterns as JSON.")
+@click.option("--plot", "plot_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write polar plots of P_lin, P_dist and SDR (PNG).")
+def radiation(
+    precoders: str,
+    bits_text: str,
+    antennas: int,
+    angles_text: str,
+    num_symbols: int,
+    resolution: float,
+    snr_db: float,
+    dac_kind: str,
+    seed: int,
+    json_path: Path | None,
+    plot_path: Path | None,
+) -> None:
+    """Radiation patterns of the intended signal and the distortion (eqs. 11-12) on a
+    line-of-sight ULA channel, as in Figs. 3-4 of Feys et al."""
+    names = _parsing.parse_name_list(precoders)
+    bits_list = _parsing.parse_bits_list(bits_text)
+    user_angles = _parsing.parse_float_list(angles_text, "angle")
+    if not 0 < resolution <= 45:
+        raise ValueError(f"--resolution must be in (0, 45] degrees, got {resolution}")
+    if num_symbols < 1:
+        raise ValueError(f"--symbols must be a positive integer, got {num_symbols}")
+    K = len(user_angles)
+    H = LOSChannel(antennas, K, angles_deg=user_angles).sample(1, torch.Generator())
+    s = gaussian_symbols(1, num_symbols, K, seed, H.dtype)
+    grid = torch.arange(0.0, 180.0 + resolution / 2, resolution)
+
+    patterns: list[dict[str, Any]] = []
+    table = Table(title=f"Radiation, M={antennas}, users at {user_angles} deg")
+    for col in ("precoder", "bits", r"SDR at users \[dB]", r"min SDR \[dB]"):
+        table.add_column(col, justify="right")
+    for name in names:
+        for bits in bits_list:
+            precoder = build_precoder(name, bits, dac_kind)
+            if getattr(precoder, "snr_dependent", False):
+                precoder = precoder.with_snr(snr_db)  # type: ignore[attr-defined]
+            y = normalize_average_power(precoder(H, s), float(antennas))
+            pat = radiation_pattern(y, s, grid)
+            to_db = lambda t: (10.0 * torch.log10(t[0])).tolist()  # noqa: E731
+            record = {
+                "label": f"{name.upper()} {_bits_text(bits)}-bit", "precoder": name,
+                "bits": _bits_text(bits), "angles_deg": grid.tolist(),
+                "p_lin_db": to_db(pat.linear), "p_dist_db": to_db(pat.distortion),
+                "sdr_db": to_db(pat.sdr),
+            }
+            patterns.append(record)
+            at_users = [record["sdr_db"][int(round(a / resolution))] for a in user_angles]
+            table.add_row(name, _bits_text(bits), ", ".join(f"{v:.1f}" for v in at_users),
+                          f"{min(record['sdr_db']):.1f}")
+    console.print(table)
+    config = {
+        "command": "radiation", "precoders": names, "bits": [_bits_text(b) for b in bits_list],
+        "antennas": antennas, "angles_deg": user_angles, "symbols": num_symbols,
+        "resolution_deg": resolution, "snr_db": snr_db, "dac": dac_kind, "seed": seed,
+    }
+    if json_path is not None:
+        write_json(json_path, {"config": config, "meta": run_metadata(), "patterns": patterns})
+        console.print(f"wrote {json_path}")
+    if plot_path is not None:
+        plot_radiation(patterns, user_angles, plot_path)
+        console.print(f"wrote {plot_path}")
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point: run the CLI, turning a ``ValueError`` into a one-line error and exit 2."""
+    try:
+        code = cli.main(args=argv, prog_name="qprecode", standalone_mode=False)
+    except click.ClickException as err:
+        err.show()
+        sys.exit(err.exit_code)
+    except click.Abort:
+        click.echo("aborted", err=True)
+        sys.exit(1)
+    except ValueError as err:
+        click.echo(f"error: {err}", err=True)
+        sys.exit(2)
+    sys.exit(code if isinstance(code, int) else 0)
+
+
+if __name__ == "__main__":
+    main()

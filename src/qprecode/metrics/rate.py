@@ -1,0 +1,80 @@
+"""SNIDR per user (eq. 8) and the achievable sum rate (eq. 9) of Feys et al., for any precoder's
+DAC outputs.
+
+Everything is computed in the ``K``-dimensional received space: with ``R = Y H`` the noiseless
+received signals, ``A = H^T G`` and ``h_k^T q_n = R_{n,k} - (S A^T)_{n,k}``, so no ``M x M``
+distortion covariance is formed. For the LS gain, ``A^T`` is the least-squares fit of ``R`` on
+``S``, which equals ``G^T H`` with ``G`` from ``bussgang_gain``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import torch
+
+from .bussgang import _least_squares_gain
+
+__all__ = ["SNIDRTerms", "noise_variance", "snidr", "snidr_terms", "sum_rate"]
+
+
+@dataclass(frozen=True)
+class SNIDRTerms:
+    """Powers at each user's receiver, per channel realisation (all ``[..., K]`` real).
+
+    Attributes:
+        signal: ``|h_k^T g_k|^2``.
+        interference: ``sum_{k' != k} |h_k^T g_{k'}|^2``.
+        distortion: ``h_k^T E[q q^H] h_k^*``.
+        gain: ``[..., K, K]`` complex, ``A = H^T G``; its diagonal is each user's effective gain.
+    """
+
+    signal: torch.Tensor
+    interference: torch.Tensor
+    distortion: torch.Tensor
+    gain: torch.Tensor
+
+
+def noise_variance(snr_db: float, total_power: float) -> float:
+    """``sigma_v^2 = P_T / 10^(SNR/10)``, the SNR being ``P_T / sigma_v^2`` in dB."""
+    return total_power / 10.0 ** (snr_db / 10.0)
+
+
+def snidr_terms(
+    H: torch.Tensor, y: torch.Tensor, s: torch.Tensor, estimate: str = "ls"
+) -> SNIDRTerms:
+    """Signal, interference and distortion powers of eq. 8.
+
+    Args:
+        H: ``[..., M, K]`` complex channel.
+        y: ``[..., N_s, M]`` complex DAC outputs, already power-normalised (eq. 15).
+        s: ``[..., N_s, K]`` complex symbols.
+        estimate: Bussgang gain estimate, ``"ls"`` or ``"identity"``.
+
+    Returns:
+        ``SNIDRTerms`` with ``[..., K]`` fields.
+    """
+    R = y @ H  # [..., N_s, K] noiseless received signals, R[n, k] = h_k^T y_n
+    if estimate == "ls":
+        A_T = _least_squares_gain(s, R)  # [..., K, K], A^T = G^T H
+    elif estimate == "identity":
+        A_T = s.mH @ R / s.shape[-2]
+    else:
+        raise ValueError(f"unknown gain estimate {estimate!r}; choose 'ls' or 'identity'")
+    A = A_T.mT  # A[k, k'] = h_k^T g_{k'}
+    power = A.abs() ** 2
+    signal = torch.diagonal(power, dim1=-2, dim2=-1)
+    interference = power.sum(dim=-1) - signal
+    E = R - s @ A_T  # [..., N_s, K], E[n, k] = h_k^T q_n
+    dist = (E.abs() ** 2).mean(dim=-2)
+    return SNIDRTerms(signal, interference, dist, A)
+
+
+def snidr(terms: SNIDRTerms, noise_var: float | torch.Tensor) -> torch.Tensor:
+    """``SNIDR_k`` of eq. 8, ``[..., K]`` real (broadcasts against a tensor of noise variances)."""
+    return terms.signal / (terms.interference + terms.distortion + noise_var)
+
+
+def sum_rate(terms: SNIDRTerms, noise_var: float | torch.Tensor) -> torch.Tensor:
+    """Achievable sum rate ``sum_k log2(1 + SNIDR_k)`` of eq. 9 in bits per channel use, ``[...]``."""
+    return torch.log2(1.0 + snidr(terms, noise_var)).sum(dim=-1)

@@ -1,0 +1,95 @@
+"""Plots of saved results. Each function reads result records (as written to JSON) and writes a
+PNG; nothing here computes metrics."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+
+__all__ = ["plot_radiation", "plot_sum_rate"]
+
+_STYLES = ("-", "--", ":", "-.")
+
+
+def _bits_label(bits: Any) -> str:
+    return "unquantized" if bits in (None, "inf") else f"{bits}-bit"
+
+
+def _save(fig: Any, path: str | Path) -> None:
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(target, dpi=130, bbox_inches="tight")
+    plt.close(fig)
+
+
+def plot_sum_rate(records: Sequence[dict[str, Any]], path: str | Path, title: str = "") -> None:
+    """Sum rate vs SNR: one line per (precoder, bits). ``records`` hold the keys ``precoder``,
+    ``bits``, ``snr_db`` and ``sum_rate``."""
+    curves: dict[tuple[str, str], list[tuple[float, float]]] = {}
+    for r in records:
+        curves.setdefault((r["precoder"], _bits_label(r["bits"])), []).append(
+            (r["snr_db"], r["sum_rate"])
+        )
+    precoders = list(dict.fromkeys(p for p, _ in curves))
+    bit_labels = list(dict.fromkeys(b for _, b in curves))
+    colors = plt.get_cmap("viridis")(np.linspace(0.0, 0.9, max(len(bit_labels), 1)))
+    fig, ax = plt.subplots(figsize=(6.4, 4.4))
+    for (precoder, bits), points in curves.items():
+        points.sort()
+        x, y = zip(*points, strict=True)
+        ax.plot(
+            x,
+            y,
+            _STYLES[precoders.index(precoder) % len(_STYLES)],
+            color=colors[bit_labels.index(bits)],
+            marker="o",
+            markersize=3,
+            label=f"{precoder.upper()} {bits}",
+        )
+    ax.set_xlabel(r"SNR $P_T/\sigma_v^2$ [dB]")
+    ax.set_ylabel("sum rate [bits/channel use]")
+    ax.grid(True, alpha=0.3)
+    ax.legend(fontsize=8, ncol=2)
+    if title:
+        ax.set_title(title, fontsize=10)
+    _save(fig, path)
+
+
+def plot_radiation(
+    patterns: Sequence[dict[str, Any]], user_angles_deg: Sequence[float], path: str | Path
+) -> None:
+    """Polar radiation patterns as in Figs. 3-4 of Feys et al.: intended signal, distortion and
+    SDR in dB over 0..180 degrees. ``patterns`` hold ``label``, ``angles_deg``, ``p_lin_db``,
+    ``p_dist_db`` and ``sdr_db``; users are marked with stars."""
+    fig, axes = plt.subplots(1, 3, figsize=(13, 4.6), subplot_kw={"projection": "polar"})
+    panels = (
+        ("p_lin_db", r"$P_\mathrm{lin}$ [dB]"),
+        ("p_dist_db", r"$P_\mathrm{dist}$ [dB]"),
+        ("sdr_db", r"$P_\mathrm{SDR}$ [dB]"),
+    )
+    for ax, (key, title) in zip(axes, panels, strict=True):
+        floor = np.inf
+        for pattern in patterns:
+            values = np.asarray([np.nan if v is None else v for v in pattern[key]], dtype=float)
+            theta = np.deg2rad(np.asarray(pattern["angles_deg"], dtype=float))
+            ax.plot(theta, values, label=pattern["label"], linewidth=1.2)
+            finite = values[np.isfinite(values)]
+            if finite.size:
+                floor = min(floor, float(np.percentile(finite, 1)))
+        top = ax.get_ylim()[1]
+        if np.isfinite(floor):
+            ax.set_ylim(floor, top)
+        for angle in user_angles_deg:
+            ax.plot([np.deg2rad(angle)], [top], "*", color="crimson", markersize=12)
+        ax.set_thetamin(0)
+        ax.set_thetamax(180)
+        ax.set_title(title, fontsize=10)
+    axes[0].legend(fontsize=8, loc="lower left", bbox_to_anchor=(0.0, -0.25))
+    _save(fig, path)

@@ -1,0 +1,170 @@
+"""Linear precoders: maximum ratio transmission, zero forcing and regularised ZF (the Wiener
+filter), each normalised to the total transmit power ``P_T`` (Sect. II-A of Feys et al.)."""
+
+from __future__ import annotations
+
+import math
+
+import torch
+
+from .._validation import check_channel, check_channel_and_symbols
+
+__all__ = [
+    "LinearPrecoder",
+    "MRT",
+    "RZF",
+    "ZF",
+    "mrt_matrix",
+    "normalize_matrix_power",
+    "rzf_matrix",
+    "zf_matrix",
+]
+
+
+def normalize_matrix_power(W: torch.Tensor, total_power: float) -> torch.Tensor:
+    """``alpha_norm W`` with ``alpha_norm = sqrt(P_T / Tr(W W^H))`` (Sect. II-A).
+
+    Args:
+        W: ``[..., M, K]`` complex.
+        total_power: ``P_T``.
+
+    Returns:
+        ``[..., M, K]`` complex with ``||W||_F^2 = P_T``.
+    """
+    energy = (W.abs() ** 2).sum(dim=(-2, -1), keepdim=True)
+    return W * torch.sqrt(total_power / energy)
+
+
+def mrt_matrix(H: torch.Tensor, total_power: float) -> torch.Tensor:
+    """MRT: ``W = alpha_norm H^*``.
+
+    Args:
+        H: ``[..., M, K]`` complex.
+        total_power: ``P_T``.
+
+    Returns:
+        ``W: [..., M, K]`` complex.
+    """
+    return normalize_matrix_power(H.conj(), total_power)
+
+
+def zf_matrix(H: torch.Tensor, total_power: float) -> torch.Tensor:
+    """ZF: ``W = alpha_norm H^* (H^T H^*)^{-1}``, so that ``H^T W`` is diagonal.
+
+    Args:
+        H: ``[..., M, K]`` complex with ``K <= M`` and full column rank.
+        total_power: ``P_T``.
+
+    Returns:
+        ``W: [..., M, K]`` complex.
+    """
+    M, K = H.shape[-2], H.shape[-1]
+    if K > M:
+        raise ValueError(f"ZF needs K <= M (at most as many users as antennas), got K={K}, M={M}")
+    gram = H.mT @ H.conj()  # [..., K, K]
+    W = H.conj() @ torch.linalg.inv(gram)
+    return normalize_matrix_power(W, total_power)
+
+
+def rzf_matrix(H: torch.Tensor, total_power: float, noise_var: float) -> torch.Tensor:
+    """Regularised ZF / Wiener filter: ``W = alpha_norm H^* (H^T H^* + (K sigma_v^2 / P_T) I)^{-1}``.
+
+    Args:
+        H: ``[..., M, K]`` complex.
+        total_power: ``P_T``.
+        noise_var: ``sigma_v^2 >= 0``; ``0`` gives ZF.
+
+    Returns:
+        ``W: [..., M, K]`` complex.
+    """
+    K = H.shape[-1]
+    if noise_var < 0 or not math.isfinite(noise_var):
+        raise ValueError(f"noise_var must be finite and >= 0, got {noise_var}")
+    eye = torch.eye(K, dtype=H.dtype, device=H.device)
+    gram = H.mT @ H.conj() + (K * noise_var / total_power) * eye
+    W = H.conj() @ torch.linalg.inv(gram)
+    return normalize_matrix_power(W, total_power)
+
+
+class LinearPrecoder:
+    """Base of the linear precoders ``y = W(H) s``, applied to every symbol vector.
+
+    Subclasses implement ``matrix(H) -> W: [..., M, K]``. The call follows the precoder protocol:
+    ``H: [..., M, K]``, ``s: [..., N_s, K]`` -> ``y: [..., N_s, M]`` (no quantization).
+
+    Args:
+        total_power: ``P_T`` used to normalise ``W``; by default ``M``, the paper's convention.
+    """
+
+    name = "linear"
+    snr_dependent = False
+
+    def __init__(self, total_power: float | None = None) -> None:
+        if total_power is not None and not total_power > 0:
+            raise ValueError(f"total_power must be positive, got {total_power}")
+        self.total_power = total_power
+
+    def power_for(self, H: torch.Tensor) -> float:
+        """``P_T`` for this channel: the set value, or ``M``."""
+        return float(H.shape[-2]) if self.total_power is None else self.total_power
+
+    def matrix(self, H: torch.Tensor) -> torch.Tensor:
+        raise NotImplementedError
+
+    def __call__(self, H: torch.Tensor, s: torch.Tensor) -> torch.Tensor:
+        check_channel_and_symbols(H, s)
+        W = self.matrix(H)
+        return s @ W.mT  # [..., N_s, K] @ [..., K, M] -> [..., N_s, M]
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}()"
+
+
+class MRT(LinearPrecoder):
+    """Maximum ratio transmission, ``W = alpha_norm H^*``."""
+
+    name = "mrt"
+
+    def matrix(self, H: torch.Tensor) -> torch.Tensor:
+        check_channel(H)
+        return mrt_matrix(H, self.power_for(H))
+
+
+class ZF(LinearPrecoder):
+    """Zero forcing, ``W = alpha_norm H^* (H^T H^*)^{-1}``; needs ``K <= M``."""
+
+    name = "zf"
+
+    def matrix(self, H: torch.Tensor) -> torch.Tensor:
+        check_channel(H)
+        return zf_matrix(H, self.power_for(H))
+
+
+class RZF(LinearPrecoder):
+    """Regularised ZF (Wiener filter) designed for ``SNR = P_T / sigma_v^2`` in dB.
+
+    Args:
+        snr_db: design SNR in dB.
+        total_power: ``P_T``; ``M`` by default.
+    """
+
+    name = "rzf"
+    snr_dependent = True
+
+    def __init__(self, snr_db: float = 20.0, total_power: float | None = None) -> None:
+        super().__init__(total_power)
+        if not math.isfinite(snr_db):
+            raise ValueError(f"snr_db must be finite, got {snr_db}")
+        self.snr_db = snr_db
+
+    def with_snr(self, snr_db: float) -> RZF:
+        return RZF(snr_db, self.total_power)
+
+    def matrix(self, H: torch.Tensor) -> torch.Tensor:
+        check_channel(H)
+        power = self.power_for(H)
+        noise_var = power / 10.0 ** (self.snr_db / 10.0)
+        return rzf_matrix(H, power, noise_var)
+
+    def __repr__(self) -> str:
+        return f"RZF(snr_db={self.snr_db})"

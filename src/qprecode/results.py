@@ -1,0 +1,80 @@
+"""Saving results with their config: atomic JSON and CSV writes, and run metadata."""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import platform
+import tempfile
+from collections.abc import Sequence
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from . import __version__
+
+__all__ = ["atomic_write_bytes", "run_metadata", "write_csv", "write_json"]
+
+
+def atomic_write_bytes(path: str | Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` through a temporary file and a rename, so that a reader never
+    sees a half-written file. Parent folders are created."""
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def write_json(path: str | Path, payload: Any) -> None:
+    """Atomically write ``payload`` as indented JSON (non-finite floats become ``null``)."""
+    text = json.dumps(_finite_or_none(payload), indent=2, sort_keys=False)
+    atomic_write_bytes(path, (text + "\n").encode())
+
+
+def write_csv(path: str | Path, records: Sequence[dict[str, Any]]) -> None:
+    """Atomically write a list of flat records as CSV, columns in first-seen order."""
+    columns: list[str] = []
+    for record in records:
+        columns += [key for key in record if key not in columns]
+    lines: list[str] = []
+
+    class _Sink:
+        def write(self, text: str) -> None:
+            lines.append(text)
+
+    writer = csv.DictWriter(_Sink(), fieldnames=columns)
+    writer.writeheader()
+    writer.writerows(records)
+    atomic_write_bytes(path, "".join(lines).encode())
+
+
+def run_metadata() -> dict[str, Any]:
+    """Code version, time and machine, to store beside every result."""
+    return {
+        "qprecode_version": __version__,
+        "torch_version": torch.__version__,
+        "python": platform.python_version(),
+        "machine": f"{platform.system()} {platform.machine()}, {os.cpu_count()} CPUs",
+        "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+    }
+
+
+def _finite_or_none(value: Any) -> Any:
+    if isinstance(value, float) and (value != value or value in (float("inf"), float("-inf"))):
+        return None
+    if isinstance(value, dict):
+        return {k: _finite_or_none(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_finite_or_none(v) for v in value]
+    return value
