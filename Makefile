@@ -16,7 +16,9 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	$(VENV)/bin/qprecode evaluate --precoder mrt,zf --bits 1,2,3,4,inf --antennas 32 --users 2 \
 		--channel rayleigh --snr-db -10:30:5 --channels 1000 --symbols 125 --seed 0 \
-		--json results/demo/sum_rate.json --plot results/demo/sum_rate.png
+		--json results/demo/sum_rate.json --plot results/demo/sum_rate.png --quiet
+	$(VENV)/bin/qprecode radiation --precoder mrt --bits 1,3 --antennas 32 --angles 110 \
+		--json results/demo/radiation.json --plot results/demo/radiation.png
 
 test: $(STAMP)
 	$(PY) -m pytest

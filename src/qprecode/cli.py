@@ -27,6 +27,8 @@ from .results import run_metadata, write_json
 __all__ = ["cli", "main"]
 
 console = Console()
+if not console.is_terminal:  # piped or logged output: do not squeeze tables to 80 columns
+    console.width = 160
 
 # Symbols are drawn from the run seed shifted by this offset, so that channels and symbols come
 # from independent streams.
@@ -49,29 +51,77 @@ def cli() -> None:
 
 
 @cli.command()
-@click.option("--precoder", "precoders", default="mrt", show_default=True,
-              help="Comma list of precoders: mrt, zf, rzf (alias wf).")
+@click.option(
+    "--precoder",
+    "precoders",
+    default="mrt",
+    show_default=True,
+    help="Comma list of precoders: mrt, zf, rzf (alias wf).",
+)
 @click.option("--antennas", "-M", type=int, default=32, show_default=True, help="Antennas M.")
 @click.option("--users", "-K", type=int, default=1, show_default=True, help="Users K.")
-@click.option("--bits", "bits_text", default="1", show_default=True,
-              help="Comma list of DAC resolutions, 1..8 or inf.")
-@click.option("--dac", "dac_kind", type=click.Choice(DAC_KINDS), default="lloyd-max",
-              show_default=True, help="DAC level design.")
-@click.option("--channel", type=click.Choice(CHANNEL_NAMES), default="rayleigh",
-              show_default=True, help="Channel model.")
-@click.option("--snr-db", "snr_text", default="-30:30:5", show_default=True,
-              help="SNR points P_T/sigma^2 in dB: start:stop:step, a comma list or one value.")
-@click.option("--channels", "num_channels", type=int, default=1000, show_default=True,
-              help="Channel realisations.")
-@click.option("--symbols", "num_symbols", type=int, default=125, show_default=True,
-              help="Symbol vectors N_s per channel.")
-@click.option("--seed", type=int, default=0, show_default=True, help="Seed of channels and symbols.")
+@click.option(
+    "--bits",
+    "bits_text",
+    default="1",
+    show_default=True,
+    help="Comma list of DAC resolutions, 1..8 or inf.",
+)
+@click.option(
+    "--dac",
+    "dac_kind",
+    type=click.Choice(DAC_KINDS),
+    default="lloyd-max",
+    show_default=True,
+    help="DAC level design.",
+)
+@click.option(
+    "--channel",
+    type=click.Choice(CHANNEL_NAMES),
+    default="rayleigh",
+    show_default=True,
+    help="Channel model.",
+)
+@click.option(
+    "--snr-db",
+    "snr_text",
+    default="-30:30:5",
+    show_default=True,
+    help="SNR points P_T/sigma^2 in dB: start:stop:step, a comma list or one value.",
+)
+@click.option(
+    "--channels",
+    "num_channels",
+    type=int,
+    default=1000,
+    show_default=True,
+    help="Channel realisations.",
+)
+@click.option(
+    "--symbols",
+    "num_symbols",
+    type=int,
+    default=125,
+    show_default=True,
+    help="Symbol vectors N_s per channel.",
+)
+@click.option(
+    "--seed", type=int, default=0, show_default=True, help="Seed of channels and symbols."
+)
 @click.option("--batch-size", type=int, default=1000, show_default=True, help="Channels per chunk.")
 @click.option("--device", default="cpu", show_default=True, help="torch device, e.g. cpu or cuda.")
-@click.option("--json", "json_path", type=click.Path(dir_okay=False, path_type=Path),
-              help="Write config and results as JSON.")
-@click.option("--plot", "plot_path", type=click.Path(dir_okay=False, path_type=Path),
-              help="Write a sum-rate-vs-SNR plot (PNG).")
+@click.option(
+    "--json",
+    "json_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write config and results as JSON.",
+)
+@click.option(
+    "--plot",
+    "plot_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write a sum-rate-vs-SNR plot (PNG).",
+)
 @click.option("--quiet", is_flag=True, help="No progress bars.")
 def evaluate(
     precoders: str,
@@ -107,24 +157,50 @@ def evaluate(
     for name, bits, precoder in built:
         label = f"{name} {_bits_text(bits)}-bit"
         result = evaluate_precoder(
-            precoder, H, snrs, symbols=s.to(dev), batch_size=batch_size,
-            progress=not quiet, description=label,
+            precoder,
+            H,
+            snrs,
+            symbols=s.to(dev),
+            batch_size=batch_size,
+            progress=not quiet,
+            description=label,
         )
         for i, snr in enumerate(result.snr_db):
-            records.append({
-                "precoder": name, "bits": _bits_text(bits), "antennas": antennas,
-                "users": users, "channel": channel, "snr_db": snr,
-                "sum_rate": result.sum_rate[i], "sum_rate_std": result.sum_rate_std[i],
-                "snidr_db": result.snidr_db[i], "nmse_db": result.nmse_db[i],
-            })
+            records.append(
+                {
+                    "precoder": name,
+                    "bits": _bits_text(bits),
+                    "antennas": antennas,
+                    "users": users,
+                    "channel": channel,
+                    "snr_db": snr,
+                    "sum_rate": result.sum_rate[i],
+                    "sum_rate_std": result.sum_rate_std[i],
+                    "snidr_db": result.snidr_db[i],
+                    "nmse_db": result.nmse_db[i],
+                }
+            )
 
-    _print_rate_table(records, snrs, f"M={antennas}, K={users}, {channel}, "
-                      f"{num_channels} channels x {num_symbols} symbols, seed {seed}")
+    _print_rate_table(
+        records,
+        snrs,
+        f"M={antennas}, K={users}, {channel}, "
+        f"{num_channels} channels x {num_symbols} symbols, seed {seed}",
+    )
     config = {
-        "command": "evaluate", "precoders": names, "bits": [_bits_text(b) for b in bits_list],
-        "dac": dac_kind, "antennas": antennas, "users": users, "channel": channel,
-        "snr_db": snrs, "channels": num_channels, "symbols": num_symbols, "seed": seed,
-        "symbol_seed": seed + SYMBOL_SEED_OFFSET, "device": device,
+        "command": "evaluate",
+        "precoders": names,
+        "bits": [_bits_text(b) for b in bits_list],
+        "dac": dac_kind,
+        "antennas": antennas,
+        "users": users,
+        "channel": channel,
+        "snr_db": snrs,
+        "channels": num_channels,
+        "symbols": num_symbols,
+        "seed": seed,
+        "symbol_seed": seed + SYMBOL_SEED_OFFSET,
+        "device": device,
     }
     if json_path is not None:
         write_json(json_path, {"config": config, "meta": run_metadata(), "results": records})
@@ -151,26 +227,68 @@ def _print_rate_table(records: list[dict[str, Any]], snrs: list[float], caption:
 
 
 @cli.command()
-@click.option("--precoder", "precoders", default="mrt", show_default=True,
-              help="Comma list of precoders: mrt, zf, rzf.")
-@click.option("--bits", "bits_text", default="1", show_default=True,
-              help="Comma list of DAC resolutions, 1..8 or inf.")
+@click.option(
+    "--precoder",
+    "precoders",
+    default="mrt",
+    show_default=True,
+    help="Comma list of precoders: mrt, zf, rzf.",
+)
+@click.option(
+    "--bits",
+    "bits_text",
+    default="1",
+    show_default=True,
+    help="Comma list of DAC resolutions, 1..8 or inf.",
+)
 @click.option("--antennas", "-M", type=int, default=32, show_default=True, help="Antennas M.")
-@click.option("--angles", "angles_text", default="110", show_default=True,
-              help="User angles in degrees, comma list (one per user; 90 is broadside).")
-@click.option("--symbols", "num_symbols", type=int, default=10_000, show_default=True,
-              help="Symbol vectors used to estimate G and E[qq^H].")
-@click.option("--resolution", type=float, default=0.25, show_default=True,
-              help="Angle grid step in degrees.")
-@click.option("--snr-db", "snr_db", type=float, default=20.0, show_default=True,
-              help="Design SNR of rzf (other precoders ignore it).")
-@click.option("--dac", "dac_kind", type=click.Choice(DAC_KINDS), default="lloyd-max",
-              show_default=True, help="DAC level design.")
+@click.option(
+    "--angles",
+    "angles_text",
+    default="110",
+    show_default=True,
+    help="User angles in degrees, comma list (one per user; 90 is broadside).",
+)
+@click.option(
+    "--symbols",
+    "num_symbols",
+    type=int,
+    default=10_000,
+    show_default=True,
+    help="Symbol vectors used to estimate G and E[qq^H].",
+)
+@click.option(
+    "--resolution", type=float, default=0.25, show_default=True, help="Angle grid step in degrees."
+)
+@click.option(
+    "--snr-db",
+    "snr_db",
+    type=float,
+    default=20.0,
+    show_default=True,
+    help="Design SNR of rzf (other precoders ignore it).",
+)
+@click.option(
+    "--dac",
+    "dac_kind",
+    type=click.Choice(DAC_KINDS),
+    default="lloyd-max",
+    show_default=True,
+    help="DAC level design.",
+)
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed of the symbols.")
-@click.option("--json", "json_path", type=click.Path(dir_okay=False, path_type=Path),
-              help="Write config and patterns as JSON.")
-@click.option("--plot", "plot_path", type=click.Path(dir_okay=False, path_type=Path),
-              help="Write polar plots of P_lin, P_dist and SDR (PNG).")
+@click.option(
+    "--json",
+    "json_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write config and patterns as JSON.",
+)
+@click.option(
+    "--plot",
+    "plot_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write polar plots of P_lin, P_dist and SDR (PNG).",
+)
 def radiation(
     precoders: str,
     bits_text: str,
@@ -211,20 +329,34 @@ def radiation(
             pat = radiation_pattern(y, s, grid)
             to_db = lambda t: (10.0 * torch.log10(t[0])).tolist()  # noqa: E731
             record = {
-                "label": f"{name.upper()} {_bits_text(bits)}-bit", "precoder": name,
-                "bits": _bits_text(bits), "angles_deg": grid.tolist(),
-                "p_lin_db": to_db(pat.linear), "p_dist_db": to_db(pat.distortion),
+                "label": f"{name.upper()} {_bits_text(bits)}-bit",
+                "precoder": name,
+                "bits": _bits_text(bits),
+                "angles_deg": grid.tolist(),
+                "p_lin_db": to_db(pat.linear),
+                "p_dist_db": to_db(pat.distortion),
                 "sdr_db": to_db(pat.sdr),
             }
             patterns.append(record)
             at_users = [record["sdr_db"][int(round(a / resolution))] for a in user_angles]
-            table.add_row(name, _bits_text(bits), ", ".join(f"{v:.1f}" for v in at_users),
-                          f"{min(record['sdr_db']):.1f}")
+            table.add_row(
+                name,
+                _bits_text(bits),
+                ", ".join(f"{v:.1f}" for v in at_users),
+                f"{min(record['sdr_db']):.1f}",
+            )
     console.print(table)
     config = {
-        "command": "radiation", "precoders": names, "bits": [_bits_text(b) for b in bits_list],
-        "antennas": antennas, "angles_deg": user_angles, "symbols": num_symbols,
-        "resolution_deg": resolution, "snr_db": snr_db, "dac": dac_kind, "seed": seed,
+        "command": "radiation",
+        "precoders": names,
+        "bits": [_bits_text(b) for b in bits_list],
+        "antennas": antennas,
+        "angles_deg": user_angles,
+        "symbols": num_symbols,
+        "resolution_deg": resolution,
+        "snr_db": snr_db,
+        "dac": dac_kind,
+        "seed": seed,
     }
     if json_path is not None:
         write_json(json_path, {"config": config, "meta": run_metadata(), "patterns": patterns})

@@ -18,7 +18,8 @@ DAC_KINDS = ("lloyd-max", "uniform")
 
 
 def parse_bits(text: str) -> int | None:
-    """Parse one resolution: an integer ``"1".."8"`` or ``"inf"`` (infinite resolution, ``None``)."""
+    """Parse one resolution: an integer ``"1".."8"``, or ``"inf"`` for infinite resolution
+    (returned as ``None``)."""
     value = text.strip().lower()
     if value in ("inf", "infinite", "none"):
         return None

@@ -4,9 +4,10 @@ Feys et al.): alternate thresholds at the midpoints of the levels and levels at 
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 
 import numpy as np
+from scipy.special import ndtr
 from scipy.stats import norm
 
 from .._validation import check_bits
@@ -21,24 +22,28 @@ _INITIAL_SPREADS = (1.0, 1.5, 2.0, 2.5, 3.0, 3.5, 4.0)
 
 
 def _centroids(thresholds: np.ndarray) -> np.ndarray:
-    """Conditional means of ``N(0, 1)`` over the cells bounded by ``thresholds``."""
-    edges = np.concatenate([[-np.inf], thresholds, [np.inf]])
-    prob = np.diff(norm.cdf(edges))
-    mass = -np.diff(norm.pdf(edges))
+    """Conditional means of ``N(0, 1)`` over the cells bounded by ``thresholds: [S, L-1]``,
+    for ``S`` quantizers at once: ``[S, L]``."""
+    inf = np.full((thresholds.shape[0], 1), np.inf)
+    edges = np.concatenate([-inf, thresholds, inf], axis=1)
+    prob = np.diff(ndtr(edges), axis=1)
+    mass = -np.diff(np.exp(-0.5 * edges**2), axis=1) / np.sqrt(2.0 * np.pi)
     return mass / np.maximum(prob, 1e-300)
 
 
 def _lloyd(levels: np.ndarray, max_iter: int, tol: float) -> np.ndarray:
+    """Run the Lloyd iteration on ``S`` starting points ``[S, L]`` together until all move less
+    than ``tol``."""
     for _ in range(max_iter):
-        thresholds = 0.5 * (levels[1:] + levels[:-1])
-        new = _centroids(thresholds)
-        if np.max(np.abs(new - levels)) < tol:
-            return new
+        new = _centroids(0.5 * (levels[:, 1:] + levels[:, :-1]))
+        done = np.max(np.abs(new - levels)) < tol
         levels = new
+        if done:
+            break
     return levels
 
 
-@lru_cache(maxsize=None)
+@cache
 def lloyd_max_gaussian(
     bits: int, max_iter: int = 20_000, tol: float = 1e-12, seed: int = 0
 ) -> ScalarQuantizer:
@@ -57,13 +62,15 @@ def lloyd_max_gaussian(
     L = 2**bits
     rng = np.random.default_rng(seed)
     starts = [np.linspace(-a, a, L) for a in _INITIAL_SPREADS]
+    # The high-resolution optimum (Panter-Dite): level density proportional to f(x)^(1/3), i.e.
+    # the quantiles of N(0, 3). Close to the optimum for many bits, where Lloyd converges slowly.
+    starts.append(np.sqrt(3.0) * norm.ppf((np.arange(L) + 0.5) / L))
     for _ in range(3):
         half = np.sort(rng.uniform(0.05, 4.0, L // 2))
         starts.append(np.concatenate([-half[::-1], half]))
     best: ScalarQuantizer | None = None
     best_mse = np.inf
-    for start in starts:
-        levels = _lloyd(start, max_iter, tol)
+    for levels in _lloyd(np.stack(starts), max_iter, tol):
         levels = 0.5 * (levels - levels[::-1])  # enforce the symmetry of the optimum exactly
         candidate = ScalarQuantizer(levels, 0.5 * (levels[1:] + levels[:-1]))
         mse = candidate.gaussian_mse()

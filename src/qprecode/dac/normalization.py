@@ -38,6 +38,5 @@ def quantize_per_antenna(x: torch.Tensor, rho: torch.Tensor, dac: DAC) -> torch.
     """
     if dac.is_ideal:
         return x
-    scale = rho.clamp_min(_TINY).sqrt().unsqueeze(-2)  # [..., 1, M]
-    y = dac(x / scale) * scale
-    return torch.where((rho > 0).unsqueeze(-2), y, torch.zeros_like(y))
+    scale = rho.sqrt().unsqueeze(-2)  # [..., 1, M]
+    return dac(x / scale.clamp_min(_TINY)) * scale

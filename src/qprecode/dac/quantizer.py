@@ -27,7 +27,9 @@ class ScalarQuantizer:
     Call with ``x: [...] real`` to get ``Q(x): [...]`` on the same dtype and device.
     """
 
-    def __init__(self, levels: Sequence[float], thresholds: Sequence[float]) -> None:
+    def __init__(
+        self, levels: Sequence[float] | np.ndarray, thresholds: Sequence[float] | np.ndarray
+    ) -> None:
         lv = np.asarray(levels, dtype=np.float64)
         th = np.asarray(thresholds, dtype=np.float64)
         if lv.ndim != 1 or lv.size < 2:
@@ -52,7 +54,7 @@ class ScalarQuantizer:
         return math.log2(self.num_levels)
 
     def scaled(self, factor: float) -> ScalarQuantizer:
-        """The same quantizer for an input scaled by ``factor > 0`` (levels and thresholds scale)."""
+        """The same quantizer for an input scaled by ``factor > 0``: levels and thresholds scale."""
         if not factor > 0:
             raise ValueError(f"scale factor must be positive, got {factor}")
         return ScalarQuantizer(self.levels * factor, self.thresholds * factor)
@@ -84,10 +86,12 @@ class ScalarQuantizer:
     def gaussian_mse(self, sigma: float = 1.0) -> float:
         """``E[(x - Q(x))^2]`` for ``x ~ N(0, sigma^2)``, in closed form."""
         prob, partial_mean = self._cell_stats(sigma)
-        return float(sigma**2 - 2.0 * np.sum(self.levels * partial_mean) + np.sum(self.levels**2 * prob))
+        return float(
+            sigma**2 - 2.0 * np.sum(self.levels * partial_mean) + np.sum(self.levels**2 * prob)
+        )
 
     def bussgang_gain(self, sigma: float = 1.0) -> float:
-        """``E[x Q(x)] / E[x^2]`` for ``x ~ N(0, sigma^2)``: the Bussgang gain ``alpha`` of eq. 2."""
+        """Bussgang gain ``alpha = E[x Q(x)] / E[x^2]`` (eq. 2) for ``x ~ N(0, sigma^2)``."""
         _, partial_mean = self._cell_stats(sigma)
         return float(np.sum(self.levels * partial_mean) / sigma**2)
 

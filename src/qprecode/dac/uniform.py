@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 
 import numpy as np
 from scipy.optimize import minimize_scalar
@@ -19,7 +19,7 @@ def _midrise(bits: int, step: float) -> ScalarQuantizer:
     return ScalarQuantizer(levels, 0.5 * (levels[1:] + levels[:-1]))
 
 
-@lru_cache(maxsize=None)
+@cache
 def _optimal_step(bits: int) -> float:
     # The Gaussian MSE is unimodal in the step; bracket generously (8 standard deviations span).
     L = 2**bits

@@ -108,9 +108,7 @@ def evaluate(
         check_positive_int(num_symbols, "num_symbols")
         symbols = gaussian_symbols(N, num_symbols, K, seed, channels.dtype)
     if symbols.shape[0] != N or symbols.shape[-1] != K or symbols.dim() != 3:
-        raise ValueError(
-            f"symbols must have shape [N={N}, N_s, K={K}], got {tuple(symbols.shape)}"
-        )
+        raise ValueError(f"symbols must have shape [N={N}, N_s, K={K}], got {tuple(symbols.shape)}")
     symbols = symbols.to(channels.device)
 
     # Precoders that do not depend on the SNR are called once per chunk.
@@ -129,7 +127,7 @@ def evaluate(
         for d, design in enumerate(designs):
             y = normalize_average_power(design(H, s), power)
             terms = snidr_terms(H, y, s)
-            e, en = nmse_terms(H, y, s)
+            e, en = nmse_terms(H, y, s, terms)
             err[d] += e.double().sum().cpu()
             energy[d] += en.double().sum().cpu()
             points = [d] if per_snr else range(len(snrs))

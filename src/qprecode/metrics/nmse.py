@@ -12,27 +12,32 @@ from __future__ import annotations
 
 import torch
 
-from .rate import snidr_terms
+from .rate import SNIDRTerms, snidr_terms
 
 __all__ = ["nmse", "nmse_terms", "received_estimates"]
 
 
-def received_estimates(H: torch.Tensor, y: torch.Tensor, s: torch.Tensor) -> torch.Tensor:
+def received_estimates(
+    H: torch.Tensor, y: torch.Tensor, s: torch.Tensor, terms: SNIDRTerms | None = None
+) -> torch.Tensor:
     """``s_hat = (H^T y)_k / a_kk`` for every symbol vector.
 
     H: ``[..., M, K]``, y: ``[..., N_s, M]`` (power-normalised), s: ``[..., N_s, K]`` ->
-    ``s_hat: [..., N_s, K]`` complex.
+    ``s_hat: [..., N_s, K]`` complex. ``terms`` may pass ``snidr_terms(H, y, s)`` if already
+    computed.
     """
-    a = torch.diagonal(snidr_terms(H, y, s).gain, dim1=-2, dim2=-1)  # [..., K]
+    if terms is None:
+        terms = snidr_terms(H, y, s)
+    a = torch.diagonal(terms.gain, dim1=-2, dim2=-1)  # [..., K]
     return (y @ H) / a.unsqueeze(-2)
 
 
 def nmse_terms(
-    H: torch.Tensor, y: torch.Tensor, s: torch.Tensor
+    H: torch.Tensor, y: torch.Tensor, s: torch.Tensor, terms: SNIDRTerms | None = None
 ) -> tuple[torch.Tensor, torch.Tensor]:
     """Per-channel error energy ``sum |s - s_hat|^2`` and symbol energy ``sum |s|^2``, both
     ``[...]`` real, to be pooled over channels by the caller."""
-    err = (s - received_estimates(H, y, s)).abs() ** 2
+    err = (s - received_estimates(H, y, s, terms)).abs() ** 2
     return err.sum(dim=(-2, -1)), (s.abs() ** 2).sum(dim=(-2, -1))
 
 

@@ -76,5 +76,5 @@ def snidr(terms: SNIDRTerms, noise_var: float | torch.Tensor) -> torch.Tensor:
 
 
 def sum_rate(terms: SNIDRTerms, noise_var: float | torch.Tensor) -> torch.Tensor:
-    """Achievable sum rate ``sum_k log2(1 + SNIDR_k)`` of eq. 9 in bits per channel use, ``[...]``."""
+    """Achievable sum rate ``sum_k log2(1 + SNIDR_k)`` of eq. 9, bits per channel use, ``[...]``."""
     return torch.log2(1.0 + snidr(terms, noise_var)).sum(dim=-1)

@@ -67,7 +67,7 @@ def zf_matrix(H: torch.Tensor, total_power: float) -> torch.Tensor:
 
 
 def rzf_matrix(H: torch.Tensor, total_power: float, noise_var: float) -> torch.Tensor:
-    """Regularised ZF / Wiener filter: ``W = alpha_norm H^* (H^T H^* + (K sigma_v^2 / P_T) I)^{-1}``.
+    """Regularised ZF (Wiener filter), ``W = alpha_norm H^* (H^T H^* + (K sigma_v^2/P_T) I)^{-1}``.
 
     Args:
         H: ``[..., M, K]`` complex.

@@ -27,4 +27,6 @@ def build_linear_precoder(
     if key not in LINEAR_PRECODERS:
         known = ", ".join(sorted(LINEAR_PRECODERS))
         raise ValueError(f"unknown precoder {name!r}; known linear precoders: {known}")
-    return QuantizedLinearPrecoder(LINEAR_PRECODERS[key](total_power=total_power), DAC(bits, dac_kind))
+    return QuantizedLinearPrecoder(
+        LINEAR_PRECODERS[key](total_power=total_power), DAC(bits, dac_kind)
+    )

@@ -1,0 +1,115 @@
+import json
+import subprocess
+import sys
+
+import pytest
+
+from qprecode.cli import main
+
+
+def run(args, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        main(args)
+    out = capsys.readouterr()
+    return exit_info.value.code, out.out, out.err
+
+
+def test_evaluate_writes_json_and_plot(tmp_path, capsys):
+    args = [
+        "evaluate",
+        "--precoder",
+        "mrt,zf",
+        "--bits",
+        "1,inf",
+        "--antennas",
+        "8",
+        "--users",
+        "2",
+        "--snr-db",
+        "0:20:10",
+        "--channels",
+        "20",
+        "--symbols",
+        "16",
+        "--seed",
+        "1",
+        "--quiet",
+        "--json",
+        str(tmp_path / "r.json"),
+        "--plot",
+        str(tmp_path / "r.png"),
+    ]
+    code, out, _ = run(args, capsys)
+    assert code == 0
+    assert "Sum rate" in out and "zf" in out
+    data = json.loads((tmp_path / "r.json").read_text())
+    assert data["config"]["seed"] == 1 and data["config"]["antennas"] == 8
+    records = data["results"]
+    assert len(records) == 2 * 2 * 3
+    required = {"precoder", "bits", "antennas", "users", "snr_db", "sum_rate", "nmse_db"}
+    assert all(required <= set(r) for r in records)
+    assert {r["bits"] for r in records} == {"1", "inf"}
+    by_key = {(r["precoder"], r["bits"], r["snr_db"]): r["sum_rate"] for r in records}
+    assert by_key[("zf", "inf", 20.0)] > by_key[("zf", "1", 20.0)]
+    assert (tmp_path / "r.png").stat().st_size > 10_000
+    # same seed, same numbers
+    run(args[:-4] + ["--json", str(tmp_path / "again.json")], capsys)
+    assert json.loads((tmp_path / "again.json").read_text())["results"] == records
+
+
+def test_radiation_writes_patterns(tmp_path, capsys):
+    args = [
+        "radiation",
+        "--precoder",
+        "mrt",
+        "--bits",
+        "1",
+        "--antennas",
+        "16",
+        "--angles",
+        "110",
+        "--symbols",
+        "500",
+        "--json",
+        str(tmp_path / "p.json"),
+        "--plot",
+        str(tmp_path / "p.png"),
+    ]
+    code, out, _ = run(args, capsys)
+    assert code == 0 and "SDR" in out
+    pattern = json.loads((tmp_path / "p.json").read_text())["patterns"][0]
+    assert len(pattern["angles_deg"]) == len(pattern["p_lin_db"]) == len(pattern["sdr_db"])
+    peak = pattern["angles_deg"][
+        max(range(len(pattern["p_lin_db"])), key=pattern["p_lin_db"].__getitem__)
+    ]
+    assert abs(peak - 110) < 1
+    assert (tmp_path / "p.png").exists()
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["evaluate", "--bits", "9"], "bits must be an integer in 1..8"),
+        (["evaluate", "--snr-db", "0:10"], "start:stop:step"),
+        (["evaluate", "--precoder", "zf", "--users", "40", "--channels", "2"], "K <= M"),
+        (["evaluate", "--precoder", "foo"], "unknown precoder"),
+        (["evaluate", "--symbols", "0"], "--symbols"),
+        (["radiation", "--angles", "x"], "not a number"),
+    ],
+)
+def test_bad_input_gives_one_line_error(args, message, capsys):
+    code, _, err = run(args + ["--quiet"] if args[0] == "evaluate" else args, capsys)
+    assert code == 2
+    assert message in err
+    assert "Traceback" not in err and len(err.strip().splitlines()) == 1
+
+
+def test_console_script_runs():
+    result = subprocess.run(
+        [sys.executable, "-m", "qprecode.cli", "evaluate", "--bits", "0"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 2
+    assert result.stderr.strip().startswith("error:")
