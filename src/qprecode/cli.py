@@ -21,8 +21,10 @@ from .dac import DAC_KINDS
 from .metrics import evaluate as evaluate_precoder
 from .metrics import gaussian_symbols, normalize_average_power, radiation_pattern
 from .plotting import plot_radiation, plot_sum_rate
-from .precoders import Precoder, build_linear_precoder
 from .results import run_metadata, write_json
+from .training import load_config
+from .training import train as train_run
+from .zoo import build_precoder, is_learned
 
 __all__ = ["cli", "main"]
 
@@ -33,11 +35,6 @@ if not console.is_terminal:  # piped or logged output: do not squeeze tables to 
 # Symbols are drawn from the run seed shifted by this offset, so that channels and symbols come
 # from independent streams.
 SYMBOL_SEED_OFFSET = 1_000_003
-
-
-def build_precoder(name: str, bits: int | None, dac_kind: str = "lloyd-max") -> Precoder:
-    """A precoder from its command-line name (``mrt``, ``zf``, ``rzf``/``wf``) and resolution."""
-    return build_linear_precoder(name, bits, dac_kind)
 
 
 def _bits_text(bits: int | None) -> str:
@@ -151,7 +148,13 @@ def evaluate(
     model = make_channel(channel, antennas, users, device=dev)
     H = model.sample(num_channels, torch.Generator().manual_seed(seed))
     s = gaussian_symbols(num_channels, num_symbols, users, seed + SYMBOL_SEED_OFFSET, H.dtype)
-    built = [(n, b, build_precoder(n, b, dac_kind)) for n in names for b in bits_list]
+    built = []
+    for name in names:
+        if is_learned(name):
+            precoder = build_precoder(name)
+            built.append((name, precoder.bits, precoder))  # type: ignore[attr-defined]
+        else:
+            built += [(name, b, build_precoder(name, b, dac_kind)) for b in bits_list]
 
     records: list[dict[str, Any]] = []
     for name, bits, precoder in built:
@@ -364,6 +367,56 @@ def radiation(
     if plot_path is not None:
         plot_radiation(patterns, user_angles, plot_path)
         console.print(f"wrote {plot_path}")
+
+
+@cli.command(context_settings={"ignore_unknown_options": False})
+@click.option(
+    "--config",
+    "config_path",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="YAML config (configs/*.yaml).",
+)
+@click.argument("overrides", nargs=-1)
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Run folder; default runs/<config name>.",
+)
+@click.option("--resume", is_flag=True, help="Continue the interrupted run in the run folder.")
+@click.option("--device", default=None, help="cpu or cuda (overrides the config).")
+@click.option("--max-steps", type=int, default=None, help="Stop after this global step.")
+@click.option("--quiet", is_flag=True, help="No progress bar.")
+def train(
+    config_path: Path,
+    overrides: tuple[str, ...],
+    out_dir: Path | None,
+    resume: bool,
+    device: str | None,
+    max_steps: int | None,
+    quiet: bool,
+) -> None:
+    """Train the quantized GNN precoder. Any config key can be overridden as key=value, e.g.
+    `qprecode train --config configs/small-k1-b1.yaml epochs=2 lr=1e-3`. For several processes
+    (DDP), launch with `torchrun --nproc_per_node N -m qprecode.cli train ...`."""
+    items = list(overrides) + ([f"device={device}"] if device else [])
+    config = load_config(config_path, items)
+    out = out_dir or Path("runs") / config_path.stem
+    command = " ".join(["qprecode train --config", str(config_path), *overrides])
+    result = train_run(
+        config,
+        out,
+        resume=resume,
+        progress=not quiet,
+        max_steps=max_steps,
+        echo=console.print,
+        command=command,
+    )
+    console.print(
+        f"run folder {result.out_dir}: step {result.step}, best validation sum rate "
+        f"{result.best_val_sum_rate:.3f}"
+    )
 
 
 def main(argv: list[str] | None = None) -> None:

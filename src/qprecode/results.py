@@ -6,6 +6,7 @@ import csv
 import json
 import os
 import platform
+import subprocess
 import tempfile
 from collections.abc import Sequence
 from datetime import UTC, datetime
@@ -59,10 +60,27 @@ def write_csv(path: str | Path, records: Sequence[dict[str, Any]]) -> None:
     atomic_write_bytes(path, "".join(lines).encode())
 
 
+def _git_commit() -> str | None:
+    """The commit of the source tree, when it is a git checkout."""
+    try:
+        out = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"],
+            cwd=Path(__file__).resolve().parent,
+            capture_output=True,
+            text=True,
+            timeout=5,
+            check=True,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return out.stdout.strip() or None
+
+
 def run_metadata() -> dict[str, Any]:
     """Code version, time and machine, to store beside every result."""
     return {
         "qprecode_version": __version__,
+        "git_commit": _git_commit(),
         "torch_version": torch.__version__,
         "python": platform.python_version(),
         "machine": f"{platform.system()} {platform.machine()}, {os.cpu_count()} CPUs",
