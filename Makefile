@@ -30,6 +30,7 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) benchmarks/bench_evaluate.py
+	$(PY) benchmarks/bench_gnn.py
 
 clean:
 	rm -rf $(VENV) results/demo

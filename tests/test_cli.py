@@ -113,3 +113,55 @@ def test_console_script_runs():
     )
     assert result.returncode == 2
     assert result.stderr.strip().startswith("error:")
+
+
+def test_train_then_evaluate_the_checkpoint_beside_mrt(tmp_path, capsys):
+    config = tmp_path / "tiny.yaml"
+    config.write_text(
+        "antennas: 8\nusers: 1\nbits: 1\nhidden_dim: 8\nhidden_layers: 1\n"
+        "train_channels: 32\nval_channels: 8\ntest_channels: 8\nsymbols: 8\neval_symbols: 8\n"
+        "batch_size: 16\nepochs: 1\neval_every: 1\n"
+    )
+    run_dir = tmp_path / "run"
+    code, out, _ = run(["train", "--config", str(config), "--out", str(run_dir), "--quiet",
+                        "epochs=2", "lr=1e-3"], capsys)  # fmt: skip
+    assert code == 0 and "best validation sum rate" in out
+    card = (run_dir / "MODEL_CARD.md").read_text()
+    assert f"qprecode train --config {config} epochs=2 lr=1e-3" in card
+    assert json.loads((run_dir / "best.json").read_text())["config"]["epochs"] == 2
+    args = [
+        "evaluate",
+        "--precoder",
+        f"mrt,gnn:{run_dir}",
+        "--bits",
+        "1,2",
+        "--antennas",
+        "8",
+        "--snr-db",
+        "20",
+        "--channels",
+        "10",
+        "--quiet",
+        "--json",
+        str(tmp_path / "e.json"),
+    ]
+    code, out, _ = run(args, capsys)
+    assert code == 0
+    records = json.loads((tmp_path / "e.json").read_text())["results"]
+    assert [(r["precoder"], r["bits"]) for r in records] == [
+        ("mrt", "1"),
+        ("mrt", "2"),
+        (f"gnn:{run_dir}", "1"),
+    ]
+
+
+def test_train_errors(tmp_path, capsys):
+    code, _, err = run(["train", "--config", str(tmp_path / "none.yaml")], capsys)
+    assert code == 2 and "does not exist" in err
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("bits: 1\n")
+    code, _, err = run(["train", "--config", str(bad), "hidden_dim=-3"], capsys)
+    assert code == 2 and "hidden_dim must be a positive integer" in err
+    code, _, err = run(["train", "--config", str(bad), "--out", str(tmp_path / "r"), "--resume"],
+                       capsys)  # fmt: skip
+    assert code == 2 and "does not exist" in err

@@ -147,8 +147,12 @@ def _coerce(cls: type, key: str, value: Any) -> Any:
     field_type = {f.name: f.type for f in fields(cls)}[key]
     if value is None and "None" in str(field_type):
         return None
-    if "float" in str(field_type) and isinstance(value, int) and not isinstance(value, bool):
-        return float(value)
+    if "float" in str(field_type) and not isinstance(value, bool | float):
+        # ints, and strings such as "1e-3" that YAML 1.1 does not read as floats
+        try:
+            return float(value)
+        except (TypeError, ValueError):
+            raise ValueError(f"config key {key!r} must be float, got {value!r}") from None
     expected = {"int": int, "float": float, "str": str}.get(str(field_type).split(" ")[0])
     if expected is not None and (not isinstance(value, expected) or isinstance(value, bool)):
         raise ValueError(f"config key {key!r} must be {expected.__name__}, got {value!r}")

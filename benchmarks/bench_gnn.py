@@ -1,0 +1,111 @@
+"""Throughput of the quantized GNN for both paper architectures (M=32, K=1, b=1).
+
+Reports, for d_h=128/N_h=4 and d_h=32/N_h=8:
+- inference: precoded symbol vectors per second (argmax outputs, no autograd);
+- training: samples (channel-symbol pairs) per second of full training steps (ST-Gumbel forward,
+  sum-rate loss, backward, Adam);
+and each as a fraction of this machine's fp32 matmul FLOP/s, measured in the same process, with
+the analytic FLOP count of eqs. 31-38 (``qprecode.power.gnn_flops``; training counted as 3x the
+forward pass). The paper's count evaluates the antenna and user terms of eq. 22 per edge;
+qprecode computes them per node, so the FLOPs it actually performs are fewer (reported too).
+
+    python benchmarks/bench_gnn.py [--threads N] [--json out.json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+
+import torch
+
+from qprecode.channels import RayleighChannel
+from qprecode.nn import QuantizedGNN
+from qprecode.power import gnn_flops, gnn_matmul_macs
+from qprecode.results import run_metadata, write_json
+from qprecode.training import SampledPrecoder, negative_sum_rate, sample_gumbel
+
+M, K, BITS = 32, 1, 1
+ARCHITECTURES = [(128, 4), (32, 8)]
+
+
+def timed(fn, min_seconds: float = 2.0) -> float:
+    """Seconds per call, from as many calls as fit in ``min_seconds`` after one warm-up."""
+    fn()
+    calls, start = 0, time.perf_counter()
+    while time.perf_counter() - start < min_seconds:
+        fn()
+        calls += 1
+    return (time.perf_counter() - start) / calls
+
+
+def matmul_peak(n: int = 2048) -> float:
+    a, b = torch.randn(n, n), torch.randn(n, n)
+    return 2 * n**3 / timed(lambda: a @ b)
+
+
+def bench_architecture(d_h: int, n_h: int, args: argparse.Namespace, peak: float) -> dict:
+    """Inference and training throughput of one architecture."""
+    g = torch.Generator().manual_seed(0)
+    torch.manual_seed(0)
+    model = QuantizedGNN(BITS, d_h, n_h)
+    paper = gnn_flops(M, K, d_h, n_h, BITS).total
+    performed = 2 * gnn_matmul_macs(M, K, d_h, n_h, BITS, per_edge=False)
+
+    n_vec = args.inference_vectors
+    H = RayleighChannel(M, K).sample(n_vec, g)
+    s = torch.randn(n_vec, 1, K, dtype=torch.complex64, generator=g)
+    with torch.no_grad():
+        inf_rate = n_vec / timed(lambda: model(H, s))
+
+    B, N_s = args.train_batch, args.train_symbols
+    trainer = SampledPrecoder(model, "st-gumbel", 1.0)
+    opt = torch.optim.Adam(model.parameters(), lr=5e-3)
+    Ht = RayleighChannel(M, K).sample(B, g)
+    st = torch.randn(B, N_s, K, dtype=torch.complex64, generator=g)
+    gumbel = sample_gumbel((B, N_s, M, 2, 2**BITS), g, None)
+
+    def step() -> None:
+        loss = negative_sum_rate(Ht, trainer(Ht, st, gumbel), st, M / 100, float(M))
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+
+    train_rate = B * N_s / timed(step)
+    print(
+        f"d_h={d_h:3d} N_h={n_h}: {paper / 1e6:.2f} MFLOP/vector (eqs. 31-38; "
+        f"{performed / 1e6:.2f} MFLOP of matmuls performed)\n"
+        f"   inference {inf_rate:10,.0f} vectors/s = {100 * inf_rate * paper / peak:5.1f}% "
+        f"of matmul peak\n"
+        f"   training  {train_rate:10,.0f} samples/s = {300 * train_rate * paper / peak:5.1f}% "
+        f"of matmul peak (3x forward FLOPs)"
+    )
+    return {
+        "d_h": d_h, "N_h": n_h, "paper_flops_per_vector": paper,
+        "performed_matmul_flops_per_vector": performed,
+        "inference_vectors_per_second": inf_rate,
+        "inference_fraction_of_peak": inf_rate * paper / peak,
+        "training_samples_per_second": train_rate,
+        "training_fraction_of_peak": 3 * train_rate * paper / peak,
+    }  # fmt: skip
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--threads", type=int, default=torch.get_num_threads())
+    parser.add_argument("--inference-vectors", type=int, default=8192)
+    parser.add_argument("--train-batch", type=int, default=64, help="channels per step")
+    parser.add_argument("--train-symbols", type=int, default=32, help="N_s per channel")
+    parser.add_argument("--json", default=None)
+    args = parser.parse_args()
+    torch.set_num_threads(args.threads)
+    peak = matmul_peak()
+    print(f"fp32 matmul peak: {peak / 1e9:.1f} GFLOP/s ({args.threads} threads)")
+    records = [bench_architecture(d_h, n_h, args, peak) for d_h, n_h in ARCHITECTURES]
+    if args.json:
+        write_json(args.json, {"config": vars(args), "meta": run_metadata(),
+                               "matmul_peak_flops": peak, "results": records})  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,85 @@
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import torch
+import yaml
+
+from qprecode.metrics import evaluate
+from qprecode.precoders import build_linear_precoder
+from qprecode.training import TrainConfig, load_checkpoint_files, make_channel_sets, train
+
+TINY = dict(
+    antennas=8, users=1, bits=1, hidden_dim=8, hidden_layers=1, train_channels=64,
+    val_channels=16, test_channels=16, symbols=8, eval_symbols=16, batch_size=16, epochs=2,
+    eval_every=4, checkpoint_every=2,
+)  # fmt: skip
+
+
+def weights(run: Path, name: str = "last") -> dict[str, torch.Tensor]:
+    tensors, _ = load_checkpoint_files(run / name)
+    return {k: v for k, v in tensors.items() if k.startswith("model.")}
+
+
+def test_run_folder_contents(tmp_path):
+    result = train(TrainConfig(**TINY), tmp_path, progress=False, echo=lambda _: None)
+    assert result.step == 8
+    for name in ("last.safetensors", "last.json", "best.safetensors", "best.json",
+                 "metrics.csv", "MODEL_CARD.md"):  # fmt: skip
+        assert (tmp_path / name).is_file(), name
+    info = json.loads((tmp_path / "best.json").read_text())
+    assert info["config"]["hidden_dim"] == 8 and info["model"]["bits"] == 1
+    assert {r["precoder"] for r in info["test"]["results"]} == {"gnn", "mrt"}
+    rows = (tmp_path / "metrics.csv").read_text().splitlines()
+    assert rows[0].startswith("step,epoch,train_loss,val_sum_rate") and len(rows) == 3
+
+
+def test_resume_gives_the_same_weights_as_an_uninterrupted_run(tmp_path):
+    config = TrainConfig(**TINY)
+    train(config, tmp_path / "full", progress=False, echo=lambda _: None)
+    train(config, tmp_path / "split", progress=False, max_steps=3, echo=lambda _: None)
+    # a stop between checkpoints loses at most the steps since the last one (step 2 here)
+    assert json.loads((tmp_path / "split" / "last.json").read_text())["step"] == 3
+    train(config, tmp_path / "split", resume=True, progress=False, echo=lambda _: None)
+    full, split = weights(tmp_path / "full"), weights(tmp_path / "split")
+    assert full.keys() == split.keys()
+    for key in full:
+        assert torch.equal(full[key], split[key]), key
+
+
+def test_resume_refuses_another_config(tmp_path):
+    train(TrainConfig(**TINY), tmp_path, progress=False, max_steps=2, echo=lambda _: None)
+    with pytest.raises(ValueError, match="config differs"):
+        train(TrainConfig(**{**TINY, "lr": 1e-3}), tmp_path, resume=True, progress=False)
+
+
+def test_training_beats_one_bit_mrt_on_a_small_problem(tmp_path):
+    config = TrainConfig(
+        antennas=16, users=1, bits=1, hidden_dim=32, hidden_layers=3, train_channels=4096,
+        val_channels=64, test_channels=16, symbols=16, eval_symbols=64, batch_size=32,
+        epochs=2, eval_every=64, checkpoint_every=1000, gumbel_scale_final=0.0, seed=0,
+    )  # fmt: skip
+    result = train(config, tmp_path, progress=False, echo=lambda _: None)
+    data = make_channel_sets(config)
+    mrt = evaluate(build_linear_precoder("mrt", 1), data.val, [20.0], symbols=data.val_symbols)
+    assert result.best_val_sum_rate > mrt.sum_rate[0] + 0.2
+
+
+@pytest.mark.skipif(not torch.distributed.is_available(), reason="no torch.distributed")
+def test_two_process_ddp_matches_one_process(tmp_path):
+    config_path = tmp_path / "tiny.yaml"
+    config_path.write_text(yaml.safe_dump({**TINY, "epochs": 1}))
+    env = {**os.environ, "OMP_NUM_THREADS": "1"}
+    base = [sys.executable, "-m", "qprecode.cli", "train", "--config", str(config_path), "--quiet"]
+    subprocess.run(base + ["--out", str(tmp_path / "one")], check=True, env=env,
+                   capture_output=True)  # fmt: skip
+    torchrun = [sys.executable, "-m", "torch.distributed.run", "--nproc_per_node", "2",
+                "--master_port", "29533", "-m", "qprecode.cli", "train", "--config",
+                str(config_path), "--quiet", "--out", str(tmp_path / "two")]  # fmt: skip
+    subprocess.run(torchrun, check=True, env=env, capture_output=True)
+    one, two = weights(tmp_path / "one"), weights(tmp_path / "two")
+    for key in one:
+        torch.testing.assert_close(one[key], two[key], rtol=1e-4, atol=1e-5)
