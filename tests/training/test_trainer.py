@@ -40,7 +40,9 @@ def test_run_folder_contents(tmp_path):
 def test_resume_gives_the_same_weights_as_an_uninterrupted_run(tmp_path):
     config = TrainConfig(**TINY)
     train(config, tmp_path / "full", progress=False, echo=lambda _: None)
-    train(config, tmp_path / "split", progress=False, max_steps=3, echo=lambda _: None)
+    # stop before the first validation, so that no best model exists yet
+    train(config, tmp_path / "split", progress=False, max_steps=1, echo=lambda _: None)
+    train(config, tmp_path / "split", resume=True, progress=False, max_steps=3, echo=print)
     # a stop between checkpoints loses at most the steps since the last one (step 2 here)
     assert json.loads((tmp_path / "split" / "last.json").read_text())["step"] == 3
     train(config, tmp_path / "split", resume=True, progress=False, echo=lambda _: None)

@@ -203,7 +203,8 @@ def train(
         model.load_state_dict({k[6:]: v for k, v in tensors.items() if k.startswith("model.")})
         _restore_optimizer(optimizer, tensors, info["optimizer_param_groups"])
         noise.set_state(tensors["rng.noise"])
-        step, best, history_seconds = info["step"], info["best_val_sum_rate"], info["seconds"]
+        step, history_seconds = info["step"], info["seconds"]
+        best = -math.inf if info["best_val_sum_rate"] is None else info["best_val_sum_rate"]
         echo(f"resumed {out} at step {step} (best validation sum rate {best:.3f})")
     trainer = SampledPrecoder(model, config.estimator, config.tau)
     wrapped: nn.Module = nn.parallel.DistributedDataParallel(trainer) if distributed else trainer
