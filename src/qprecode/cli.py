@@ -18,9 +18,15 @@ from rich.table import Table
 from . import _parsing
 from .channels import CHANNEL_NAMES, LOSChannel, make_channel
 from .dac import DAC_KINDS
+from .metrics import (
+    MODULATIONS,
+    draw_symbols,
+    gaussian_symbols,
+    normalize_average_power,
+    radiation_pattern,
+)
 from .metrics import evaluate as evaluate_precoder
-from .metrics import gaussian_symbols, normalize_average_power, radiation_pattern
-from .plotting import plot_radiation, plot_sum_rate
+from .plotting import plot_metric, plot_radiation
 from .results import run_metadata, write_json
 from .training import load_config
 from .training import train as train_run
@@ -95,6 +101,20 @@ def cli() -> None:
     help="Channel realisations.",
 )
 @click.option(
+    "--modulation",
+    type=click.Choice(list(MODULATIONS)),
+    default="gaussian",
+    show_default=True,
+    help="Symbols: CN(0,1) or a Gray-mapped QAM constellation.",
+)
+@click.option(
+    "--metric",
+    "metrics_text",
+    default="sum_rate",
+    show_default=True,
+    help="Comma list of sum_rate and ber (ber needs a constellation).",
+)
+@click.option(
     "--symbols",
     "num_symbols",
     type=int,
@@ -117,7 +137,7 @@ def cli() -> None:
     "--plot",
     "plot_path",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="Write a sum-rate-vs-SNR plot (PNG).",
+    help="Write a metric-vs-SNR plot (PNG); a second metric goes to NAME_ber.png.",
 )
 @click.option("--quiet", is_flag=True, help="No progress bars.")
 def evaluate(
@@ -129,6 +149,8 @@ def evaluate(
     channel: str,
     snr_text: str,
     num_channels: int,
+    modulation: str,
+    metrics_text: str,
     num_symbols: int,
     seed: int,
     batch_size: int,
@@ -137,17 +159,26 @@ def evaluate(
     plot_path: Path | None,
     quiet: bool,
 ) -> None:
-    """Sum rate (eq. 9) and noiseless NMSE of precoders on the same channels and symbols."""
+    """Sum rate (eq. 9), noiseless NMSE and uncoded BER of precoders on the same channels,
+    symbols and noise."""
     names = _parsing.parse_name_list(precoders)
     bits_list = _parsing.parse_bits_list(bits_text)
     snrs = _parsing.parse_snr_range(snr_text)
+    metrics = _parsing.parse_name_list(metrics_text, "metric")
+    unknown = sorted(set(metrics) - {"sum_rate", "ber"})
+    if unknown:
+        raise ValueError(f"unknown metric(s) {unknown}; choose from sum_rate, ber")
+    if "ber" in metrics and modulation == "gaussian":
+        raise ValueError("--metric ber needs a constellation: --modulation qpsk, 16qam or 64qam")
     for value, what in [(num_symbols, "--symbols"), (num_channels, "--channels")]:
         if value < 1:
             raise ValueError(f"{what} must be a positive integer, got {value}")
     dev = torch.device(device)
     model = make_channel(channel, antennas, users, device=dev)
     H = model.sample(num_channels, torch.Generator().manual_seed(seed))
-    s = gaussian_symbols(num_channels, num_symbols, users, seed + SYMBOL_SEED_OFFSET, H.dtype)
+    s, indices = draw_symbols(
+        num_channels, num_symbols, users, seed + SYMBOL_SEED_OFFSET, H.dtype, modulation
+    )
     built = []
     for name in names:
         if is_learned(name):
@@ -164,6 +195,9 @@ def evaluate(
             H,
             snrs,
             symbols=s.to(dev),
+            modulation=modulation,
+            symbol_indices=indices,
+            seed=seed + SYMBOL_SEED_OFFSET,
             batch_size=batch_size,
             progress=not quiet,
             description=label,
@@ -181,15 +215,21 @@ def evaluate(
                     "sum_rate_std": result.sum_rate_std[i],
                     "snidr_db": result.snidr_db[i],
                     "nmse_db": result.nmse_db[i],
+                    "modulation": modulation,
+                    **({"ber": result.ber[i]} if result.ber is not None else {}),
                 }
             )
 
-    _print_rate_table(
-        records,
-        snrs,
-        f"M={antennas}, K={users}, {channel}, "
-        f"{num_channels} channels x {num_symbols} symbols, seed {seed}",
+    caption = (
+        f"M={antennas}, K={users}, {channel}, {modulation} symbols, "
+        f"{num_channels} channels x {num_symbols} symbols, seed {seed}"
     )
+    titles = {
+        "sum_rate": r"Sum rate \[bits/channel use] vs SNR \[dB]",
+        "ber": r"Uncoded BER vs SNR \[dB]",
+    }
+    for metric in metrics:
+        _print_table(records, snrs, metric, titles[metric], caption)
     config = {
         "command": "evaluate",
         "precoders": names,
@@ -198,6 +238,8 @@ def evaluate(
         "antennas": antennas,
         "users": users,
         "channel": channel,
+        "modulation": modulation,
+        "metrics": metrics,
         "snr_db": snrs,
         "channels": num_channels,
         "symbols": num_symbols,
@@ -209,12 +251,22 @@ def evaluate(
         write_json(json_path, {"config": config, "meta": run_metadata(), "results": records})
         console.print(f"wrote {json_path}")
     if plot_path is not None:
-        plot_sum_rate(records, plot_path, title=f"M={antennas}, K={users}, {channel} channel")
-        console.print(f"wrote {plot_path}")
+        title = f"M={antennas}, K={users}, {channel} channel"
+        for metric in metrics:
+            path = plot_path if metric == metrics[0] else _sibling(plot_path, metric)
+            plot_metric(records, path, metric, title=title)
+            console.print(f"wrote {path}")
 
 
-def _print_rate_table(records: list[dict[str, Any]], snrs: list[float], caption: str) -> None:
-    table = Table(title=r"Sum rate \[bits/channel use] vs SNR \[dB]", caption=caption)
+def _sibling(path: Path, metric: str) -> Path:
+    """``out.png`` -> ``out_ber.png`` for the second metric's plot."""
+    return path.with_name(f"{path.stem}_{metric}{path.suffix}")
+
+
+def _print_table(
+    records: list[dict[str, Any]], snrs: list[float], key: str, title: str, caption: str
+) -> None:
+    table = Table(title=title, caption=caption)
     table.add_column("precoder")
     table.add_column("bits", justify="right")
     for snr in snrs:
@@ -225,7 +277,8 @@ def _print_rate_table(records: list[dict[str, Any]], snrs: list[float], caption:
         rows.setdefault((r["precoder"], r["bits"]), []).append(r)
     for (name, bits), rs in rows.items():
         nmse = rs[-1]["nmse_db"]
-        table.add_row(name, bits, *(f"{r['sum_rate']:.2f}" for r in rs), f"{nmse:.2f}")
+        cells = (f"{r[key]:.2f}" if key == "sum_rate" else f"{r[key]:.2e}" for r in rs)
+        table.add_row(name, bits, *cells, f"{nmse:.2f}")
     console.print(table)
 
 

@@ -13,7 +13,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
-__all__ = ["plot_radiation", "plot_sum_rate"]
+__all__ = ["plot_metric", "plot_radiation", "plot_sum_rate"]
 
 _STYLES = ("-", "--", ":", "-.")
 
@@ -32,10 +32,21 @@ def _save(fig: Any, path: str | Path) -> None:
 def plot_sum_rate(records: Sequence[dict[str, Any]], path: str | Path, title: str = "") -> None:
     """Sum rate vs SNR: one line per (precoder, bits). ``records`` hold the keys ``precoder``,
     ``bits``, ``snr_db`` and ``sum_rate``."""
+    plot_metric(records, path, "sum_rate", title)
+
+
+_AXIS_LABELS = {"sum_rate": "sum rate [bits/channel use]", "ber": "uncoded bit error rate"}
+
+
+def plot_metric(
+    records: Sequence[dict[str, Any]], path: str | Path, metric: str, title: str = ""
+) -> None:
+    """``metric`` (``sum_rate`` or ``ber``, the latter on a log axis) vs SNR: one line per
+    (precoder, bits)."""
     curves: dict[tuple[str, str], list[tuple[float, float]]] = {}
     for r in records:
         curves.setdefault((r["precoder"], _bits_label(r["bits"])), []).append(
-            (r["snr_db"], r["sum_rate"])
+            (r["snr_db"], r[metric])
         )
     precoders = list(dict.fromkeys(p for p, _ in curves))
     bit_labels = list(dict.fromkeys(b for _, b in curves))
@@ -54,7 +65,9 @@ def plot_sum_rate(records: Sequence[dict[str, Any]], path: str | Path, title: st
             label=f"{precoder.upper()} {bits}",
         )
     ax.set_xlabel(r"SNR $P_T/\sigma_v^2$ [dB]")
-    ax.set_ylabel("sum rate [bits/channel use]")
+    ax.set_ylabel(_AXIS_LABELS[metric])
+    if metric == "ber":
+        ax.set_yscale("log")
     ax.grid(True, alpha=0.3)
     ax.legend(fontsize=8, ncol=2)
     if title:

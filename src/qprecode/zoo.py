@@ -1,6 +1,7 @@
-"""Build any precoder from its command-line name: a classical one (``mrt``, ``zf``, ``rzf``/``wf``)
-with a DAC resolution, or a trained GNN as ``gnn:NAME`` (a shipped model) or ``gnn:PATH`` (a
-checkpoint ``PATH.safetensors`` + ``PATH.json``, or a run folder holding ``best.*``)."""
+"""Build any precoder from its command-line name: a classical one (``mrt``, ``zf``,
+``rzf``/``wf``, ``squid``, ``c2po``, ``exhaustive``) with a DAC resolution, or a trained GNN as
+``gnn:NAME`` (a shipped model) or ``gnn:PATH`` (a checkpoint ``PATH.safetensors`` +
+``PATH.json``, or a run folder holding ``best.*``)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from pathlib import Path
 
 from .models import SHIPPED_DIR, shipped_models
 from .nn import GNNPrecoder
-from .precoders import Precoder, build_linear_precoder
+from .precoders import Precoder, build_classical_precoder
 from .training.checkpoint import load_model
 
 __all__ = ["build_precoder", "is_learned", "resolve_checkpoint"]
@@ -44,4 +45,4 @@ def build_precoder(name: str, bits: int | None = None, dac_kind: str = "lloyd-ma
         spec = name.strip()[len(GNN_PREFIX) :]
         model, _ = load_model(resolve_checkpoint(spec))
         return GNNPrecoder(model, name=f"gnn:{spec}")
-    return build_linear_precoder(name, bits, dac_kind)
+    return build_classical_precoder(name, bits, dac_kind)

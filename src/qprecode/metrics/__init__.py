@@ -2,6 +2,7 @@
 (eq. 5), SNIDR (eq. 8), sum rate (eq. 9), NMSE, radiation patterns (eqs. 11-12), and the one
 evaluator."""
 
+from .ber import bit_errors
 from .bussgang import (
     GAIN_ESTIMATES,
     bussgang_gain,
@@ -9,13 +10,19 @@ from .bussgang import (
     distortion_covariance,
     normalize_average_power,
 )
-from .evaluate import EvaluationResult, evaluate, gaussian_symbols
+from .evaluate import EvaluationResult, draw_symbols, evaluate, gaussian_symbols
+from .modulation import MODULATIONS, Constellation, constellation
 from .nmse import nmse, nmse_terms, received_estimates
 from .radiation import RadiationPattern, radiation_pattern
 from .rate import SNIDRTerms, noise_variance, snidr, snidr_terms, sum_rate
 
 __all__ = [
     "GAIN_ESTIMATES",
+    "MODULATIONS",
+    "Constellation",
+    "bit_errors",
+    "constellation",
+    "draw_symbols",
     "EvaluationResult",
     "RadiationPattern",
     "SNIDRTerms",

@@ -17,11 +17,16 @@ from .._validation import check_channel, check_positive_int
 from ..channels.rayleigh import complex_normal
 from ..precoders.base import Precoder
 from ..progress import progress_bar
+from .ber import bit_errors
 from .bussgang import normalize_average_power
+from .modulation import MODULATIONS, constellation
 from .nmse import nmse_terms
 from .rate import noise_variance, snidr, snidr_terms
 
-__all__ = ["EvaluationResult", "evaluate", "gaussian_symbols"]
+__all__ = ["EvaluationResult", "draw_symbols", "evaluate", "gaussian_symbols"]
+
+# Offset of the receiver-noise stream from the symbol seed (BER only).
+NOISE_SEED_OFFSET = 7_777
 
 
 @dataclass(frozen=True)
@@ -37,6 +42,8 @@ class EvaluationResult:
             SNR point (the same value for SNR-independent precoders).
         num_channels: number of channel realisations.
         num_symbols: ``N_s``, symbol vectors per channel.
+        modulation: ``gaussian`` or a constellation name.
+        ber: uncoded bit error rate per SNR point (constellations only), see ``metrics.ber``.
     """
 
     snr_db: list[float]
@@ -46,6 +53,8 @@ class EvaluationResult:
     nmse_db: list[float]
     num_channels: int
     num_symbols: int
+    modulation: str = "gaussian"
+    ber: list[float] | None = None
 
     def to_dict(self) -> dict[str, object]:
         return asdict(self)
@@ -57,6 +66,27 @@ def gaussian_symbols(
     """I.i.d. ``CN(0, 1)`` symbols ``s: [num_channels, N_s, K]`` from a seed."""
     generator = torch.Generator().manual_seed(seed)
     return complex_normal((num_channels, num_symbols, num_users), generator, dtype)
+
+
+def draw_symbols(
+    num_channels: int,
+    num_symbols: int,
+    num_users: int,
+    seed: int,
+    dtype: torch.dtype = torch.complex64,
+    modulation: str = "gaussian",
+) -> tuple[torch.Tensor, torch.Tensor | None]:
+    """Symbols ``s: [num_channels, N_s, K]`` and, for a constellation, their indices (else
+    ``None``): ``CN(0, 1)`` for ``gaussian``, uniform unit-energy QAM points otherwise."""
+    if modulation not in MODULATIONS:
+        raise ValueError(f"unknown modulation {modulation!r}; choose one of {list(MODULATIONS)}")
+    if modulation == "gaussian":
+        return gaussian_symbols(num_channels, num_symbols, num_users, seed, dtype), None
+    points = constellation(modulation).points
+    generator = torch.Generator().manual_seed(seed)
+    shape = (num_channels, num_symbols, num_users)
+    indices = torch.randint(0, points.numel(), shape, generator=generator)
+    return points[indices].to(dtype), indices
 
 
 def _to_db(x: float) -> float:
@@ -71,6 +101,8 @@ def evaluate(
     num_symbols: int = 125,
     seed: int = 0,
     symbols: torch.Tensor | None = None,
+    modulation: str = "gaussian",
+    symbol_indices: torch.Tensor | None = None,
     total_power: float | None = None,
     batch_size: int = 1000,
     progress: bool = False,
@@ -84,9 +116,12 @@ def evaluate(
         channels: ``H: [N, M, K]`` complex.
         snr_db: SNR points ``P_T / sigma_v^2`` in dB.
         num_symbols: ``N_s`` symbol vectors per channel (ignored when ``symbols`` is given).
-        seed: seed of the ``CN(0, 1)`` symbols; the same seed gives every precoder the same
-            symbols.
-        symbols: optional ``s: [N, N_s, K]`` complex to use instead of Gaussian symbols.
+        seed: seed of the symbols (and of the receiver noise for the BER); the same seed gives
+            every precoder the same symbols and noise.
+        symbols: optional ``s: [N, N_s, K]`` complex to use instead of drawn symbols.
+        modulation: ``gaussian`` (``CN(0, 1)``) or ``qpsk``, ``16qam``, ``64qam``; with a
+            constellation the uncoded BER is measured too.
+        symbol_indices: ``[N, N_s, K]`` constellation indices of given ``symbols`` (for BER).
         total_power: ``P_T``; ``M`` by default.
         batch_size: channels per chunk (bounds memory).
         progress: show a progress bar.
@@ -106,15 +141,23 @@ def evaluate(
     power = float(M) if total_power is None else float(total_power)
     if symbols is None:
         check_positive_int(num_symbols, "num_symbols")
-        symbols = gaussian_symbols(N, num_symbols, K, seed, channels.dtype)
+        symbols, symbol_indices = draw_symbols(N, num_symbols, K, seed, channels.dtype, modulation)
+    with_ber = symbol_indices is not None and modulation != "gaussian"
     if symbols.shape[0] != N or symbols.shape[-1] != K or symbols.dim() != 3:
         raise ValueError(f"symbols must have shape [N={N}, N_s, K={K}], got {tuple(symbols.shape)}")
     symbols = symbols.to(channels.device)
+    if with_ber:
+        qam = constellation(modulation)
+        noise = complex_normal(
+            tuple(symbols.shape), torch.Generator().manual_seed(seed + NOISE_SEED_OFFSET),
+            channels.dtype, channels.device,
+        )  # fmt: skip
+        errors = torch.zeros(len(snrs), dtype=torch.float64)
 
     # Precoders that do not depend on the SNR are called once per chunk.
     per_snr = bool(getattr(precoder, "snr_dependent", False))
     designs = [precoder.with_snr(x) for x in snrs] if per_snr else [precoder]  # type: ignore[attr-defined]
-    noise = torch.tensor([noise_variance(x, power) for x in snrs], dtype=torch.float64)
+    noise_vars = torch.tensor([noise_variance(x, power) for x in snrs], dtype=torch.float64)
 
     rates = torch.zeros(len(snrs), N, dtype=torch.float64)
     snidr_sum = torch.zeros(len(snrs), dtype=torch.float64)
@@ -132,9 +175,14 @@ def evaluate(
             energy[d] += en.double().sum().cpu()
             points = [d] if per_snr else range(len(snrs))
             for i in points:
-                ratio = snidr(terms, float(noise[i])).double().cpu()  # [B, K]
+                ratio = snidr(terms, float(noise_vars[i])).double().cpu()  # [B, K]
                 rates[i, start : start + H.shape[0]] = torch.log2(1.0 + ratio).sum(dim=-1)
                 snidr_sum[i] += ratio.sum()
+                if with_ber:
+                    idx = symbol_indices[start : start + batch_size].to(H.device)  # type: ignore[index]
+                    v = noise[start : start + batch_size]
+                    wrong = bit_errors(H, y, idx, v, float(noise_vars[i]), terms, qam)
+                    errors[i] += wrong.sum().double().cpu()
     nmse_db = [_to_db(float(err[d] / energy[d])) for d in range(len(designs))]
     return EvaluationResult(
         snr_db=snrs,
@@ -144,4 +192,8 @@ def evaluate(
         nmse_db=nmse_db if per_snr else nmse_db * len(snrs),
         num_channels=N,
         num_symbols=int(symbols.shape[1]),
+        modulation=modulation,
+        ber=(errors / (N * symbols.shape[1] * K * qam.bits_per_symbol)).tolist()
+        if with_ber
+        else None,
     )

@@ -2,6 +2,8 @@
 and regularised ZF, and their quantized versions (linear precoder followed by the DACs)."""
 
 from .base import Precoder, SNRDependentPrecoder
+from .c2po import C2PO
+from .exhaustive import ExhaustiveSearch
 from .linear import (
     MRT,
     RZF,
@@ -12,11 +14,27 @@ from .linear import (
     rzf_matrix,
     zf_matrix,
 )
+from .objective import align_sign, precoding_mse, real_channel
 from .quantized import QuantizedLinearPrecoder
-from .registry import LINEAR_PRECODERS, build_linear_precoder
+from .registry import (
+    CLASSICAL_PRECODERS,
+    LINEAR_PRECODERS,
+    build_classical_precoder,
+    build_linear_precoder,
+)
+from .squid import SQUID, prox_squared_inf_norm
 
 __all__ = [
+    "C2PO",
+    "CLASSICAL_PRECODERS",
+    "ExhaustiveSearch",
     "LINEAR_PRECODERS",
+    "SQUID",
+    "align_sign",
+    "build_classical_precoder",
+    "precoding_mse",
+    "prox_squared_inf_norm",
+    "real_channel",
     "MRT",
     "RZF",
     "ZF",

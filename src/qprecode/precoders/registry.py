@@ -3,10 +3,22 @@
 from __future__ import annotations
 
 from ..dac import DAC
+from .base import Precoder
+from .c2po import C2PO
+from .exhaustive import ExhaustiveSearch
 from .linear import MRT, RZF, ZF, LinearPrecoder
 from .quantized import QuantizedLinearPrecoder
+from .squid import SQUID
 
-__all__ = ["LINEAR_PRECODERS", "build_linear_precoder"]
+__all__ = [
+    "CLASSICAL_PRECODERS",
+    "LINEAR_PRECODERS",
+    "build_classical_precoder",
+    "build_linear_precoder",
+]
+
+NONLINEAR_PRECODERS = ("squid", "c2po", "exhaustive", "exs")
+CLASSICAL_PRECODERS = ("mrt", "zf", "rzf", "wf", "mmse", *NONLINEAR_PRECODERS)
 
 # Short name -> linear precoder class; "wf" (Wiener filter) and "mmse" are aliases of "rzf".
 LINEAR_PRECODERS: dict[str, type[LinearPrecoder]] = {
@@ -30,3 +42,27 @@ def build_linear_precoder(
     return QuantizedLinearPrecoder(
         LINEAR_PRECODERS[key](total_power=total_power), DAC(bits, dac_kind)
     )
+
+
+def build_classical_precoder(
+    name: str, bits: int | None, dac_kind: str = "lloyd-max", snr_db: float = 20.0
+) -> Precoder:
+    """Any classical precoder by name: the linear ones followed by ``bits``-bit DACs, or the
+    non-linear ``squid``, ``c2po`` (1 bit only) and ``exhaustive`` (alias ``exs``). ``snr_db``
+    is the design SNR of the SNR-dependent ones until the evaluator sets it per point."""
+    key = name.strip().lower()
+    if key in LINEAR_PRECODERS:
+        return build_linear_precoder(key, bits, dac_kind)
+    if key not in NONLINEAR_PRECODERS:
+        raise ValueError(
+            f"unknown precoder {name!r}; known: {', '.join(CLASSICAL_PRECODERS)}, gnn:NAME"
+        )
+    if bits is None:
+        raise ValueError(f"{key} precodes onto a finite DAC alphabet; give bits in 1..8")
+    if key == "squid":
+        return SQUID(bits, snr_db, dac_kind=dac_kind)
+    if key == "c2po":
+        if bits != 1:
+            raise ValueError(f"C2PO is a 1-bit precoder; got bits={bits}")
+        return C2PO(dac_kind=dac_kind)
+    return ExhaustiveSearch(bits, snr_db, dac_kind=dac_kind)
