@@ -1,0 +1,121 @@
+import math
+
+import pytest
+import torch
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from qprecode.channels import RayleighChannel
+from qprecode.dac import DAC
+from qprecode.metrics import evaluate, noise_variance
+from qprecode.precoders import (
+    C2PO,
+    SQUID,
+    ExhaustiveSearch,
+    build_classical_precoder,
+    precoding_mse,
+    prox_squared_inf_norm,
+)
+from tests.conftest import generator
+
+
+def problem(M, K, batch=3, N_s=6, seed=0, dtype=torch.complex64):
+    H = RayleighChannel(M, K, dtype=dtype).sample(batch, generator(seed))
+    s = torch.randn(batch, N_s, K, dtype=dtype, generator=generator(seed + 1))
+    return H, s
+
+
+def on_alphabet(y, bits):
+    levels = DAC(bits).levels(y.real.dtype)
+    return bool(torch.isin(y.real, levels).all() and torch.isin(y.imag, levels).all())
+
+
+@settings(max_examples=15)
+@given(M=st.integers(2, 5), K=st.integers(1, 2), seed=st.integers(0, 10_000),
+       snr_db=st.sampled_from([0.0, 10.0, 20.0]))  # fmt: skip
+def test_exhaustive_search_is_never_beaten_on_its_objective(M, K, seed, snr_db):
+    H, s = problem(M, K, seed=seed, dtype=torch.complex128)
+    noise_var = noise_variance(snr_db, float(M))
+    best = precoding_mse(H, s, ExhaustiveSearch(1, snr_db)(H, s), noise_var)
+    others = [SQUID(1, snr_db), C2PO()]
+    for precoder in others:
+        assert (precoding_mse(H, s, precoder(H, s), noise_var) >= best - 1e-9).all()
+    random_levels = torch.randint(0, 2, (200, *s.shape[:-1], 2 * M), generator=generator(seed))
+    levels = DAC(1).levels(torch.float64)[random_levels]
+    random_y = torch.complex(levels[..., :M], levels[..., M:])
+    assert (precoding_mse(H, s, random_y, noise_var) >= best - 1e-9).all()
+
+
+def test_exhaustive_search_refuses_large_problems():
+    H, s = problem(12, 2)
+    with pytest.raises(ValueError, match="exceeds max_candidates"):
+        ExhaustiveSearch(1)(H, s)
+    with pytest.raises(ValueError, match="exceeds max_candidates"):
+        ExhaustiveSearch(2, max_candidates=1000)(*problem(3, 1))
+
+
+@pytest.mark.parametrize(
+    "precoder", [SQUID(1), SQUID(2), C2PO(), ExhaustiveSearch(1), ExhaustiveSearch(2)]
+)
+def test_outputs_on_the_dac_alphabet_and_batched_equals_per_sample(precoder):
+    H, s = problem(3, 2)
+    y = precoder(H, s)
+    assert y.shape == (3, 6, 3)
+    assert on_alphabet(y, precoder.bits)
+    for b in range(3):
+        torch.testing.assert_close(precoder(H[b], s[b]), y[b])
+
+
+def test_squid_relaxed_objective_decreases():
+    H, s = problem(32, 4, batch=8, N_s=16, dtype=torch.complex128)
+    _, history = SQUID(1, 10.0, iterations=60).relaxed(H, s, trace=True)
+    mean = history.mean(dim=(1, 2))  # [iterations]
+    assert mean[-1] < mean[0]
+    assert mean[-1] <= mean[10:].min() + 1e-9 * mean[-1]  # converging: the last is the lowest
+    # on average the objective falls from one 10-iteration block to the next
+    blocks = mean[: 60 // 10 * 10].reshape(6, 10).mean(dim=1)
+    assert (blocks[1:] <= blocks[:-1]).all()
+
+
+def test_c2po_objective_decreases_over_iterations_on_average():
+    H, s = problem(64, 8, batch=8, N_s=16, dtype=torch.complex128)
+    c2po = C2PO(iterations=25)
+    noise_var = noise_variance(10.0, 64.0)
+    values = [precoding_mse(H, s, c2po.quantize(H, s, x), noise_var).mean()
+              for x in c2po.iterates(H, s)]  # fmt: skip
+    assert values[-1] < values[0]
+    assert sum(values[-5:]) < sum(values[:5])
+
+
+@given(w=st.lists(st.floats(-5, 5), min_size=1, max_size=8), weight=st.floats(0.01, 10))
+def test_prox_of_squared_inf_norm_is_optimal(w, weight):
+    w_t = torch.tensor(w, dtype=torch.float64)
+    x = prox_squared_inf_norm(w_t, weight)
+
+    def cost(z):
+        return weight * z.abs().max() ** 2 + 0.5 * ((z - w_t) ** 2).sum()
+
+    # no clipping level on a fine grid does better
+    for t in torch.linspace(0, float(w_t.abs().max()) + 0.1, 200, dtype=torch.float64):
+        z = torch.sign(w_t) * torch.minimum(w_t.abs(), t)
+        assert cost(x) <= cost(z) + 1e-9
+
+
+def test_squid_ber_far_below_quantized_zf_with_many_antennas():
+    # the qualitative result of Jacobsson et al.: 1-bit non-linear precoding with many antennas
+    H = RayleighChannel(128, 16).sample(10, generator(0))
+    args = dict(num_symbols=40, modulation="qpsk", seed=3)
+    zf = evaluate(build_classical_precoder("zf", 1), H, [5.0], **args).ber[0]
+    squid = evaluate(SQUID(1), H, [5.0], **args).ber[0]
+    assert zf > 1e-3
+    assert squid < 0.25 * zf
+
+
+def test_registry_and_errors():
+    assert isinstance(build_classical_precoder("exs", 1), ExhaustiveSearch)
+    with pytest.raises(ValueError, match="1-bit"):
+        build_classical_precoder("c2po", 2)
+    with pytest.raises(ValueError, match="finite DAC alphabet"):
+        build_classical_precoder("squid", None)
+    assert SQUID(1).with_snr(5.0).snr_db == 5.0
+    assert math.isclose(ExhaustiveSearch(1).with_snr(3.0).snr_db, 3.0)
