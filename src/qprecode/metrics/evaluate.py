@@ -15,7 +15,7 @@ import torch
 
 from .._validation import check_channel, check_positive_int
 from ..channels.rayleigh import complex_normal
-from ..precoders.base import Precoder
+from ..precoders.base import Precoder, design_for_snr, is_snr_dependent
 from ..progress import progress_bar
 from .ber import bit_errors
 from .bussgang import normalize_average_power
@@ -155,8 +155,8 @@ def evaluate(
         errors = torch.zeros(len(snrs), dtype=torch.float64)
 
     # Precoders that do not depend on the SNR are called once per chunk.
-    per_snr = bool(getattr(precoder, "snr_dependent", False))
-    designs = [precoder.with_snr(x) for x in snrs] if per_snr else [precoder]  # type: ignore[attr-defined]
+    per_snr = is_snr_dependent(precoder)
+    designs = [design_for_snr(precoder, x) for x in snrs] if per_snr else [precoder]
     noise_vars = torch.tensor([noise_variance(x, power) for x in snrs], dtype=torch.float64)
 
     rates = torch.zeros(len(snrs), N, dtype=torch.float64)

@@ -1,7 +1,7 @@
 """Classical precoders obeying the one precoder protocol ``precoder(H, s) -> y``: linear MRT, ZF
 and regularised ZF, and their quantized versions (linear precoder followed by the DACs)."""
 
-from .base import Precoder, SNRDependentPrecoder
+from .base import Precoder, SNRDependentPrecoder, design_for_snr, is_snr_dependent
 from .c2po import C2PO
 from .exhaustive import ExhaustiveSearch
 from .linear import (
@@ -32,6 +32,8 @@ __all__ = [
     "SQUID",
     "align_sign",
     "build_classical_precoder",
+    "design_for_snr",
+    "is_snr_dependent",
     "precoding_mse",
     "prox_squared_inf_norm",
     "real_channel",

@@ -6,7 +6,7 @@ from typing import Protocol, runtime_checkable
 
 import torch
 
-__all__ = ["Precoder", "SNRDependentPrecoder"]
+__all__ = ["Precoder", "SNRDependentPrecoder", "design_for_snr", "is_snr_dependent"]
 
 
 @runtime_checkable
@@ -34,3 +34,16 @@ class SNRDependentPrecoder(Precoder, Protocol):
     snr_dependent: bool
 
     def with_snr(self, snr_db: float) -> Precoder: ...
+
+
+def is_snr_dependent(precoder: Precoder) -> bool:
+    """True when the precoder's design depends on the SNR (``snr_dependent = True``)."""
+    return bool(getattr(precoder, "snr_dependent", False))
+
+
+def design_for_snr(precoder: Precoder, snr_db: float) -> Precoder:
+    """The precoder designed for ``snr_db``: ``with_snr(snr_db)`` for SNR-dependent precoders,
+    the precoder itself otherwise."""
+    if is_snr_dependent(precoder):
+        return precoder.with_snr(snr_db)  # type: ignore[attr-defined]
+    return precoder
