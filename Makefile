@@ -31,6 +31,7 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(PY) benchmarks/bench_evaluate.py
 	$(PY) benchmarks/bench_gnn.py
+	$(PY) benchmarks/bench_nonlinear.py
 
 clean:
 	rm -rf $(VENV) results/demo

@@ -7,6 +7,7 @@ Every command prints a table, and can save its numbers (``--json``) with their c
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +29,7 @@ from .metrics import (
 )
 from .metrics import evaluate as evaluate_precoder
 from .plotting import plot_metric, plot_radiation
-from .precoders import design_for_snr
+from .precoders import Precoder, design_for_snr
 from .results import run_metadata, write_json
 from .training import load_config
 from .training import train as train_run
@@ -49,6 +50,54 @@ def _bits_text(bits: int | None) -> str:
     return "inf" if bits is None else str(bits)
 
 
+PRECODER_HELP = (
+    "Comma list of precoders: mrt, zf, rzf (alias wf), squid, c2po, exhaustive, gnn:NAME (a "
+    "shipped model) or gnn:PATH (a checkpoint). A GNN runs at its own bit-width."
+)
+precoder_option = click.option(
+    "--precoder", "precoders", default="mrt", show_default=True, help=PRECODER_HELP
+)
+bits_option = click.option(
+    "--bits", "bits_text", default="1", show_default=True,
+    help="Comma list of DAC resolutions, 1..8 or inf.",
+)  # fmt: skip
+dac_option = click.option(
+    "--dac", "dac_kind", type=click.Choice(DAC_KINDS), default="lloyd-max", show_default=True,
+    help="DAC level design.",
+)  # fmt: skip
+antennas_option = click.option(
+    "--antennas", "-M", type=int, default=32, show_default=True, help="Antennas M."
+)
+
+
+def json_option(what: str) -> Callable[[Any], Any]:
+    return click.option(
+        "--json", "json_path", type=click.Path(dir_okay=False, path_type=Path),
+        help=f"Write config and {what} as JSON.",
+    )  # fmt: skip
+
+
+def plot_option(help_text: str) -> Callable[[Any], Any]:
+    return click.option(
+        "--plot", "plot_path", type=click.Path(dir_okay=False, path_type=Path), help=help_text
+    )
+
+
+def build_all(
+    names: list[str], bits_list: list[int | None], dac_kind: str
+) -> list[tuple[str, int | None, Precoder]]:
+    """(name, bits, precoder) for every classical precoder at every resolution, and once for
+    every GNN at its own resolution."""
+    built: list[tuple[str, int | None, Precoder]] = []
+    for name in names:
+        if is_learned(name):
+            precoder = build_precoder(name)
+            built.append((name, precoder.bits, precoder))  # type: ignore[attr-defined]
+        else:
+            built += [(name, b, build_precoder(name, b, dac_kind)) for b in bits_list]
+    return built
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="qprecode")
 def cli() -> None:
@@ -56,30 +105,11 @@ def cli() -> None:
 
 
 @cli.command()
-@click.option(
-    "--precoder",
-    "precoders",
-    default="mrt",
-    show_default=True,
-    help="Comma list of precoders: mrt, zf, rzf (alias wf).",
-)
-@click.option("--antennas", "-M", type=int, default=32, show_default=True, help="Antennas M.")
+@precoder_option
+@bits_option
+@dac_option
+@antennas_option
 @click.option("--users", "-K", type=int, default=1, show_default=True, help="Users K.")
-@click.option(
-    "--bits",
-    "bits_text",
-    default="1",
-    show_default=True,
-    help="Comma list of DAC resolutions, 1..8 or inf.",
-)
-@click.option(
-    "--dac",
-    "dac_kind",
-    type=click.Choice(DAC_KINDS),
-    default="lloyd-max",
-    show_default=True,
-    help="DAC level design.",
-)
 @click.option(
     "--channel",
     type=click.Choice(CHANNEL_NAMES),
@@ -129,18 +159,8 @@ def cli() -> None:
 )
 @click.option("--batch-size", type=int, default=1000, show_default=True, help="Channels per chunk.")
 @click.option("--device", default="cpu", show_default=True, help="torch device, e.g. cpu or cuda.")
-@click.option(
-    "--json",
-    "json_path",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Write config and results as JSON.",
-)
-@click.option(
-    "--plot",
-    "plot_path",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Write a metric-vs-SNR plot (PNG); a second metric goes to NAME_ber.png.",
-)
+@json_option("results")
+@plot_option("Write a metric-vs-SNR plot (PNG); a second metric goes to NAME_ber.png.")
 @click.option("--quiet", is_flag=True, help="No progress bars.")
 def evaluate(
     precoders: str,
@@ -181,16 +201,8 @@ def evaluate(
     s, indices = draw_symbols(
         num_channels, num_symbols, users, seed + SYMBOL_SEED_OFFSET, H.dtype, modulation
     )
-    built = []
-    for name in names:
-        if is_learned(name):
-            precoder = build_precoder(name)
-            built.append((name, precoder.bits, precoder))  # type: ignore[attr-defined]
-        else:
-            built += [(name, b, build_precoder(name, b, dac_kind)) for b in bits_list]
-
     records: list[dict[str, Any]] = []
-    for name, bits, precoder in built:
+    for name, bits, precoder in build_all(names, bits_list, dac_kind):
         label = f"{name} {_bits_text(bits)}-bit"
         result = evaluate_precoder(
             precoder,
@@ -285,21 +297,10 @@ def _print_table(
 
 
 @cli.command()
-@click.option(
-    "--precoder",
-    "precoders",
-    default="mrt",
-    show_default=True,
-    help="Comma list of precoders: mrt, zf, rzf.",
-)
-@click.option(
-    "--bits",
-    "bits_text",
-    default="1",
-    show_default=True,
-    help="Comma list of DAC resolutions, 1..8 or inf.",
-)
-@click.option("--antennas", "-M", type=int, default=32, show_default=True, help="Antennas M.")
+@precoder_option
+@bits_option
+@dac_option
+@antennas_option
 @click.option(
     "--angles",
     "angles_text",
@@ -324,29 +325,11 @@ def _print_table(
     type=float,
     default=20.0,
     show_default=True,
-    help="Design SNR of rzf (other precoders ignore it).",
-)
-@click.option(
-    "--dac",
-    "dac_kind",
-    type=click.Choice(DAC_KINDS),
-    default="lloyd-max",
-    show_default=True,
-    help="DAC level design.",
+    help="Design SNR of rzf, squid and exhaustive (others ignore it).",
 )
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed of the symbols.")
-@click.option(
-    "--json",
-    "json_path",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Write config and patterns as JSON.",
-)
-@click.option(
-    "--plot",
-    "plot_path",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Write polar plots of P_lin, P_dist and SDR (PNG).",
-)
+@json_option("patterns")
+@plot_option("Write polar plots of P_lin, P_dist and SDR (PNG).")
 def radiation(
     precoders: str,
     bits_text: str,
@@ -361,7 +344,8 @@ def radiation(
     plot_path: Path | None,
 ) -> None:
     """Radiation patterns of the intended signal and the distortion (eqs. 11-12) on a
-    line-of-sight ULA channel, as in Figs. 3-4 of Feys et al."""
+    line-of-sight ULA channel, as in Figs. 3-4 of Feys et al. (SNR-dependent precoders are
+    designed for --snr-db)."""
     names = _parsing.parse_name_list(precoders)
     bits_list = _parsing.parse_bits_list(bits_text)
     user_angles = _parsing.parse_float_list(angles_text, "angle")
@@ -378,29 +362,28 @@ def radiation(
     table = Table(title=f"Radiation, M={antennas}, users at {user_angles} deg")
     for col in ("precoder", "bits", r"SDR at users \[dB]", r"min SDR \[dB]"):
         table.add_column(col, justify="right")
-    for name in names:
-        for bits in bits_list:
-            precoder = design_for_snr(build_precoder(name, bits, dac_kind), snr_db)
-            y = normalize_average_power(precoder(H, s), float(antennas))
-            pat = radiation_pattern(y, s, grid)
-            to_db = lambda t: (10.0 * torch.log10(t[0])).tolist()  # noqa: E731
-            record = {
-                "label": f"{name.upper()} {_bits_text(bits)}-bit",
-                "precoder": name,
-                "bits": _bits_text(bits),
-                "angles_deg": grid.tolist(),
-                "p_lin_db": to_db(pat.linear),
-                "p_dist_db": to_db(pat.distortion),
-                "sdr_db": to_db(pat.sdr),
-            }
-            patterns.append(record)
-            at_users = [record["sdr_db"][int(round(a / resolution))] for a in user_angles]
-            table.add_row(
-                name,
-                _bits_text(bits),
-                ", ".join(f"{v:.1f}" for v in at_users),
-                f"{min(record['sdr_db']):.1f}",
-            )
+    for name, bits, built in build_all(names, bits_list, dac_kind):
+        precoder = design_for_snr(built, snr_db)
+        y = normalize_average_power(precoder(H, s), float(antennas))
+        pat = radiation_pattern(y, s, grid)
+        to_db = lambda t: (10.0 * torch.log10(t[0])).tolist()  # noqa: E731
+        record = {
+            "label": f"{name.upper()} {_bits_text(bits)}-bit",
+            "precoder": name,
+            "bits": _bits_text(bits),
+            "angles_deg": grid.tolist(),
+            "p_lin_db": to_db(pat.linear),
+            "p_dist_db": to_db(pat.distortion),
+            "sdr_db": to_db(pat.sdr),
+        }
+        patterns.append(record)
+        at_users = [record["sdr_db"][int(round(a / resolution))] for a in user_angles]
+        table.add_row(
+            name,
+            _bits_text(bits),
+            ", ".join(f"{v:.1f}" for v in at_users),
+            f"{min(record['sdr_db']):.1f}",
+        )
     console.print(table)
     config = {
         "command": "radiation",
