@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import TypeVar
 
 from rich.console import Console
@@ -13,9 +13,15 @@ __all__ = ["progress_bar"]
 T = TypeVar("T")
 
 
-def progress_bar(items: Iterable[T], description: str, enabled: bool = True) -> Iterator[T]:
+def progress_bar(
+    items: Iterable[T],
+    description: str,
+    enabled: bool = True,
+    status: Callable[[], str] | None = None,
+) -> Iterator[T]:
     """Yield ``items`` while showing a progress bar on stderr when ``enabled`` and stderr is a
-    terminal."""
+    terminal. ``status()``, if given, is shown after the bar and refreshed after every item
+    (e.g. the current loss and validation rate)."""
     console = Console(stderr=True)
     if not enabled or not console.is_terminal:
         yield from items
@@ -26,9 +32,10 @@ def progress_bar(items: Iterable[T], description: str, enabled: bool = True) -> 
         BarColumn(),
         MofNCompleteColumn(),
         TimeRemainingColumn(),
+        TextColumn("{task.fields[status]}"),
     )
     with Progress(*columns, console=console, transient=True) as bar:
-        task = bar.add_task(description, total=total)
+        task = bar.add_task(description, total=total, status="")
         for item in items:
             yield item
-            bar.advance(task)
+            bar.update(task, advance=1, status=status() if status else "")

@@ -234,7 +234,14 @@ def train(
         tensors["rng.noise"] = noise.get_state()
         save_checkpoint_files(out / "last", tensors, info)
 
-    bar = progress_bar(range(step, last_step), "train", enabled=progress and main_process)
+    shown = {"loss": float("nan")}
+
+    def status() -> str:
+        return f"loss {shown['loss']:.3f}  val sum rate {val_rate:.3f}  best {best:.3f}"
+
+    bar = progress_bar(
+        range(step, last_step), "train", enabled=progress and main_process, status=status
+    )
     for step_index in bar:
         epoch, within = divmod(step_index, steps_per_epoch)
         if within == 0:
@@ -254,7 +261,8 @@ def train(
         loss.backward()
         optimizer.step()
         step = step_index + 1
-        loss_sum, loss_count = loss_sum + loss.item(), loss_count + 1
+        shown["loss"] = loss.item()
+        loss_sum, loss_count = loss_sum + shown["loss"], loss_count + 1
 
         end_of_epoch = step % steps_per_epoch == 0
         if main_process and (step % config.eval_every == 0 or end_of_epoch or step == last_step):
