@@ -1,0 +1,61 @@
+import math
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from qprecode.power import Accelerator, DACPowerModel, compare_power
+
+
+def test_eq39_by_hand():
+    model = DACPowerModel()
+    # 1 bit at 4 MHz: 0.5*3*10e-6*1 + 1*1e-12*(4e6/2)*9 = 1.5e-5 + 1.8e-5
+    assert model.power(1, 4e6) == pytest.approx(3.3e-5)
+    # 3 bits at 4 MHz: 0.5*3*10e-6*7 + 3*1e-12*2e6*9 = 1.05e-4 + 5.4e-5
+    assert model.power(3, 4e6) == pytest.approx(1.59e-4)
+    # RF-DAC: f_s = 4 * 3.5 GHz / 3, independent of the bandwidth
+    assert model.sample_rate("rf", 1e6) == pytest.approx(4 * 3.5e9 / 3)
+    assert model.sample_rate("baseband", 1e6) == 4e6
+    assert model.total(3, 32, "rf", 1.0) == pytest.approx(64 * (1.05e-4 + 3 * 1e-12 * 14e9 / 6 * 9))
+    with pytest.raises(ValueError, match="baseband"):
+        model.sample_rate("if", 1e6)
+    with pytest.raises(ValueError, match="vdd"):
+        DACPowerModel(vdd=0)
+
+
+def test_paper_figures_of_sect_vii():
+    big = compare_power(hidden_dim=128, hidden_layers=4)
+    small = compare_power(hidden_dim=32, hidden_layers=8)
+    # accelerator-limited bandwidths: 1.95 MHz and 15.8 MHz
+    assert big.max_bandwidth_hz == pytest.approx(1.95e6, rel=0.01)
+    assert small.max_bandwidth_hz == pytest.approx(15.8e6, rel=0.01)
+    # baseband crossovers: about 200 kHz and 3.5 MHz
+    assert big.crossover_bandwidth_hz == pytest.approx(200e3, rel=0.05)
+    assert small.crossover_bandwidth_hz == pytest.approx(3.5e6, rel=0.05)
+    # DAC-only reduction of 4 to 7 for baseband DACs (static-dominated at low bandwidth)
+    assert big.reduction(1e3)["dac_only"] == pytest.approx(7.0, rel=0.01)
+    assert 3.0 < big.reduction(10e6)["dac_only"] < 4.5
+    # RF-DACs: a factor 3, and 2.9 with the small GNN at its accelerator limit
+    rf = compare_power(hidden_dim=32, hidden_layers=8, dac="rf")
+    assert rf.reduction(1e6)["dac_only"] == pytest.approx(3.0, abs=0.01)
+    assert rf.reduction(rf.max_bandwidth_hz)["total"] == pytest.approx(2.9, abs=0.05)
+
+
+@given(d_h=st.integers(4, 256), n_h=st.integers(1, 12))
+def test_crossover_falls_as_the_gnn_grows(d_h, n_h):
+    def crossover(**kw):  # None (the GNN never costs more) counts as an infinite crossover
+        value = compare_power(**kw).crossover_bandwidth_hz
+        return math.inf if value is None else value
+
+    base = crossover(hidden_dim=d_h, hidden_layers=n_h)
+    wider = crossover(hidden_dim=d_h + 8, hidden_layers=n_h)
+    deeper = crossover(hidden_dim=d_h, hidden_layers=n_h + 1)
+    assert wider <= base and deeper <= base
+    if math.isfinite(base):
+        assert wider < base and deeper < base
+
+
+def test_no_crossover_when_the_gnn_is_free():
+    free = compare_power(accelerator=Accelerator(efficiency_flops_per_watt=1e30))
+    assert free.crossover_bandwidth_hz is None
+    assert compare_power(gnn_bits=3, baseline_bits=3).crossover_bandwidth_hz == 0.0
