@@ -165,3 +165,25 @@ def test_train_errors(tmp_path, capsys):
     code, _, err = run(["train", "--config", str(bad), "--out", str(tmp_path / "r"), "--resume"],
                        capsys)  # fmt: skip
     assert code == 2 and "does not exist" in err
+
+
+def test_power_command_records(tmp_path, capsys):
+    code, out, _ = run(["power", "--json", str(tmp_path / "p.json"), "--plot",
+                        str(tmp_path / "p.png")], capsys)  # fmt: skip
+    assert code == 0 and "accelerator limit" in out
+    records = json.loads((tmp_path / "p.json").read_text())["results"]
+    assert {(r["dh"], r["nh"], r["dac"]) for r in records} == {
+        (128, 4, "baseband"),
+        (128, 4, "rf"),
+        (32, 8, "baseband"),
+        (32, 8, "rf"),
+    }
+    for r in records:
+        assert {"flops_per_vector", "crossover_bandwidth_hz", "max_bandwidth_hz",
+                "power_reduction"} <= set(r)  # fmt: skip
+        assert {"dac_only", "total", "bandwidth_hz"} <= set(r["power_reduction"])
+    small_bb = next(r for r in records if (r["dh"], r["dac"]) == (32, "baseband"))
+    assert 3.4e6 < small_bb["crossover_bandwidth_hz"] < 3.8e6
+    assert (tmp_path / "p.png").stat().st_size > 10_000
+    code, _, err = run(["power", "--arch", "128by4"], capsys)
+    assert code == 2 and "d_h x N_h" in err

@@ -13,7 +13,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
-__all__ = ["plot_metric", "plot_radiation", "plot_sum_rate"]
+__all__ = ["plot_metric", "plot_power", "plot_radiation", "plot_sum_rate"]
 
 _STYLES = ("-", "--", ":", "-.")
 
@@ -105,4 +105,32 @@ def plot_radiation(
         ax.set_thetamax(180)
         ax.set_title(title, fontsize=10)
     axes[0].legend(fontsize=8, loc="lower left", bbox_to_anchor=(0.0, -0.25))
+    _save(fig, path)
+
+
+def plot_power(panels: Sequence[dict[str, Any]], path: str | Path) -> None:
+    """Power vs bandwidth as in Figs. 12-13 of Feys et al.: one panel per DAC type, each with
+    curves (``power_curves`` output, ``label`` and ``max_bandwidth_hz`` keys) on log axes."""
+    dac_types = list(dict.fromkeys(p["dac"] for p in panels))
+    fig, axes = plt.subplots(1, len(dac_types), figsize=(6.2 * len(dac_types), 4.4))
+    axes = np.atleast_1d(axes)
+    for ax, dac in zip(axes, dac_types, strict=True):
+        baseline_drawn = False
+        for i, p in enumerate(x for x in panels if x["dac"] == dac):
+            b = np.asarray(p["bandwidth_hz"])
+            color = f"C{i + 1}"
+            if not baseline_drawn:
+                ax.plot(b, p["baseline_dacs_w"], "k-", label=p["baseline_label"])
+                ax.plot(b, p["gnn_dacs_w"], "k--", label=p["gnn_dac_label"])
+                baseline_drawn = True
+            ax.plot(b, p["gnn_processing_w"], ":", color=color, label=f"{p['label']} processing")
+            ax.plot(b, p["gnn_total_w"], "-", color=color, label=f"{p['label']} total")
+            ax.axvline(p["max_bandwidth_hz"], color=color, alpha=0.4, linewidth=0.8)
+        ax.set_xscale("log")
+        ax.set_yscale("log")
+        ax.set_xlabel("bandwidth B [Hz]")
+        ax.set_ylabel("power [W]")
+        ax.set_title(f"{dac} DACs (vertical lines: accelerator speed limit)", fontsize=10)
+        ax.grid(True, which="both", alpha=0.3)
+        ax.legend(fontsize=7)
     _save(fig, path)

@@ -4,6 +4,7 @@
 from .budget import Accelerator, PowerComparison, compare_power
 from .dac_power import DACPowerModel
 from .flops import GNNFlops, gnn_flops, gnn_matmul_macs
+from .report import power_curves, power_records
 
 __all__ = [
     "Accelerator",
@@ -13,4 +14,6 @@ __all__ = [
     "compare_power",
     "gnn_flops",
     "gnn_matmul_macs",
+    "power_curves",
+    "power_records",
 ]
