@@ -20,7 +20,7 @@ from rich.table import Table
 from . import _parsing
 from .channels import CHANNEL_NAMES, LOSChannel, make_channel
 from .dac import DAC_KINDS
-from .experiments import PRESETS, run_comparison
+from .experiments import PRESETS, reproduce, run_comparison
 from .metrics import (
     MODULATIONS,
     draw_symbols,
@@ -564,6 +564,31 @@ def power(
                                "max_bandwidth_hz": c.max_bandwidth_hz})  # fmt: skip
         plot_power(panels, plot_path)
         console.print(f"wrote {plot_path}")
+
+
+@cli.command("reproduce")
+@click.argument("experiment")
+@click.option(
+    "--preset",
+    type=click.Choice(["quick", "paper"]),
+    default="quick",
+    show_default=True,
+    help="quick: minutes on 2 CPU cores; paper: the paper's sizes.",
+)
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("results/reproduce"),
+    show_default=True,
+    help="Output folder.",
+)
+def reproduce_command(experiment: str, preset: str, out_dir: Path) -> None:
+    """Reproduce a figure or table of Feys et al.: fig3, fig4, fig7a, fig7b, table1, fig8, fig9,
+    fig10, fig11, fig12, fig13, or all (one REPORT.md)."""
+    for section in reproduce(experiment, preset, out_dir, echo=console.print):
+        console.print(section.markdown, markup=False)
+    console.print(f"wrote {out_dir}")
 
 
 def main(argv: list[str] | None = None) -> None:

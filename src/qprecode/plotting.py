@@ -3,7 +3,7 @@ PNG; nothing here computes metrics."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +13,14 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
-__all__ = ["plot_metric", "plot_power", "plot_radiation", "plot_sum_rate"]
+__all__ = [
+    "plot_curves",
+    "plot_metric",
+    "plot_power",
+    "plot_radiation",
+    "plot_sum_rate",
+    "plot_symbol_scatter",
+]
 
 _STYLES = ("-", "--", ":", "-.")
 
@@ -133,4 +140,45 @@ def plot_power(panels: Sequence[dict[str, Any]], path: str | Path) -> None:
         ax.set_title(f"{dac} DACs (vertical lines: accelerator speed limit)", fontsize=10)
         ax.grid(True, which="both", alpha=0.3)
         ax.legend(fontsize=7)
+    _save(fig, path)
+
+
+def plot_curves(
+    curves: Mapping[str, tuple[Sequence[float], Sequence[float]]],
+    path: str | Path,
+    xlabel: str,
+    ylabel: str,
+    title: str = "",
+) -> None:
+    """Named ``(x, y)`` curves on one axis, with markers."""
+    fig, ax = plt.subplots(figsize=(6.4, 4.4))
+    for i, (label, (x, y)) in enumerate(curves.items()):
+        ax.plot(x, y, _STYLES[i % len(_STYLES)], marker="o", markersize=4, label=label)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.grid(True, alpha=0.3)
+    ax.legend(fontsize=8)
+    if title:
+        ax.set_title(title, fontsize=10)
+    _save(fig, path)
+
+
+def plot_symbol_scatter(
+    panels: Mapping[str, tuple[Sequence[float], Sequence[float]]],
+    path: str | Path,
+    title: str = "",
+) -> None:
+    """Fig. 10 of Feys et al.: real part of the estimated received symbol against the real part
+    of the transmitted one, one panel per precoder; the identity line is dashed."""
+    fig, axes = plt.subplots(1, len(panels), figsize=(4.6 * len(panels), 4.2), squeeze=False)
+    for ax, (label, (sent, received)) in zip(axes[0], panels.items(), strict=True):
+        ax.scatter(sent, received, s=3, alpha=0.5)
+        lim = max(np.abs(sent).max(), 1e-9) * 1.1
+        ax.plot([-lim, lim], [-lim, lim], "k--", linewidth=0.8)
+        ax.set_xlabel(r"Re$\{s\}$")
+        ax.set_ylabel(r"Re$\{\hat s\}$")
+        ax.set_title(label, fontsize=10)
+        ax.grid(True, alpha=0.3)
+    if title:
+        fig.suptitle(title, fontsize=10)
     _save(fig, path)

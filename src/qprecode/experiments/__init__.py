@@ -1,5 +1,6 @@
 """Reproducible experiments: config -> results -> plots and a markdown report."""
 
 from .compare import PRESETS, ComparisonConfig, run_comparison
+from .reproduce import EXPERIMENTS, reproduce
 
-__all__ = ["PRESETS", "ComparisonConfig", "run_comparison"]
+__all__ = ["EXPERIMENTS", "PRESETS", "ComparisonConfig", "reproduce", "run_comparison"]
