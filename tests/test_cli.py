@@ -95,6 +95,24 @@ def test_radiation_writes_patterns(tmp_path, capsys):
         (["evaluate", "--precoder", "foo"], "unknown precoder"),
         (["evaluate", "--symbols", "0"], "--symbols"),
         (["radiation", "--angles", "x"], "not a number"),
+        (["radiation", "--angles", "200"], "[0, 180]"),
+        (["evaluate", "--device", "gpu0"], "unknown device"),
+        (["evaluate", "--users", "2", "--symbols", "1", "--channels", "2"], "at least K=2"),
+        (
+            [
+                "evaluate",
+                "--precoder",
+                "zf",
+                "--users",
+                "2",
+                "--channel",
+                "los",
+                "--channels",
+                "300",
+            ],
+            "full column rank",
+        ),
+        (["power", "--efficiency", "0"], "must be positive"),
     ],
 )
 def test_bad_input_gives_one_line_error(args, message, capsys):

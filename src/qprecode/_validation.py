@@ -7,10 +7,13 @@ import torch
 
 __all__ = [
     "check_bits",
+    "check_device",
+    "check_finite_bits",
     "check_channel",
     "check_channel_and_symbols",
     "check_finite",
     "check_positive_int",
+    "real_dtype",
 ]
 
 MAX_BITS = 8
@@ -69,3 +72,27 @@ def check_positive_int(value: int, name: str) -> None:
     """Raise ``ValueError`` unless ``value`` is a positive integer."""
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
         raise ValueError(f"{name} must be a positive integer, got {value!r}")
+
+
+def check_finite_bits(bits: int | None, who: str) -> int:
+    """A resolution in 1..8 for a precoder that needs a finite alphabet; ``None`` is refused."""
+    check_bits(bits)
+    if bits is None:
+        raise ValueError(f"{who} precodes onto a finite DAC alphabet; give bits in 1..8")
+    return bits
+
+
+def real_dtype(dtype: torch.dtype) -> torch.dtype:
+    """The real dtype matching a complex one (``complex128`` -> ``float64``, else ``float32``)."""
+    return torch.float64 if dtype in (torch.complex128, torch.float64) else torch.float32
+
+
+def check_device(device: str) -> torch.device:
+    """Parse a device string; ``cuda`` must be available."""
+    try:
+        parsed = torch.device(device)
+    except RuntimeError:
+        raise ValueError(f"unknown device {device!r}; use cpu, cuda or cuda:N") from None
+    if parsed.type == "cuda" and not torch.cuda.is_available():
+        raise ValueError(f"device {device!r} asked for, but no CUDA GPU is available")
+    return parsed

@@ -12,27 +12,26 @@ from pathlib import Path
 from typing import Any
 
 import click
-import numpy as np
 import torch
 from rich.console import Console
 from rich.table import Table
 
 from . import _parsing
-from .channels import CHANNEL_NAMES, LOSChannel, make_channel
+from ._validation import check_device
+from .channels import CHANNEL_NAMES, make_channel
 from .dac import DAC_KINDS
 from .experiments import PRESETS, reproduce, run_comparison
 from .metrics import (
     MODULATIONS,
     draw_symbols,
-    gaussian_symbols,
-    normalize_average_power,
-    radiation_pattern,
+    los_radiation_db,
 )
 from .metrics import evaluate as evaluate_precoder
 from .plotting import plot_metric, plot_power, plot_radiation
-from .power import Accelerator, DACPowerModel, compare_power, power_curves, power_records
+from .power import Accelerator, DACPowerModel, power_panels, power_records
 from .precoders import Precoder, design_for_snr
 from .results import run_metadata, write_json
+from .seeds import SYMBOL_OFFSET
 from .training import load_config
 from .training import train as train_run
 from .zoo import build_precoder, is_learned
@@ -42,10 +41,6 @@ __all__ = ["cli", "main"]
 console = Console()
 if not console.is_terminal:  # piped or logged output: do not squeeze tables to 80 columns
     console.width = 160
-
-# Symbols are drawn from the run seed shifted by this offset, so that channels and symbols come
-# from independent streams.
-SYMBOL_SEED_OFFSET = 1_000_003
 
 
 def _bits_text(bits: int | None) -> str:
@@ -197,11 +192,11 @@ def evaluate(
     for value, what in [(num_symbols, "--symbols"), (num_channels, "--channels")]:
         if value < 1:
             raise ValueError(f"{what} must be a positive integer, got {value}")
-    dev = torch.device(device)
+    dev = check_device(device)
     model = make_channel(channel, antennas, users, device=dev)
     H = model.sample(num_channels, torch.Generator().manual_seed(seed))
     s, indices = draw_symbols(
-        num_channels, num_symbols, users, seed + SYMBOL_SEED_OFFSET, H.dtype, modulation
+        num_channels, num_symbols, users, seed + SYMBOL_OFFSET, H.dtype, modulation
     )
     records: list[dict[str, Any]] = []
     for name, bits, precoder in build_all(names, bits_list, dac_kind):
@@ -213,7 +208,7 @@ def evaluate(
             symbols=s.to(dev),
             modulation=modulation,
             symbol_indices=indices,
-            seed=seed + SYMBOL_SEED_OFFSET,
+            seed=seed + SYMBOL_OFFSET,
             batch_size=batch_size,
             progress=not quiet,
             description=label,
@@ -260,7 +255,7 @@ def evaluate(
         "channels": num_channels,
         "symbols": num_symbols,
         "seed": seed,
-        "symbol_seed": seed + SYMBOL_SEED_OFFSET,
+        "symbol_seed": seed + SYMBOL_OFFSET,
         "device": device,
     }
     if json_path is not None:
@@ -355,9 +350,8 @@ def radiation(
         raise ValueError(f"--resolution must be in (0, 45] degrees, got {resolution}")
     if num_symbols < 1:
         raise ValueError(f"--symbols must be a positive integer, got {num_symbols}")
-    K = len(user_angles)
-    H = LOSChannel(antennas, K, angles_deg=user_angles).sample(1, torch.Generator())
-    s = gaussian_symbols(1, num_symbols, K, seed, H.dtype)
+    if not all(0 <= a <= 180 for a in user_angles):
+        raise ValueError(f"--angles must be in [0, 180] degrees, got {user_angles}")
     grid = torch.arange(0.0, 180.0 + resolution / 2, resolution)
 
     patterns: list[dict[str, Any]] = []
@@ -366,17 +360,11 @@ def radiation(
         table.add_column(col, justify="right")
     for name, bits, built in build_all(names, bits_list, dac_kind):
         precoder = design_for_snr(built, snr_db)
-        y = normalize_average_power(precoder(H, s), float(antennas))
-        pat = radiation_pattern(y, s, grid)
-        to_db = lambda t: (10.0 * torch.log10(t[0])).tolist()  # noqa: E731
-        record = {
+        record: dict[str, Any] = {
             "label": f"{name.upper()} {_bits_text(bits)}-bit",
             "precoder": name,
             "bits": _bits_text(bits),
-            "angles_deg": grid.tolist(),
-            "p_lin_db": to_db(pat.linear),
-            "p_dist_db": to_db(pat.distortion),
-            "sdr_db": to_db(pat.sdr),
+            **los_radiation_db(precoder, antennas, user_angles, num_symbols, grid, seed),
         }
         patterns.append(record)
         at_users = [record["sdr_db"][int(round(a / resolution))] for a in user_angles]
@@ -551,17 +539,8 @@ def power(
         write_json(json_path, {"config": config, "meta": run_metadata(), "results": records})
         console.print(f"wrote {json_path}")
     if plot_path is not None:
-        bandwidths = np.logspace(4, 9, 200)
-        panels = []
-        for dac in ("baseband", "rf"):
-            for d_h, n_h in archs:
-                c = compare_power(antennas, users, d_h, n_h, gnn_bits, baseline_bits, dac,
-                                  **options)  # fmt: skip
-                panels.append({**power_curves(c, bandwidths), "dac": dac,
-                               "label": f"GNN d_h={d_h}, N_h={n_h}",
-                               "baseline_label": f"baseline DACs ({baseline_bits} bits)",
-                               "gnn_dac_label": f"GNN DACs ({gnn_bits} bit)",
-                               "max_bandwidth_hz": c.max_bandwidth_hz})  # fmt: skip
+        panels = power_panels(archs, ("baseband", "rf"), antennas, users, gnn_bits,
+                              baseline_bits, **options)  # fmt: skip
         plot_power(panels, plot_path)
         console.print(f"wrote {plot_path}")
 

@@ -123,9 +123,11 @@ def test_per_antenna_normalisation():
 def test_parse_bits_accepts_only_valid_resolutions(value):
     text = str(value)
     stripped = text.strip().lower()
-    valid = stripped in ("inf", "infinite", "none") or (
-        stripped.lstrip("+-").isdigit() and 1 <= int(stripped) <= 8
-    )
+    try:
+        as_int: int | None = int(stripped)
+    except ValueError:
+        as_int = None
+    valid = stripped in ("inf", "infinite", "none") or (as_int is not None and 1 <= as_int <= 8)
     if valid:
         parsed = parse_bits(text)
         assert parsed is None or 1 <= parsed <= 8

@@ -88,7 +88,7 @@ def test_gnn_precoder_protocol_and_chunking():
 
 
 def test_invalid_construction():
-    with pytest.raises(ValueError, match="finite bit-width"):
+    with pytest.raises(ValueError, match="finite DAC alphabet"):
         QuantizedGNN(None)  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="edge_features"):
         QuantizedGNN(1, edge_features="angles")

@@ -12,6 +12,7 @@ from qprecode.precoders import (
     C2PO,
     SQUID,
     ExhaustiveSearch,
+    alphabet_noise_variance,
     build_classical_precoder,
     precoding_mse,
     prox_squared_inf_norm,
@@ -35,7 +36,7 @@ def on_alphabet(y, bits):
        snr_db=st.sampled_from([0.0, 10.0, 20.0]))  # fmt: skip
 def test_exhaustive_search_is_never_beaten_on_its_objective(M, K, seed, snr_db):
     H, s = problem(M, K, seed=seed, dtype=torch.complex128)
-    noise_var = noise_variance(snr_db, float(M))
+    noise_var = alphabet_noise_variance(DAC(1).levels(), M, snr_db)
     best = precoding_mse(H, s, ExhaustiveSearch(1, snr_db)(H, s), noise_var)
     others = [SQUID(1, snr_db), C2PO()]
     for precoder in others:
@@ -111,6 +112,12 @@ def test_squid_ber_far_below_quantized_zf_with_many_antennas():
     assert squid < 0.25 * zf
 
 
+def test_alphabet_noise_variance():
+    # a 1-bit Lloyd-Max DAC outputs 2/pi per antenna, so SNR 0 dB means sigma^2 = 2M/pi
+    assert alphabet_noise_variance(DAC(1).levels(), 8, 0.0) == pytest.approx(16 / math.pi)
+    assert alphabet_noise_variance(DAC(1).levels(), 8, 10.0) == pytest.approx(1.6 / math.pi)
+
+
 def test_registry_and_errors():
     assert isinstance(build_classical_precoder("exs", 1), ExhaustiveSearch)
     with pytest.raises(ValueError, match="1-bit"):
@@ -118,4 +125,5 @@ def test_registry_and_errors():
     with pytest.raises(ValueError, match="finite DAC alphabet"):
         build_classical_precoder("squid", None)
     assert SQUID(1).with_snr(5.0).snr_db == 5.0
+    assert build_classical_precoder("wf", 1, snr_db=3.0).linear.snr_db == 3.0
     assert math.isclose(ExhaustiveSearch(1).with_snr(3.0).snr_db, 3.0)

@@ -6,7 +6,7 @@ import math
 
 import torch
 
-from .._validation import check_positive_int
+from .._validation import check_positive_int, real_dtype
 
 __all__ = ["LOSChannel", "ula_steering"]
 
@@ -29,7 +29,7 @@ def ula_steering(
         ``H: [..., M, K]`` complex, unit-modulus entries.
     """
     check_positive_int(num_antennas, "num_antennas")
-    real = torch.float64 if dtype == torch.complex128 else torch.float32
+    real = real_dtype(dtype)
     phi = torch.deg2rad(angles_deg.to(real))
     m = torch.arange(num_antennas, dtype=real, device=angles_deg.device)
     phase = -2.0 * math.pi * spacing * m[:, None] * torch.cos(phi)[..., None, :]  # [..., M, K]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import torch
 
-from .._validation import check_positive_int
+from .._validation import check_positive_int, real_dtype
 
 __all__ = ["RayleighChannel", "complex_normal"]
 
@@ -19,9 +19,10 @@ def complex_normal(
 
     Returns a complex tensor of the given shape, dtype and device.
     """
-    real_dtype = torch.float64 if dtype == torch.complex128 else torch.float32
     # Draw on the generator's device so that a CPU generator also seeds GPU samples.
-    xy = torch.randn((*shape, 2), generator=generator, dtype=real_dtype, device=generator.device)
+    xy = torch.randn(
+        (*shape, 2), generator=generator, dtype=real_dtype(dtype), device=generator.device
+    )
     return torch.view_as_complex(xy * (0.5**0.5)).to(device=device, dtype=dtype)
 
 

@@ -73,7 +73,8 @@ class SalehValenzuelaChannel:
         K, C, R = self.num_users, self.num_clusters, self.num_rays
         means = 180.0 * torch.rand((batch_size, K, C, 1), generator=generator, device=dev)
         # Laplacian offsets by inverse CDF; scale b = spread / sqrt(2) gives the stated std.
-        u = torch.rand((batch_size, K, C, R), generator=generator, device=dev) - 0.5
+        u = torch.rand((batch_size, K, C, R), generator=generator, device=dev)
+        u = u.clamp(1e-7, 1 - 1e-7) - 0.5  # open interval: log1p(-1) would be -inf
         b = self.angular_spread_deg / math.sqrt(2.0)
         offsets = -b * torch.sign(u) * torch.log1p(-2.0 * u.abs())
         return (means + offsets).reshape(batch_size, K, C * R).to(self.device)

@@ -19,10 +19,16 @@ import torch
 
 from ..channels import RayleighChannel
 from ..dac import DAC
-from ..metrics import draw_symbols, evaluate, noise_variance
+from ..metrics import draw_symbols, evaluate
 from ..models import shipped_models
 from ..plotting import plot_metric
-from ..precoders import ExhaustiveSearch, Precoder, design_for_snr, precoding_mse
+from ..precoders import (
+    ExhaustiveSearch,
+    Precoder,
+    alphabet_noise_variance,
+    design_for_snr,
+    precoding_mse,
+)
 from ..results import atomic_write_bytes, run_metadata, write_json
 from ..zoo import build_precoder
 
@@ -123,8 +129,8 @@ def _small_problem(config: ComparisonConfig, echo) -> list[dict]:
             config.small_channels, torch.Generator().manual_seed(config.seed + 10)
         )
         s, _ = draw_symbols(config.small_channels, config.small_symbols, K, config.seed + 11)
-        noise_var = noise_variance(snr, float(M))
         optimum = ExhaustiveSearch(1, snr)
+        noise_var = alphabet_noise_variance(DAC(1).levels(), M, snr)
         contenders = [("exhaustive", optimum), *_precoders(K, 1)]
         best_rate = None
         best_mse = precoding_mse(H, s, optimum(H, s), noise_var).mean().item()

@@ -6,10 +6,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import numpy as np
-
 from ..plotting import plot_power
-from ..power import compare_power, power_curves, power_records
+from ..power import compare_power, power_panels, power_records
 from .common import Section
 
 __all__ = ["fig12", "fig13"]
@@ -18,14 +16,7 @@ ARCHITECTURES = [(128, 4), (32, 8)]
 
 
 def _figure(dac: str, key: str, out: Path) -> tuple[list[dict], str]:
-    panels = []
-    for d_h, n_h in ARCHITECTURES:
-        c = compare_power(hidden_dim=d_h, hidden_layers=n_h, dac=dac)
-        panels.append({**power_curves(c, np.logspace(4, 9, 200)), "dac": dac,
-                       "label": f"GNN d_h={d_h}, N_h={n_h}",
-                       "baseline_label": "MRT DACs (3 bits)", "gnn_dac_label": "GNN DACs (1 bit)",
-                       "max_bandwidth_hz": c.max_bandwidth_hz})  # fmt: skip
-    plot_power(panels, out / f"{key}.png")
+    plot_power(power_panels(ARCHITECTURES, (dac,), baseline="MRT"), out / f"{key}.png")
     records = [r for r in power_records(ARCHITECTURES) if r["dac"] == dac]
     return records, f"{key}.png"
 

@@ -8,8 +8,7 @@ from typing import Any
 
 import torch
 
-from ..channels import LOSChannel
-from ..metrics import gaussian_symbols, normalize_average_power, radiation_pattern
+from ..metrics import los_radiation_db
 from ..plotting import plot_radiation
 from ..precoders import Precoder, build_classical_precoder
 from .common import Section, shipped_gnn, sizes
@@ -20,16 +19,7 @@ GRID = torch.arange(0.0, 180.0 + 0.125, 0.25)
 
 
 def _pattern(precoder: Precoder, M: int, angles: list[float], N_s: int, label: str) -> dict:
-    H = LOSChannel(M, len(angles), angles_deg=angles).sample(1, torch.Generator())
-    s = gaussian_symbols(1, N_s, len(angles), seed=0, dtype=H.dtype)
-    y = normalize_average_power(precoder(H, s), float(M))
-    pat = radiation_pattern(y, s, GRID)
-
-    def db(t: torch.Tensor) -> list[float]:
-        return (10 * torch.log10(t[0].clamp_min(1e-30))).tolist()
-
-    return {"label": label, "angles_deg": GRID.tolist(), "p_lin_db": db(pat.linear),
-            "p_dist_db": db(pat.distortion), "sdr_db": db(pat.sdr)}  # fmt: skip
+    return {"label": label, **los_radiation_db(precoder, M, angles, N_s, GRID)}
 
 
 def _at(pattern: dict, key: str, angle: float) -> float:

@@ -10,7 +10,7 @@ import torch
 from ..channels import RayleighChannel
 from ..metrics import evaluate
 from ..plotting import plot_curves, plot_metric
-from ..precoders import build_classical_precoder
+from ..precoders import baseline_name, build_classical_precoder
 from .common import Section, shipped_gnn, sizes
 
 __all__ = ["PAPER_TABLE_I", "fig7a", "fig7b", "fig11", "table1"]
@@ -114,7 +114,7 @@ def fig11(preset: str, out: Path) -> Section:
     rows = []
     for K in (1, 2, 4, 6):
         H = _channels(K, sizes(preset)["channels"])
-        base = "mrt" if K == 1 else "zf"
+        base = baseline_name(K)
         rates = [evaluate(build_classical_precoder(base, b), H, [20.0]).sum_rate[0]
                  for b in (1, 2, 3, 4)]  # fmt: skip
         curves[f"{base.upper()} K={K}"] = ([1.0, 2.0, 3.0, 4.0], rates)

@@ -13,7 +13,7 @@ from .bussgang import (
 from .evaluate import EvaluationResult, draw_symbols, evaluate, gaussian_symbols
 from .modulation import MODULATIONS, Constellation, constellation
 from .nmse import nmse, nmse_terms, received_estimates
-from .radiation import RadiationPattern, radiation_pattern
+from .radiation import RadiationPattern, los_radiation_db, radiation_pattern
 from .rate import SNIDRTerms, noise_variance, snidr, snidr_terms, sum_rate
 
 __all__ = [
@@ -31,6 +31,7 @@ __all__ = [
     "distortion_covariance",
     "evaluate",
     "gaussian_symbols",
+    "los_radiation_db",
     "noise_variance",
     "nmse",
     "nmse_terms",

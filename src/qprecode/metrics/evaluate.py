@@ -17,6 +17,7 @@ from .._validation import check_channel, check_positive_int
 from ..channels.rayleigh import complex_normal
 from ..precoders.base import Precoder, design_for_snr, is_snr_dependent
 from ..progress import progress_bar
+from ..seeds import NOISE_OFFSET
 from .ber import bit_errors
 from .bussgang import normalize_average_power
 from .modulation import MODULATIONS, constellation
@@ -24,9 +25,6 @@ from .nmse import nmse_terms
 from .rate import noise_variance, snidr, snidr_terms
 
 __all__ = ["EvaluationResult", "draw_symbols", "evaluate", "gaussian_symbols"]
-
-# Offset of the receiver-noise stream from the symbol seed (BER only).
-NOISE_SEED_OFFSET = 7_777
 
 
 @dataclass(frozen=True)
@@ -146,10 +144,15 @@ def evaluate(
     if symbols.shape[0] != N or symbols.shape[-1] != K or symbols.dim() != 3:
         raise ValueError(f"symbols must have shape [N={N}, N_s, K={K}], got {tuple(symbols.shape)}")
     symbols = symbols.to(channels.device)
+    if symbols.shape[1] < K:
+        raise ValueError(
+            f"need at least K={K} symbol vectors per channel to estimate the Bussgang gain, "
+            f"got N_s={symbols.shape[1]}"
+        )
     if with_ber:
         qam = constellation(modulation)
         noise = complex_normal(
-            tuple(symbols.shape), torch.Generator().manual_seed(seed + NOISE_SEED_OFFSET),
+            tuple(symbols.shape), torch.Generator().manual_seed(seed + NOISE_OFFSET),
             channels.dtype, channels.device,
         )  # fmt: skip
         errors = torch.zeros(len(snrs), dtype=torch.float64)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from .._validation import check_bits
+from .._validation import check_finite_bits
 from ..dac import DAC
 from .layers import BipartiteLayer
 
@@ -47,11 +47,9 @@ class QuantizedGNN(nn.Module):
         edge_features: str = "channel",
     ) -> None:
         super().__init__()
-        check_bits(bits)
+        bits = check_finite_bits(bits, "the GNN")
         if edge_features not in EDGE_FEATURES:
             raise ValueError(f"edge_features must be one of {EDGE_FEATURES}, got {edge_features!r}")
-        if bits is None:
-            raise ValueError("the GNN needs a finite bit-width (1..8)")
         if hidden_dim < 1 or num_hidden_layers < 0:
             raise ValueError(
                 f"hidden_dim must be >= 1 and num_hidden_layers >= 0, got {hidden_dim}, "

@@ -11,8 +11,9 @@ __all__ = ["GNNPrecoder"]
 
 
 class GNNPrecoder:
-    """Wrap a ``QuantizedGNN`` for evaluation: validates inputs, casts to the model's dtype and
-    device, runs the argmax inference in chunks of symbol vectors, and returns ``complex64``.
+    """Wrap a ``QuantizedGNN`` for evaluation: validates inputs, moves them to the model's device
+    as ``complex64``, runs the argmax inference in chunks of symbol vectors, and returns
+    ``complex64`` on the device of ``H``.
 
     Args:
         model: the trained network.
@@ -43,7 +44,7 @@ class GNNPrecoder:
             self.model(flat_H[i : i + step], flat_s[i : i + step])
             for i in range(0, flat_H.shape[0], step)
         ]
-        return torch.cat(outs).reshape(*batch, N_s, M)
+        return torch.cat(outs).reshape(*batch, N_s, M).to(H.device)
 
     def __repr__(self) -> str:
         return f"GNNPrecoder({self.model.extra_repr()})"

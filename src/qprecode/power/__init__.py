@@ -4,7 +4,7 @@
 from .budget import Accelerator, PowerComparison, compare_power
 from .dac_power import DACPowerModel
 from .flops import GNNFlops, gnn_flops, gnn_matmul_macs
-from .report import power_curves, power_records
+from .report import power_curves, power_panels, power_records
 
 __all__ = [
     "Accelerator",
@@ -15,5 +15,6 @@ __all__ = [
     "gnn_flops",
     "gnn_matmul_macs",
     "power_curves",
+    "power_panels",
     "power_records",
 ]

@@ -30,6 +30,13 @@ class Accelerator:
     efficiency_flops_per_watt: float = 646.6e12
     max_flops: float = 39.8e12
 
+    def __post_init__(self) -> None:
+        if not self.efficiency_flops_per_watt > 0 or not self.max_flops > 0:
+            raise ValueError(
+                "accelerator efficiency and speed must be positive, got "
+                f"{self.efficiency_flops_per_watt}, {self.max_flops}"
+            )
+
 
 @dataclass(frozen=True)
 class PowerComparison:

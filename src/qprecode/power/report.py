@@ -8,7 +8,7 @@ import numpy as np
 
 from .budget import PowerComparison, compare_power
 
-__all__ = ["power_curves", "power_records"]
+__all__ = ["power_curves", "power_panels", "power_records"]
 
 
 def power_records(
@@ -51,3 +51,30 @@ def power_curves(comparison: PowerComparison, bandwidths_hz: np.ndarray) -> dict
         "gnn_processing_w": [comparison.gnn_power(b) for b in bandwidths_hz],
         "gnn_total_w": [comparison.gnn_total_power(b) for b in bandwidths_hz],
     }
+
+
+def power_panels(
+    architectures: list[tuple[int, int]],
+    dac_types: tuple[str, ...] = ("baseband", "rf"),
+    antennas: int = 32,
+    users: int = 1,
+    gnn_bits: int = 1,
+    baseline_bits: int = 3,
+    baseline: str = "baseline",
+    bandwidths_hz: np.ndarray | None = None,
+    **options: Any,
+) -> list[dict[str, Any]]:
+    """The curves of every (DAC type, architecture) with their labels, as ``plot_power`` takes
+    them (bandwidths from 10 kHz to 1 GHz by default)."""
+    bandwidths = np.logspace(4, 9, 200) if bandwidths_hz is None else bandwidths_hz
+    panels = []
+    for dac in dac_types:
+        for d_h, n_h in architectures:
+            c = compare_power(antennas, users, d_h, n_h, gnn_bits, baseline_bits, dac, **options)
+            panels.append({
+                **power_curves(c, bandwidths), "dac": dac, "label": f"GNN d_h={d_h}, N_h={n_h}",
+                "baseline_label": f"{baseline} DACs ({baseline_bits} bits)",
+                "gnn_dac_label": f"GNN DACs ({gnn_bits} bit)",
+                "max_bandwidth_hz": c.max_bandwidth_hz,
+            })  # fmt: skip
+    return panels

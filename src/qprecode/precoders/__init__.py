@@ -14,11 +14,12 @@ from .linear import (
     rzf_matrix,
     zf_matrix,
 )
-from .objective import align_sign, precoding_mse, real_channel
+from .objective import align_sign, alphabet_noise_variance, one_bit, precoding_mse, real_channel
 from .quantized import QuantizedLinearPrecoder
 from .registry import (
     CLASSICAL_PRECODERS,
     LINEAR_PRECODERS,
+    baseline_name,
     build_classical_precoder,
     build_linear_precoder,
 )
@@ -31,6 +32,9 @@ __all__ = [
     "LINEAR_PRECODERS",
     "SQUID",
     "align_sign",
+    "alphabet_noise_variance",
+    "one_bit",
+    "baseline_name",
     "build_classical_precoder",
     "design_for_snr",
     "is_snr_dependent",

@@ -18,7 +18,7 @@ import torch
 
 from .._validation import check_channel_and_symbols
 from ..dac import DAC
-from .objective import align_sign
+from .objective import align_sign, one_bit
 
 __all__ = ["C2PO"]
 
@@ -31,7 +31,8 @@ class C2PO:
         tau: gradient step; by default ``1 / (sqrt(M) + sqrt(K))^2``, about the inverse of the
             largest eigenvalue of ``A^H A`` for i.i.d. ``CN(0, 1)`` channels (the reference
             simulator tunes ``2^-6`` to ``2^-8`` for 32 to 256 antennas and 16 users).
-        rho: push factor ``1 / (1 - tau delta) > 1``.
+        rho: push factor ``> 1`` (the paper's ``1 / (1 - tau delta)``; 1.25 as in the reference
+            simulator, whatever ``tau``).
         dac_kind: DAC level design (only the sign matters at 1 bit).
 
     Call: ``H: [..., M, K]``, ``s: [..., N_s, K]`` -> ``y: [..., N_s, M]`` on the 1-bit alphabet.
@@ -76,8 +77,7 @@ class C2PO:
 
     def quantize(self, H: torch.Tensor, s: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
         """``sign(x)`` on the DAC alphabet, with the sign of each vector aligned to ``s``."""
-        signs = torch.complex(torch.sign(x.real), torch.sign(x.imag))
-        return align_sign(H, s, self.dac(signs))
+        return align_sign(H, s, one_bit(x, self.dac))
 
     @torch.no_grad()
     def __call__(self, H: torch.Tensor, s: torch.Tensor) -> torch.Tensor:

@@ -8,10 +8,9 @@ import math
 
 import torch
 
-from .._validation import check_bits, check_channel_and_symbols
+from .._validation import check_channel_and_symbols, check_finite_bits
 from ..dac import DAC
-from ..metrics.rate import noise_variance
-from .objective import align_sign
+from .objective import align_sign, alphabet_noise_variance
 
 __all__ = ["ExhaustiveSearch", "search_space_size"]
 
@@ -39,9 +38,7 @@ class ExhaustiveSearch:
         max_candidates: int = 2**20,
         dac_kind: str = "lloyd-max",
     ) -> None:
-        check_bits(bits)
-        if bits is None:
-            raise ValueError("exhaustive search needs a finite alphabet (bits in 1..8)")
+        bits = check_finite_bits(bits, "exhaustive search")
         self.bits = bits
         self.snr_db = snr_db
         self.max_candidates = max_candidates
@@ -67,8 +64,9 @@ class ExhaustiveSearch:
     def __call__(self, H: torch.Tensor, s: torch.Tensor) -> torch.Tensor:
         check_channel_and_symbols(H, s)
         M, K = H.shape[-2:]
-        X = self.candidates(M, H.dtype)  # [C, M]
-        noise_var = noise_variance(self.snr_db, float(M))
+        X = self.candidates(M, H.dtype).to(H.device)  # [C, M]
+        levels = DAC(self.bits, self.dac_kind).levels()
+        noise_var = alphabet_noise_variance(levels, M, self.snr_db)
         batch = torch.broadcast_shapes(H.shape[:-2], s.shape[:-2])
         H_flat = H.expand(*batch, M, K).reshape(-1, M, K)
         s_flat = s.expand(*batch, *s.shape[-2:]).reshape(-1, *s.shape[-2:])

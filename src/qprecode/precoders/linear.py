@@ -62,7 +62,13 @@ def zf_matrix(H: torch.Tensor, total_power: float) -> torch.Tensor:
     if K > M:
         raise ValueError(f"ZF needs K <= M (at most as many users as antennas), got K={K}, M={M}")
     gram = H.mT @ H.conj()  # [..., K, K]
-    W = H.conj() @ torch.linalg.inv(gram)
+    try:
+        W = H.conj() @ torch.linalg.inv(gram)
+    except torch.linalg.LinAlgError:
+        raise ValueError(
+            "ZF needs H of full column rank, but H^T H^* is singular (e.g. two line-of-sight "
+            "users at the same angle, or at 0 and 180 degrees); use rzf instead"
+        ) from None
     return normalize_matrix_power(W, total_power)
 
 

@@ -8,15 +8,18 @@ With ``A = H^T`` (``K x M``), a transmit vector ``x`` and a receiver that scales
 
     J(x) = ||s||^2 - Re(s^H A x)^2 / (||A x||^2 + K sigma^2).
 
-``x`` is taken on the DAC alphabet designed for unit power per antenna (total power ``M``,
-``P_T = M``), so ``sigma^2 = M / SNR``.
+``x`` is taken on the DAC alphabet, whose vectors do not have unit power per antenna (a 1-bit
+Lloyd-Max DAC outputs ``2/pi`` per antenna), so the noise of an SNR is scaled to the alphabet's
+mean vector power: ``sigma^2 = E||x||^2 / SNR`` (``alphabet_noise_variance``).
 """
 
 from __future__ import annotations
 
 import torch
 
-__all__ = ["align_sign", "precoding_mse", "real_channel"]
+from ..dac import DAC
+
+__all__ = ["alphabet_noise_variance", "align_sign", "one_bit", "precoding_mse", "real_channel"]
 
 
 def precoding_mse(
@@ -38,6 +41,18 @@ def precoding_mse(
     energy = (r.abs() ** 2).sum(-1)
     K = H.shape[-1]
     return (s.abs() ** 2).sum(-1) - corr**2 / (energy + K * noise_var)
+
+
+def alphabet_noise_variance(levels: torch.Tensor, antennas: int, snr_db: float) -> float:
+    """``sigma^2 = E||x||^2 / SNR`` for transmit vectors drawn uniformly from the alphabet: each
+    antenna carries ``2 mean(l^2)`` (real and imaginary part)."""
+    power = 2 * float((levels.double() ** 2).mean()) * antennas
+    return power / 10.0 ** (snr_db / 10.0)
+
+
+def one_bit(x: torch.Tensor, dac: DAC) -> torch.Tensor:
+    """The 1-bit DAC output of the signs of ``x``'s real and imaginary parts."""
+    return dac(torch.complex(torch.sign(x.real), torch.sign(x.imag)))
 
 
 def align_sign(H: torch.Tensor, s: torch.Tensor, y: torch.Tensor) -> torch.Tensor:

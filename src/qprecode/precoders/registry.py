@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from .._validation import check_finite_bits
 from ..dac import DAC
 from .base import Precoder
 from .c2po import C2PO
@@ -13,6 +14,7 @@ from .squid import SQUID
 __all__ = [
     "CLASSICAL_PRECODERS",
     "LINEAR_PRECODERS",
+    "baseline_name",
     "build_classical_precoder",
     "build_linear_precoder",
 ]
@@ -52,13 +54,13 @@ def build_classical_precoder(
     is the design SNR of the SNR-dependent ones until the evaluator sets it per point."""
     key = name.strip().lower()
     if key in LINEAR_PRECODERS:
-        return build_linear_precoder(key, bits, dac_kind)
+        precoder = build_linear_precoder(key, bits, dac_kind)
+        return precoder.with_snr(snr_db) if precoder.snr_dependent else precoder
     if key not in NONLINEAR_PRECODERS:
         raise ValueError(
             f"unknown precoder {name!r}; known: {', '.join(CLASSICAL_PRECODERS)}, gnn:NAME"
         )
-    if bits is None:
-        raise ValueError(f"{key} precodes onto a finite DAC alphabet; give bits in 1..8")
+    bits = check_finite_bits(bits, key)
     if key == "squid":
         return SQUID(bits, snr_db, dac_kind=dac_kind)
     if key == "c2po":
@@ -66,3 +68,8 @@ def build_classical_precoder(
             raise ValueError(f"C2PO is a 1-bit precoder; got bits={bits}")
         return C2PO(dac_kind=dac_kind)
     return ExhaustiveSearch(bits, snr_db, dac_kind=dac_kind)
+
+
+def baseline_name(users: int) -> str:
+    """The paper's linear baseline: MRT for one user, ZF for several (Sect. II-A)."""
+    return "mrt" if users == 1 else "zf"

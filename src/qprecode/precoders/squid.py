@@ -19,9 +19,9 @@ from __future__ import annotations
 
 import torch
 
-from .._validation import check_bits, check_channel_and_symbols
+from .._validation import check_channel_and_symbols, check_finite_bits, real_dtype
 from ..dac import DAC
-from .objective import align_sign, real_channel
+from .objective import align_sign, one_bit, real_channel
 
 __all__ = ["SQUID", "prox_squared_inf_norm"]
 
@@ -66,9 +66,7 @@ class SQUID:
         step: float = 1.0,
         dac_kind: str = "lloyd-max",
     ) -> None:
-        check_bits(bits)
-        if bits is None:
-            raise ValueError("SQUID needs a finite alphabet (bits in 1..8)")
+        bits = check_finite_bits(bits, "SQUID")
         if iterations < 1 or not step > 0:
             raise ValueError(f"need iterations >= 1 and step > 0, got {iterations}, {step}")
         self.bits = bits
@@ -86,7 +84,7 @@ class SQUID:
         Returns ``x_R: [..., N_s, 2M]`` real (``[Re x, Im x]``), and with ``trace=True`` also
         the relaxed objective after every iteration, ``[iterations, ..., N_s]``.
         """
-        AR = real_channel(H).to(torch.float64 if H.dtype == torch.complex128 else torch.float32)
+        AR = real_channel(H).to(real_dtype(H.dtype))
         sR = torch.cat([s.real, s.imag], dim=-1).to(AR.dtype)  # [..., N_s, 2K]
         K2, M2 = AR.shape[-2:]
         weight = K2 * M2 / 2 * 10.0 ** (-self.snr_db / 10.0)  # lambda = 2 K M N_0
@@ -118,7 +116,7 @@ class SQUID:
         xR = self.relaxed(H, s)
         x = torch.complex(xR[..., :M], xR[..., M:]).to(H.dtype)
         if self.bits == 1:
-            y = self.dac(torch.complex(torch.sign(x.real), torch.sign(x.imag)))
+            y = one_bit(x, self.dac)
         else:  # scale each vector to unit power per antenna, the DAC's design input
             power = (x.abs() ** 2).mean(-1, keepdim=True).clamp_min(1e-30)
             y = self.dac(x / power.sqrt())

@@ -10,6 +10,7 @@ from typing import Any
 
 import yaml
 
+from .._validation import check_device
 from ..channels import CHANNEL_NAMES
 from ..metrics import GAIN_ESTIMATES
 from ..nn import EDGE_FEATURES
@@ -112,6 +113,7 @@ class TrainConfig:
             raise ValueError(f"gumbel_scale_final must be in [0, 1], got {self.gumbel_scale_final}")
         if not self.lr > 0 or not self.tau > 0:
             raise ValueError(f"lr and tau must be positive, got lr={self.lr}, tau={self.tau}")
+        check_device(self.device)
         if self.total_power is not None and not self.total_power > 0:
             raise ValueError(f"total_power must be positive, got {self.total_power}")
 

@@ -1,4 +1,10 @@
-"""Training, validation and test channel sets, each drawn from its own seed."""
+"""Training, validation and test channel sets, each drawn from its own seed.
+
+The validation symbols are drawn from the validation seed too, so their stream starts where the
+validation channels' does: only channel 0's symbols repeat its channel entries (a 1-in-1000
+overlap). It is kept as is because it decides which checkpoint the shipped models selected; the
+test evaluation (``model_card.finish``) draws its symbols from a separate stream.
+"""
 
 from __future__ import annotations
 

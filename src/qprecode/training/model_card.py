@@ -13,8 +13,9 @@ import torch
 
 from ..metrics import evaluate
 from ..nn import GNNPrecoder
-from ..precoders import build_linear_precoder
+from ..precoders import baseline_name, build_linear_precoder
 from ..results import atomic_write_bytes, write_json
+from ..seeds import SYMBOL_OFFSET
 from .checkpoint import load_model
 from .config import TrainConfig
 from .data import ChannelSets
@@ -52,14 +53,14 @@ def finish(
         channels=data.test,
         snr_db=snrs,
         num_symbols=config.eval_symbols,
-        seed=config.test_seed,
+        seed=config.test_seed + SYMBOL_OFFSET,
         total_power=config.power,
     )
     echo(f"testing on {config.test_channels} channels x {config.eval_symbols} symbols")
     rows = []
     gnn = common(GNNPrecoder(model), batch_size=256)
     rows.append({"precoder": "gnn", "bits": config.bits, **gnn.to_dict()})
-    baseline = "mrt" if config.users == 1 else "zf"
+    baseline = baseline_name(config.users)
     for bits in BASELINE_BITS:
         result = common(build_linear_precoder(baseline, bits))
         rows.append({"precoder": baseline, "bits": bits, **result.to_dict()})

@@ -36,6 +36,7 @@ from ..metrics import evaluate, noise_variance
 from ..nn import GNNPrecoder, QuantizedGNN
 from ..progress import progress_bar
 from ..results import run_metadata
+from ..seeds import EPOCH_ORDER_STRIDE, TRAIN_NOISE_OFFSET
 from .checkpoint import architecture_of, load_checkpoint_files, save_checkpoint_files
 from .config import TrainConfig
 from .data import ChannelSets, make_channel_sets
@@ -81,7 +82,7 @@ def build_model(config: TrainConfig) -> QuantizedGNN:
 
 
 def _epoch_order(config: TrainConfig, epoch: int) -> torch.Tensor:
-    generator = torch.Generator().manual_seed(config.seed * 1_000_003 + epoch)
+    generator = torch.Generator().manual_seed(config.seed * EPOCH_ORDER_STRIDE + epoch)
     return torch.randperm(config.train_channels, generator=generator)
 
 
@@ -118,6 +119,19 @@ class _Logger:
                 self.writer = SummaryWriter(str(out_dir / "tb"))
             except ImportError:  # tensorboard is optional
                 self.writer = None
+
+    def drop_after(self, step: int) -> None:
+        """Remove the rows of steps after ``step`` (logged after the last checkpoint)."""
+        if not self.path.exists():
+            return
+        with self.path.open(newline="") as handle:
+            rows = list(csv.DictReader(handle))
+        kept = [r for r in rows if int(r["step"]) <= step]
+        if len(kept) < len(rows):
+            with self.path.open("w", newline="") as handle:
+                writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+                writer.writeheader()
+                writer.writerows(kept)
 
     def log(self, row: dict[str, float]) -> None:
         if not self.enabled:
@@ -194,7 +208,7 @@ def train(
     data = make_channel_sets(config)
     model = build_model(config).to(device)
     optimizer = torch.optim.Adam(model.parameters(), lr=config.lr)
-    noise = torch.Generator().manual_seed(config.seed + 7919)
+    noise = torch.Generator().manual_seed(config.seed + TRAIN_NOISE_OFFSET)
     step, best, history_seconds = 0, -math.inf, 0.0
     if resume:
         tensors, info = load_checkpoint_files(out / "last")
@@ -217,8 +231,10 @@ def train(
     noise_var = noise_variance(config.snr_db, config.power)
     local = config.batch_size // world
     logger = _Logger(out, main_process)
+    if resume and main_process:
+        logger.drop_after(step)  # rows logged after the checkpoint are logged again
     started = time.perf_counter()
-    loss_sum, loss_count, val_rate = 0.0, 0, float("nan")
+    loss_sum, loss_count, val_rate, improved = 0.0, 0, float("nan"), False
     order = _epoch_order(config, step // steps_per_epoch)
 
     def checkpoint() -> None:
@@ -243,6 +259,7 @@ def train(
         range(step, last_step), "train", enabled=progress and main_process, status=status
     )
     for step_index in bar:
+        improved = False
         epoch, within = divmod(step_index, steps_per_epoch)
         if within == 0:
             order = _epoch_order(config, epoch)
@@ -267,7 +284,8 @@ def train(
         end_of_epoch = step % steps_per_epoch == 0
         if main_process and (step % config.eval_every == 0 or end_of_epoch or step == last_step):
             val_rate, val_nmse = _validate(model, config, data)
-            if val_rate > best:
+            improved = val_rate > best
+            if improved:
                 best = val_rate
                 _save_model(out / "best", model, config, step, {"val_sum_rate": val_rate,
                             "val_nmse_db": val_nmse})  # fmt: skip
@@ -283,19 +301,21 @@ def train(
                 f"(best {best:.3f})  val NMSE {val_nmse:.2f} dB  {elapsed:.0f} s"
             )
             loss_sum, loss_count = 0.0, 0
-        if main_process and (step % config.checkpoint_every == 0 or step == last_step):
+        # a new best model is always followed by a checkpoint, so a resumed run never compares
+        # against an older best than best.* holds
+        if main_process and (step % config.checkpoint_every == 0 or step == last_step or improved):
             checkpoint()
 
     result = TrainResult(out, step, best)
+    logger.close()
+    if distributed:
+        dist.barrier()  # before the test evaluation, which only the main process runs
     if main_process and step == total_steps:
         training = {
             "command": command, "steps": step, "processes": world, "device": str(device),
             "seconds": history_seconds + time.perf_counter() - started,
         }  # fmt: skip
         result.test = finish(out, config, data, echo, training)
-    logger.close()
-    if distributed:
-        dist.barrier()
     return result
 
 
