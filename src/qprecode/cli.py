@@ -33,6 +33,7 @@ from .precoders import Precoder, design_for_snr
 from .results import run_metadata, write_json
 from .seeds import SYMBOL_OFFSET
 from .training import load_config
+from .training import retest as retest_run
 from .training import train as train_run
 from .zoo import build_precoder, is_learned
 
@@ -443,6 +444,15 @@ def train(
         f"run folder {result.out_dir}: step {result.step}, best validation sum rate "
         f"{result.best_val_sum_rate:.3f}"
     )
+
+
+@cli.command()
+@click.argument("run_dir", type=click.Path(file_okay=False, path_type=Path))
+def retest(run_dir: Path) -> None:
+    """Evaluate the best model of a finished training run on its test set again and rewrite its
+    best.json and MODEL_CARD.md."""
+    retest_run(run_dir, echo=console.print)
+    console.print((run_dir / "MODEL_CARD.md").read_text(), markup=False)
 
 
 @cli.command()

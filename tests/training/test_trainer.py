@@ -10,7 +10,13 @@ import yaml
 
 from qprecode.metrics import evaluate
 from qprecode.precoders import build_linear_precoder
-from qprecode.training import TrainConfig, load_checkpoint_files, make_channel_sets, train
+from qprecode.training import (
+    TrainConfig,
+    load_checkpoint_files,
+    make_channel_sets,
+    retest,
+    train,
+)
 
 TINY = dict(
     antennas=8, users=1, bits=1, hidden_dim=8, hidden_layers=1, train_channels=64,
@@ -35,6 +41,11 @@ def test_run_folder_contents(tmp_path):
     assert {r["precoder"] for r in info["test"]["results"]} == {"gnn", "mrt"}
     rows = (tmp_path / "metrics.csv").read_text().splitlines()
     assert rows[0].startswith("step,epoch,train_loss,val_sum_rate") and len(rows) == 3
+    # the test evaluation can be redone from the run folder alone
+    again = retest(tmp_path, echo=lambda _: None)
+    assert again == json.loads((tmp_path / "best.json").read_text())["test"]
+    with pytest.raises(ValueError, match="not a run folder"):
+        retest(tmp_path / "nothing")
 
 
 def test_resume_gives_the_same_weights_as_an_uninterrupted_run(tmp_path):

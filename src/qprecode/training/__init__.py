@@ -6,6 +6,7 @@ from .config import TrainConfig, load_config
 from .data import ChannelSets, make_channel_sets
 from .estimators import ESTIMATORS, level_weights, sample_gumbel
 from .loss import negative_sum_rate
+from .model_card import retest
 from .trainer import SampledPrecoder, TrainResult, build_model, train
 
 __all__ = [
@@ -22,6 +23,7 @@ __all__ = [
     "make_channel_sets",
     "model_from_tensors",
     "negative_sum_rate",
+    "retest",
     "sample_gumbel",
     "train",
 ]

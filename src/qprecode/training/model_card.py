@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import json
 import os
 import platform
 from collections.abc import Callable
@@ -18,9 +19,9 @@ from ..results import atomic_write_bytes, write_json
 from ..seeds import SYMBOL_OFFSET
 from .checkpoint import load_model
 from .config import TrainConfig
-from .data import ChannelSets
+from .data import ChannelSets, make_channel_sets
 
-__all__ = ["TEST_SNRS_DB", "finish", "write_model_card"]
+__all__ = ["TEST_SNRS_DB", "finish", "retest", "write_model_card"]
 
 TEST_SNRS_DB = [-10.0, 0.0, 10.0, 20.0, 30.0]
 BASELINE_BITS = (1, 2, 3)
@@ -127,3 +128,16 @@ def write_model_card(path: Path, info: dict[str, Any]) -> None:
             )
         lines += ["", "Sum rates in bits per channel use; NMSE on noiseless channels.", ""]
     atomic_write_bytes(path, "\n".join(lines).encode())
+
+
+def retest(out: Path, echo: Callable[[str], None] = print) -> dict[str, Any]:
+    """Evaluate a finished run's best model on its test set again with the current code and
+    rewrite ``best.json`` and ``MODEL_CARD.md`` (keeping the recorded training facts)."""
+    path = Path(out) / "best.json"
+    if not path.is_file():
+        raise ValueError(f"{out} holds no best.json: not a run folder of qprecode train")
+    info = json.loads(path.read_text())
+    if "training" not in info:
+        raise ValueError(f"{out} has not finished training (no test metrics yet); resume it")
+    config = TrainConfig.from_dict(info["config"])
+    return finish(Path(out), config, make_channel_sets(config), echo, info["training"])
