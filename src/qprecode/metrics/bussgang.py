@@ -19,6 +19,7 @@ __all__ = [
     "bussgang_gain",
     "distortion",
     "distortion_covariance",
+    "gain_fit",
     "normalize_average_power",
 ]
 
@@ -44,13 +45,18 @@ def normalize_average_power(y: torch.Tensor, total_power: float) -> torch.Tensor
     return y * scale[..., None, None]
 
 
-def _least_squares_gain(s: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
-    """``argmin_B ||x - s B||`` over the symbol axis: ``B = (S^H S)^{-1} S^H x``.
+def gain_fit(s: torch.Tensor, x: torch.Tensor, estimate: str = "ls") -> torch.Tensor:
+    """The linear map ``B`` with ``x ~ s B`` over the symbol axis.
+
+    ``"ls"``: ``B = (S^H S)^{-1} S^H x``; ``"identity"``: ``B = S^H x / N_s``.
 
     s: ``[..., N_s, K]``, x: ``[..., N_s, D]`` -> ``B: [..., K, D]``.
     """
-    gram = s.mH @ s  # [..., K, K]
-    return torch.linalg.solve(gram, s.mH @ x)
+    if estimate == "ls":
+        return torch.linalg.solve(s.mH @ s, s.mH @ x)
+    if estimate == "identity":
+        return s.mH @ x / s.shape[-2]
+    raise ValueError(f"unknown gain estimate {estimate!r}; choose one of {GAIN_ESTIMATES}")
 
 
 def bussgang_gain(y: torch.Tensor, s: torch.Tensor, estimate: str = "ls") -> torch.Tensor:
@@ -64,11 +70,7 @@ def bussgang_gain(y: torch.Tensor, s: torch.Tensor, estimate: str = "ls") -> tor
     Returns:
         ``G: [..., M, K]`` complex.
     """
-    if estimate == "ls":
-        return _least_squares_gain(s, y).mT
-    if estimate == "identity":
-        return y.mT @ s.conj() / s.shape[-2]
-    raise ValueError(f"unknown gain estimate {estimate!r}; choose one of {GAIN_ESTIMATES}")
+    return gain_fit(s, y, estimate).mT
 
 
 def distortion(y: torch.Tensor, s: torch.Tensor, G: torch.Tensor) -> torch.Tensor:

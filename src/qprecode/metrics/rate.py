@@ -3,8 +3,9 @@ DAC outputs.
 
 Everything is computed in the ``K``-dimensional received space: with ``R = Y H`` the noiseless
 received signals, ``A = H^T G`` and ``h_k^T q_n = R_{n,k} - (S A^T)_{n,k}``, so no ``M x M``
-distortion covariance is formed. For the LS gain, ``A^T`` is the least-squares fit of ``R`` on
-``S``, which equals ``G^T H`` with ``G`` from ``bussgang_gain``.
+distortion covariance is formed. ``A^T`` is the fit of ``R`` on ``S`` (``metrics.gain_fit``),
+which equals ``G^T H`` with ``G`` from ``bussgang_gain``, for either estimate, since both are
+linear in ``y``.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from dataclasses import dataclass
 
 import torch
 
-from .bussgang import _least_squares_gain
+from .bussgang import gain_fit
 
 __all__ = ["SNIDRTerms", "noise_variance", "snidr", "snidr_terms", "sum_rate"]
 
@@ -55,12 +56,7 @@ def snidr_terms(
         ``SNIDRTerms`` with ``[..., K]`` fields.
     """
     R = y @ H  # [..., N_s, K] noiseless received signals, R[n, k] = h_k^T y_n
-    if estimate == "ls":
-        A_T = _least_squares_gain(s, R)  # [..., K, K], A^T = G^T H
-    elif estimate == "identity":
-        A_T = s.mH @ R / s.shape[-2]
-    else:
-        raise ValueError(f"unknown gain estimate {estimate!r}; choose 'ls' or 'identity'")
+    A_T = gain_fit(s, R, estimate)  # [..., K, K], A^T = G^T H
     A = A_T.mT  # A[k, k'] = h_k^T g_{k'}
     power = A.abs() ** 2
     signal = torch.diagonal(power, dim1=-2, dim2=-1)
