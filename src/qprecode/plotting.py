@@ -12,6 +12,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
+from matplotlib.ticker import MaxNLocator  # noqa: E402
 
 __all__ = [
     "plot_curves",
@@ -88,7 +89,7 @@ def plot_radiation(
     """Polar radiation patterns as in Figs. 3-4 of Feys et al.: intended signal, distortion and
     SDR in dB over 0..180 degrees. ``patterns`` hold ``label``, ``angles_deg``, ``p_lin_db``,
     ``p_dist_db`` and ``sdr_db``; users are marked with stars."""
-    fig, axes = plt.subplots(1, 3, figsize=(13, 4.6), subplot_kw={"projection": "polar"})
+    fig, axes = plt.subplots(1, 3, figsize=(13, 3.6), subplot_kw={"projection": "polar"})
     panels = (
         ("p_lin_db", r"$P_\mathrm{lin}$ [dB]"),
         ("p_dist_db", r"$P_\mathrm{dist}$ [dB]"),
@@ -110,8 +111,10 @@ def plot_radiation(
             ax.plot([np.deg2rad(angle)], [top], "*", color="crimson", markersize=12)
         ax.set_thetamin(0)
         ax.set_thetamax(180)
+        ax.yaxis.set_major_locator(MaxNLocator(4))
         ax.set_title(title, fontsize=10)
-    axes[0].legend(fontsize=8, loc="lower left", bbox_to_anchor=(0.0, -0.25))
+    handles, labels = axes[0].get_legend_handles_labels()
+    fig.legend(handles, labels, fontsize=8, loc="lower center", ncol=min(len(labels), 4))
     _save(fig, path)
 
 
