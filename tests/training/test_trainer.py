@@ -96,3 +96,16 @@ def test_two_process_ddp_matches_one_process(tmp_path):
     one, two = weights(tmp_path / "one"), weights(tmp_path / "two")
     for key in one:
         torch.testing.assert_close(one[key], two[key], rtol=1e-4, atol=1e-5)
+
+
+def test_init_from_starts_at_the_given_weights(tmp_path):
+    train(TrainConfig(**TINY), tmp_path / "a", progress=False, echo=lambda _: None)
+    config = TrainConfig(**{**TINY, "init_from": str(tmp_path / "a" / "best"), "lr": 1e-12,
+                            "epochs": 1})  # fmt: skip
+    train(config, tmp_path / "b", progress=False, max_steps=1, echo=lambda _: None)
+    start, after = weights(tmp_path / "a", "best"), weights(tmp_path / "b")
+    for key in start:  # a step of lr 1e-12 leaves the weights where init_from put them
+        torch.testing.assert_close(after[key], start[key], rtol=0, atol=1e-8)
+    wrong = TrainConfig(**{**TINY, "init_from": str(tmp_path / "a" / "best"), "hidden_dim": 4})
+    with pytest.raises(ValueError, match="architecture"):
+        train(wrong, tmp_path / "c", progress=False, max_steps=1, echo=lambda _: None)

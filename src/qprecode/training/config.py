@@ -43,15 +43,17 @@ class TrainConfig:
         batch_size: channels per step (global over all processes).
         epochs: passes over the training channels.
         tau: Gumbel-softmax temperature.
-        gumbel_scale_final: the Gumbel noise is multiplied by a factor that goes linearly from 1
-            at the first step to this value at the last; 1 keeps the paper's constant noise, 0
-            anneals it away so that the sampled training outputs become the argmax outputs used
-            at inference (eq. 18).
+        gumbel_scale_initial, gumbel_scale_final: the Gumbel noise is multiplied by a factor
+            that goes linearly from the initial value at the first step to the final one at the
+            last; 1 and 1 keep the paper's constant noise, a final 0 anneals it away so that the
+            sampled training outputs become the argmax outputs used at inference (eq. 18).
         estimator: ``st-gumbel`` (paper), ``st-softmax`` or ``gumbel-softmax`` (ablations).
         gain_estimate: Bussgang gain in the loss, ``identity`` or ``ls``.
         eval_every: validate every this many steps (and at the end of every epoch).
         checkpoint_every: write a resumable checkpoint every this many steps.
         device: ``cpu`` or ``cuda``.
+        init_from: start from the weights of this model (``X.safetensors`` + ``X.json`` of the
+            same architecture, e.g. another run's ``best``) instead of a fresh initialisation.
     """
 
     antennas: int = 32
@@ -76,12 +78,14 @@ class TrainConfig:
     batch_size: int = 128
     epochs: int = 20
     tau: float = 1.0
+    gumbel_scale_initial: float = 1.0
     gumbel_scale_final: float = 1.0
     estimator: str = "st-gumbel"
     gain_estimate: str = "identity"
     eval_every: int = 500
     checkpoint_every: int = 100
     device: str = "cpu"
+    init_from: str | None = None
 
     def __post_init__(self) -> None:
         positive = [
@@ -109,8 +113,9 @@ class TrainConfig:
             raise ValueError(
                 f"gain_estimate must be one of {GAIN_ESTIMATES}, got {self.gain_estimate!r}"
             )
-        if not 0 <= self.gumbel_scale_final <= 1:
-            raise ValueError(f"gumbel_scale_final must be in [0, 1], got {self.gumbel_scale_final}")
+        for name in ("gumbel_scale_initial", "gumbel_scale_final"):
+            if not 0 <= getattr(self, name) <= 1:
+                raise ValueError(f"{name} must be in [0, 1], got {getattr(self, name)}")
         if not self.lr > 0 or not self.tau > 0:
             raise ValueError(f"lr and tau must be positive, got lr={self.lr}, tau={self.tau}")
         check_device(self.device)

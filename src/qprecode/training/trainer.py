@@ -37,7 +37,12 @@ from ..nn import GNNPrecoder, QuantizedGNN
 from ..progress import progress_bar
 from ..results import run_metadata
 from ..seeds import EPOCH_ORDER_STRIDE, TRAIN_NOISE_OFFSET
-from .checkpoint import architecture_of, load_checkpoint_files, save_checkpoint_files
+from .checkpoint import (
+    architecture_of,
+    load_checkpoint_files,
+    load_model,
+    save_checkpoint_files,
+)
 from .config import TrainConfig
 from .data import ChannelSets, make_channel_sets
 from .estimators import level_weights, sample_gumbel
@@ -207,6 +212,14 @@ def train(
 
     data = make_channel_sets(config)
     model = build_model(config).to(device)
+    if config.init_from is not None and not resume:
+        source, _ = load_model(config.init_from)
+        if architecture_of(source) != architecture_of(model):
+            raise ValueError(
+                f"init_from {config.init_from} has architecture {architecture_of(source)}, "
+                f"but the config asks for {architecture_of(model)}"
+            )
+        model.load_state_dict(source.state_dict())
     optimizer = torch.optim.Adam(model.parameters(), lr=config.lr)
     noise = torch.Generator().manual_seed(config.seed + TRAIN_NOISE_OFFSET)
     step, best, history_seconds = 0, -math.inf, 0.0
@@ -269,7 +282,8 @@ def train(
         gumbel = sample_gumbel(
             (config.batch_size, config.symbols, config.antennas, 2, 2**config.bits), noise, None
         )
-        gumbel *= 1.0 + (config.gumbel_scale_final - 1.0) * step_index / total_steps
+        start_scale, end_scale = config.gumbel_scale_initial, config.gumbel_scale_final
+        gumbel *= start_scale + (end_scale - start_scale) * step_index / total_steps
         part = slice(rank * local, (rank + 1) * local)
         H, s, gumbel = H[part].to(device), s[part].to(device), gumbel[part].to(device)
         y = wrapped(H, s, gumbel)
