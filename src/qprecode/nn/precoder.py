@@ -18,14 +18,16 @@ class GNNPrecoder:
     Args:
         model: the trained network.
         name: label in tables and plots.
-        chunk_vectors: at most this many symbol vectors per forward pass (bounds memory).
+        chunk_vectors: symbol vectors per forward pass; by default 256 on a CPU, where small
+            chunks stay in cache (4x the throughput of 8192-vector chunks on 2 cores), and
+            65536 on a GPU.
 
     Call: ``H: [..., M, K]``, ``s: [..., N_s, K]`` -> ``y: [..., N_s, M]`` complex.
     """
 
     snr_dependent = False
 
-    def __init__(self, model: QuantizedGNN, name: str = "gnn", chunk_vectors: int = 65_536):
+    def __init__(self, model: QuantizedGNN, name: str = "gnn", chunk_vectors: int | None = None):
         self.model = model.eval()
         self.name = name
         self.bits = model.bits
@@ -39,7 +41,8 @@ class GNNPrecoder:
         M, (N_s, K) = H.shape[-2], s.shape[-2:]
         flat_H = H.expand(*batch, M, K).reshape(-1, M, K).to(device, torch.complex64)
         flat_s = s.expand(*batch, N_s, K).reshape(-1, N_s, K).to(device, torch.complex64)
-        step = max(1, self.chunk_vectors // N_s)  # channels per forward pass
+        chunk = self.chunk_vectors or (256 if device.type == "cpu" else 65_536)
+        step = max(1, chunk // N_s)  # channels per forward pass
         outs = [
             self.model(flat_H[i : i + step], flat_s[i : i + step])
             for i in range(0, flat_H.shape[0], step)

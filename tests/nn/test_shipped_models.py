@@ -1,0 +1,31 @@
+import json
+
+import pytest
+import torch
+
+from qprecode.channels import RayleighChannel
+from qprecode.metrics import evaluate
+from qprecode.models import SHIPPED_DIR, shipped_models
+from qprecode.precoders import build_classical_precoder
+from qprecode.zoo import build_precoder
+
+SHIPPED = {"k1-b1": 1, "k2-b1": 2}
+
+
+def test_the_promised_models_are_shipped_small_and_documented():
+    assert set(SHIPPED) <= set(shipped_models())
+    for name in SHIPPED:
+        assert (SHIPPED_DIR / f"{name}.safetensors").stat().st_size < 3_000_000
+        card = (SHIPPED_DIR / f"{name}.md").read_text()
+        assert "## Reproduce" in card and "## Test metrics" in card
+        info = json.loads((SHIPPED_DIR / f"{name}.json").read_text())
+        assert info["config"]["users"] == SHIPPED[name] and info["model"]["bits"] == 1
+
+
+@pytest.mark.parametrize(("name", "users"), sorted(SHIPPED.items()))
+def test_shipped_model_beats_one_bit_linear_precoding(name, users):
+    H = RayleighChannel(32, users).sample(100, torch.Generator().manual_seed(123))
+    gnn = evaluate(build_precoder(f"gnn:{name}"), H, [20.0], num_symbols=64).sum_rate[0]
+    base = "mrt" if users == 1 else "zf"
+    linear = evaluate(build_classical_precoder(base, 1), H, [20.0], num_symbols=64).sum_rate[0]
+    assert gnn > linear
