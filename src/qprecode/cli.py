@@ -21,6 +21,7 @@ from ._validation import check_device
 from .channels import CHANNEL_NAMES, make_channel
 from .dac import DAC_KINDS
 from .experiments import PRESETS, reproduce, run_comparison
+from .experiments.common import PRESET_SIZES
 from .metrics import (
     MODULATIONS,
     draw_symbols,
@@ -559,7 +560,7 @@ def power(
 @click.argument("experiment")
 @click.option(
     "--preset",
-    type=click.Choice(["quick", "paper"]),
+    type=click.Choice(sorted(PRESET_SIZES)),
     default="quick",
     show_default=True,
     help="quick: minutes on 2 CPU cores; paper: the paper's sizes.",
