@@ -563,7 +563,8 @@ def power(
     type=click.Choice(sorted(PRESET_SIZES)),
     default="quick",
     show_default=True,
-    help="quick: minutes on 2 CPU cores; paper: the paper's sizes.",
+    help="quick: 1,000 channels, a minute on 2 CPU cores; paper: the paper's 10,000 test "
+    "channels. Both use the shipped GNNs.",
 )
 @click.option(
     "--out",
