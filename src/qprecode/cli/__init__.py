@@ -1,0 +1,33 @@
+"""The ``qprecode`` command line, one module per command: ``evaluate``, ``radiation``, ``train``
+and ``retest``, ``compare`` and ``reproduce``, ``power``.
+
+Every command prints a table, and can save its numbers (``--json``) with their config and a plot
+(``--plot``). Bad input gives a one-line error and exit status 2.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from . import evaluate, experiments, power, radiation, train  # noqa: F401  (register commands)
+from ._app import cli
+
+__all__ = ["cli", "main"]
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point: run the CLI, turning a ``ValueError`` into a one-line error and exit 2."""
+    try:
+        code = cli.main(args=argv, prog_name="qprecode", standalone_mode=False)
+    except click.ClickException as err:
+        err.show()
+        sys.exit(err.exit_code)
+    except click.Abort:
+        click.echo("aborted", err=True)
+        sys.exit(1)
+    except ValueError as err:
+        click.echo(f"error: {err}", err=True)
+        sys.exit(2)
+    sys.exit(code if isinstance(code, int) else 0)

@@ -1,0 +1,76 @@
+"""The ``qprecode`` command group, its console and the options several commands share."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+from rich.console import Console
+
+from ..dac import DAC_KINDS
+from ..precoders import Precoder
+from ..zoo import build_precoder, is_learned
+
+console = Console()
+if not console.is_terminal:  # piped or logged output: do not squeeze tables to 80 columns
+    console.width = 160
+
+
+def bits_label(bits: int | None) -> str:
+    return "inf" if bits is None else str(bits)
+
+
+PRECODER_HELP = (
+    "Comma list of precoders: mrt, zf, rzf (alias wf), squid, c2po, exhaustive, gnn:NAME (a "
+    "shipped model) or gnn:PATH (a checkpoint). A GNN runs at its own bit-width."
+)
+precoder_option = click.option(
+    "--precoder", "precoders", default="mrt", show_default=True, help=PRECODER_HELP
+)
+bits_option = click.option(
+    "--bits", "bits_text", default="1", show_default=True,
+    help="Comma list of DAC resolutions, 1..8 or inf.",
+)  # fmt: skip
+dac_option = click.option(
+    "--dac", "dac_kind", type=click.Choice(DAC_KINDS), default="lloyd-max", show_default=True,
+    help="DAC level design.",
+)  # fmt: skip
+antennas_option = click.option(
+    "--antennas", "-M", type=int, default=32, show_default=True, help="Antennas M."
+)
+
+
+def json_option(what: str) -> Callable[[Any], Any]:
+    return click.option(
+        "--json", "json_path", type=click.Path(dir_okay=False, path_type=Path),
+        help=f"Write config and {what} as JSON.",
+    )  # fmt: skip
+
+
+def plot_option(help_text: str) -> Callable[[Any], Any]:
+    return click.option(
+        "--plot", "plot_path", type=click.Path(dir_okay=False, path_type=Path), help=help_text
+    )
+
+
+def build_all(
+    names: list[str], bits_list: list[int | None], dac_kind: str
+) -> list[tuple[str, int | None, Precoder]]:
+    """(name, bits, precoder) for every classical precoder at every resolution, and once for
+    every GNN at its own resolution."""
+    built: list[tuple[str, int | None, Precoder]] = []
+    for name in names:
+        if is_learned(name):
+            precoder = build_precoder(name)
+            built.append((name, precoder.bits, precoder))  # type: ignore[attr-defined]
+        else:
+            built += [(name, b, build_precoder(name, b, dac_kind)) for b in bits_list]
+    return built
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="qprecode")
+def cli() -> None:
+    """qprecode: quantization-aware precoding for massive MIMO with low-resolution DACs."""

@@ -1,0 +1,226 @@
+"""``qprecode evaluate``: metrics of precoders on the same channels, symbols and noise."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import click
+import torch
+from rich.table import Table
+
+from .. import _parsing
+from .._validation import check_device
+from ..channels import CHANNEL_NAMES, make_channel
+from ..metrics import (
+    MODULATIONS,
+    draw_symbols,
+)
+from ..metrics import evaluate as evaluate_precoder
+from ..plotting import plot_metric
+from ..results import run_metadata, write_json
+from ..seeds import SYMBOL_OFFSET
+from ._app import (
+    antennas_option,
+    bits_label,
+    bits_option,
+    build_all,
+    cli,
+    console,
+    dac_option,
+    json_option,
+    plot_option,
+    precoder_option,
+)
+
+
+@cli.command()
+@precoder_option
+@bits_option
+@dac_option
+@antennas_option
+@click.option("--users", "-K", type=int, default=1, show_default=True, help="Users K.")
+@click.option(
+    "--channel",
+    type=click.Choice(CHANNEL_NAMES),
+    default="rayleigh",
+    show_default=True,
+    help="Channel model.",
+)
+@click.option(
+    "--snr-db",
+    "snr_text",
+    default="-30:30:5",
+    show_default=True,
+    help="SNR points P_T/sigma^2 in dB: start:stop:step, a comma list or one value.",
+)
+@click.option(
+    "--channels",
+    "num_channels",
+    type=int,
+    default=1000,
+    show_default=True,
+    help="Channel realisations.",
+)
+@click.option(
+    "--modulation",
+    type=click.Choice(list(MODULATIONS)),
+    default="gaussian",
+    show_default=True,
+    help="Symbols: CN(0,1) or a Gray-mapped QAM constellation.",
+)
+@click.option(
+    "--metric",
+    "metrics_text",
+    default="sum_rate",
+    show_default=True,
+    help="Comma list of sum_rate and ber (ber needs a constellation).",
+)
+@click.option(
+    "--symbols",
+    "num_symbols",
+    type=int,
+    default=125,
+    show_default=True,
+    help="Symbol vectors N_s per channel.",
+)
+@click.option(
+    "--seed", type=int, default=0, show_default=True, help="Seed of channels and symbols."
+)
+@click.option("--batch-size", type=int, default=1000, show_default=True, help="Channels per chunk.")
+@click.option("--device", default="cpu", show_default=True, help="torch device, e.g. cpu or cuda.")
+@json_option("results")
+@plot_option("Write a metric-vs-SNR plot (PNG); a second metric goes to NAME_ber.png.")
+@click.option("--quiet", is_flag=True, help="No progress bars.")
+def evaluate(
+    precoders: str,
+    antennas: int,
+    users: int,
+    bits_text: str,
+    dac_kind: str,
+    channel: str,
+    snr_text: str,
+    num_channels: int,
+    modulation: str,
+    metrics_text: str,
+    num_symbols: int,
+    seed: int,
+    batch_size: int,
+    device: str,
+    json_path: Path | None,
+    plot_path: Path | None,
+    quiet: bool,
+) -> None:
+    """Sum rate, noiseless NMSE and uncoded BER of precoders on the same channels, symbols and
+    noise (sum rate of eq. 9 of Feys et al.)."""
+    names = _parsing.parse_name_list(precoders)
+    bits_list = _parsing.parse_bits_list(bits_text)
+    snrs = _parsing.parse_snr_range(snr_text)
+    metrics = _parsing.parse_name_list(metrics_text, "metric")
+    unknown = sorted(set(metrics) - {"sum_rate", "ber"})
+    if unknown:
+        raise ValueError(f"unknown metric(s) {unknown}; choose from sum_rate, ber")
+    if "ber" in metrics and modulation == "gaussian":
+        raise ValueError("--metric ber needs a constellation: --modulation qpsk, 16qam or 64qam")
+    for value, what in [(num_symbols, "--symbols"), (num_channels, "--channels")]:
+        if value < 1:
+            raise ValueError(f"{what} must be a positive integer, got {value}")
+    dev = check_device(device)
+    model = make_channel(channel, antennas, users, device=dev)
+    H = model.sample(num_channels, torch.Generator().manual_seed(seed))
+    s, indices = draw_symbols(
+        num_channels, num_symbols, users, seed + SYMBOL_OFFSET, H.dtype, modulation
+    )
+    records: list[dict[str, Any]] = []
+    for name, bits, precoder in build_all(names, bits_list, dac_kind):
+        label = f"{name} {bits_label(bits)}-bit"
+        result = evaluate_precoder(
+            precoder,
+            H,
+            snrs,
+            symbols=s.to(dev),
+            modulation=modulation,
+            symbol_indices=indices,
+            seed=seed + SYMBOL_OFFSET,
+            batch_size=batch_size,
+            progress=not quiet,
+            description=label,
+        )
+        for i, snr in enumerate(result.snr_db):
+            records.append(
+                {
+                    "precoder": name,
+                    "bits": bits_label(bits),
+                    "antennas": antennas,
+                    "users": users,
+                    "channel": channel,
+                    "snr_db": snr,
+                    "sum_rate": result.sum_rate[i],
+                    "sum_rate_std": result.sum_rate_std[i],
+                    "snidr_db": result.snidr_db[i],
+                    "nmse_db": result.nmse_db[i],
+                    "modulation": modulation,
+                    **({"ber": result.ber[i]} if result.ber is not None else {}),
+                }
+            )
+
+    caption = (
+        f"M={antennas}, K={users}, {channel}, {modulation} symbols, "
+        f"{num_channels} channels x {num_symbols} symbols, seed {seed}"
+    )
+    titles = {
+        "sum_rate": r"Sum rate \[bits/channel use] vs SNR \[dB]",
+        "ber": r"Uncoded BER vs SNR \[dB]",
+    }
+    for metric in metrics:
+        _print_table(records, snrs, metric, titles[metric], caption)
+    config = {
+        "command": "evaluate",
+        "precoders": names,
+        "bits": [bits_label(b) for b in bits_list],
+        "dac": dac_kind,
+        "antennas": antennas,
+        "users": users,
+        "channel": channel,
+        "modulation": modulation,
+        "metrics": metrics,
+        "snr_db": snrs,
+        "channels": num_channels,
+        "symbols": num_symbols,
+        "seed": seed,
+        "symbol_seed": seed + SYMBOL_OFFSET,
+        "device": device,
+    }
+    if json_path is not None:
+        write_json(json_path, {"config": config, "meta": run_metadata(), "results": records})
+        console.print(f"wrote {json_path}")
+    if plot_path is not None:
+        title = f"M={antennas}, K={users}, {channel} channel"
+        for metric in metrics:
+            path = plot_path if metric == metrics[0] else _sibling(plot_path, metric)
+            plot_metric(records, path, metric, title=title)
+            console.print(f"wrote {path}")
+
+
+def _sibling(path: Path, metric: str) -> Path:
+    """``out.png`` -> ``out_ber.png`` for the second metric's plot."""
+    return path.with_name(f"{path.stem}_{metric}{path.suffix}")
+
+
+def _print_table(
+    records: list[dict[str, Any]], snrs: list[float], key: str, title: str, caption: str
+) -> None:
+    table = Table(title=title, caption=caption)
+    table.add_column("precoder")
+    table.add_column("bits", justify="right")
+    for snr in snrs:
+        table.add_column(f"{snr:g}", justify="right")
+    table.add_column(r"NMSE \[dB]", justify="right")
+    rows: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    for r in records:
+        rows.setdefault((r["precoder"], r["bits"]), []).append(r)
+    for (name, bits), rs in rows.items():
+        nmse = rs[-1]["nmse_db"]
+        cells = (f"{r[key]:.2f}" if key == "sum_rate" else f"{r[key]:.2e}" for r in rs)
+        table.add_row(name, bits, *cells, f"{nmse:.2f}")
+    console.print(table)

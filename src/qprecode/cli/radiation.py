@@ -1,0 +1,132 @@
+"""``qprecode radiation``: radiation patterns on line-of-sight channels (Figs. 3-4)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import click
+import torch
+from rich.table import Table
+
+from .. import _parsing
+from ..metrics import (
+    los_radiation_db,
+)
+from ..plotting import plot_radiation
+from ..precoders import design_for_snr
+from ..results import run_metadata, write_json
+from ._app import (
+    antennas_option,
+    bits_label,
+    bits_option,
+    build_all,
+    cli,
+    console,
+    dac_option,
+    json_option,
+    plot_option,
+    precoder_option,
+)
+
+
+@cli.command()
+@precoder_option
+@bits_option
+@dac_option
+@antennas_option
+@click.option(
+    "--angles",
+    "angles_text",
+    default="110",
+    show_default=True,
+    help="User angles in degrees, comma list (one per user; 90 is broadside).",
+)
+@click.option(
+    "--symbols",
+    "num_symbols",
+    type=int,
+    default=10_000,
+    show_default=True,
+    help="Symbol vectors used to estimate G and E[qq^H].",
+)
+@click.option(
+    "--resolution", type=float, default=0.25, show_default=True, help="Angle grid step in degrees."
+)
+@click.option(
+    "--snr-db",
+    "snr_db",
+    type=float,
+    default=20.0,
+    show_default=True,
+    help="Design SNR of rzf, squid and exhaustive (others ignore it).",
+)
+@click.option("--seed", type=int, default=0, show_default=True, help="Seed of the symbols.")
+@json_option("patterns")
+@plot_option("Write polar plots of P_lin, P_dist and SDR (PNG).")
+def radiation(
+    precoders: str,
+    bits_text: str,
+    antennas: int,
+    angles_text: str,
+    num_symbols: int,
+    resolution: float,
+    snr_db: float,
+    dac_kind: str,
+    seed: int,
+    json_path: Path | None,
+    plot_path: Path | None,
+) -> None:
+    """Radiation patterns of the intended signal and the distortion (eqs. 11-12) on a
+    line-of-sight ULA channel, as in Figs. 3-4 of Feys et al. (SNR-dependent precoders are
+    designed for --snr-db)."""
+    names = _parsing.parse_name_list(precoders)
+    bits_list = _parsing.parse_bits_list(bits_text)
+    user_angles = _parsing.parse_float_list(angles_text, "angle")
+    if not 0 < resolution <= 45:
+        raise ValueError(f"--resolution must be in (0, 45] degrees, got {resolution}")
+    if num_symbols < 1:
+        raise ValueError(f"--symbols must be a positive integer, got {num_symbols}")
+    if not all(0 <= a <= 180 for a in user_angles):
+        raise ValueError(f"--angles must be in [0, 180] degrees, got {user_angles}")
+    grid = torch.arange(0.0, 180.0 + resolution / 2, resolution)
+
+    patterns: list[dict[str, Any]] = []
+    table = Table(title=f"Radiation, M={antennas}, users at {user_angles} deg")
+    for col in ("precoder", "bits", r"SDR at users \[dB]", r"min SDR \[dB]"):
+        table.add_column(col, justify="right")
+    for name, bits, built in build_all(names, bits_list, dac_kind):
+        precoder = design_for_snr(built, snr_db)
+        record: dict[str, Any] = {
+            "label": f"{name.upper()} {bits_label(bits)}-bit",
+            "precoder": name,
+            "bits": bits_label(bits),
+            **los_radiation_db(precoder, antennas, user_angles, num_symbols, grid, seed),
+        }
+        patterns.append(record)
+        at_users = [record["sdr_db"][int(round(a / resolution))] for a in user_angles]
+        table.add_row(
+            name,
+            bits_label(bits),
+            ", ".join(f"{v:.1f}" for v in at_users),
+            f"{min(record['sdr_db']):.1f}",
+        )
+    console.print(table)
+    config = {
+        "command": "radiation",
+        "precoders": names,
+        "bits": [bits_label(b) for b in bits_list],
+        "antennas": antennas,
+        "angles_deg": user_angles,
+        "symbols": num_symbols,
+        "resolution_deg": resolution,
+        "snr_db": snr_db,
+        "dac": dac_kind,
+        "seed": seed,
+    }
+    if json_path is not None:
+        write_json(json_path, {"config": config, "meta": run_metadata(), "patterns": patterns})
+        console.print(f"wrote {json_path}")
+    if plot_path is not None:
+        plot_radiation(patterns, user_angles, plot_path)
+        console.print(f"wrote {plot_path}")
