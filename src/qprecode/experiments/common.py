@@ -46,9 +46,10 @@ def write_section(section: Section, out: Path, config: dict[str, Any]) -> None:
     (out / f"{section.key}.md").write_text(section.markdown)
 
 
-def shipped_gnn(users: int, bits: int) -> GNNPrecoder | None:
-    """The shipped GNN for ``K`` users and ``b`` bits, if there is one."""
-    name = f"k{users}-b{bits}"
+def shipped_gnn(users: int, bits: int, channel: str = "") -> GNNPrecoder | None:
+    """The shipped GNN for ``K`` users and ``b`` bits trained on ``channel`` (``""``: Rayleigh,
+    ``"los"``: line of sight), if there is one."""
+    name = f"{channel + '-' if channel else ''}k{users}-b{bits}"
     if name not in shipped_models():
         return None
     precoder = build_precoder(f"gnn:{name}")
