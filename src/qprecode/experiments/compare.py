@@ -131,21 +131,22 @@ def _small_problem(config: ComparisonConfig, echo) -> list[dict]:
         s, _ = draw_symbols(config.small_channels, config.small_symbols, K, config.seed + 11)
         optimum = ExhaustiveSearch(1, snr)
         noise_var = alphabet_noise_variance(DAC(1).levels(), M, snr)
-        contenders = [("exhaustive", optimum), *_precoders(K, 1)]
-        best_rate = None
-        best_mse = precoding_mse(H, s, optimum(H, s), noise_var).mean().item()
+        contenders = [("exhaustive", optimum), *_precoders(K, 1)]  # the optimum comes first
+        group: list[dict[str, Any]] = []
         for name, precoder in contenders:
             echo(f"M={M} K={K} b=1 vs exhaustive: {name}")
             design = design_for_snr(precoder, snr)
             rate = evaluate(design, H, [snr], symbols=s).sum_rate[0]
-            best_rate = rate if best_rate is None else best_rate
             y = design(H, s)
             # the MSE objective is defined on the DAC alphabet; linear precoders followed by
             # DACs scale each antenna back (Sect. II-B3), which leaves that set
             mse = precoding_mse(H, s, y, noise_var).mean().item() if _on_alphabet(y) else None
-            rows.append({"users": K, "precoder": name, "sum_rate": rate,
-                         "rate_fraction": rate / best_rate, "mse": mse,
-                         "mse_ratio": None if mse is None else mse / best_mse})  # fmt: skip
+            group.append({"users": K, "precoder": name, "sum_rate": rate, "mse": mse})
+        best = group[0]
+        for row in group:
+            row["rate_fraction"] = row["sum_rate"] / best["sum_rate"]
+            row["mse_ratio"] = None if row["mse"] is None else row["mse"] / best["mse"]
+        rows += group
     return rows
 
 
