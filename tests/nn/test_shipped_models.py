@@ -3,13 +3,13 @@ import json
 import pytest
 import torch
 
-from qprecode.channels import RayleighChannel
+from qprecode.channels import make_channel
 from qprecode.metrics import evaluate
 from qprecode.models import SHIPPED_DIR, shipped_models
 from qprecode.precoders import build_classical_precoder
 from qprecode.zoo import build_precoder
 
-SHIPPED = {"k1-b1": 1, "k2-b1": 2}
+SHIPPED = {"k1-b1": 1, "k2-b1": 2, "los-k1-b1": 1}
 
 
 def test_the_promised_models_are_shipped_small_and_documented():
@@ -24,7 +24,8 @@ def test_the_promised_models_are_shipped_small_and_documented():
 
 @pytest.mark.parametrize(("name", "users"), sorted(SHIPPED.items()))
 def test_shipped_model_beats_one_bit_linear_precoding(name, users):
-    H = RayleighChannel(32, users).sample(100, torch.Generator().manual_seed(123))
+    channel = make_channel("los" if name.startswith("los") else "rayleigh", 32, users)
+    H = channel.sample(100, torch.Generator().manual_seed(123))
     gnn = evaluate(build_precoder(f"gnn:{name}"), H, [20.0], num_symbols=64).sum_rate[0]
     base = "mrt" if users == 1 else "zf"
     linear = evaluate(build_classical_precoder(base, 1), H, [20.0], num_symbols=64).sum_rate[0]
