@@ -19,7 +19,6 @@ __all__ = [
     "plot_metric",
     "plot_power",
     "plot_radiation",
-    "plot_sum_rate",
     "plot_symbol_scatter",
 ]
 
@@ -35,12 +34,6 @@ def _save(fig: Any, path: str | Path) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(target, dpi=130, bbox_inches="tight")
     plt.close(fig)
-
-
-def plot_sum_rate(records: Sequence[dict[str, Any]], path: str | Path, title: str = "") -> None:
-    """Sum rate vs SNR: one line per (precoder, bits). ``records`` hold the keys ``precoder``,
-    ``bits``, ``snr_db`` and ``sum_rate``."""
-    plot_metric(records, path, "sum_rate", title)
 
 
 _AXIS_LABELS = {"sum_rate": "sum rate [bits/channel use]", "ber": "uncoded bit error rate"}

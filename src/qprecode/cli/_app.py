@@ -42,6 +42,12 @@ antennas_option = click.option(
 )
 
 
+def precoder_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """``--precoder``, ``--bits``, ``--dac`` and ``--antennas``, as every command that builds
+    precoders takes them."""
+    return precoder_option(bits_option(dac_option(antennas_option(command))))
+
+
 def json_option(what: str) -> Callable[[Any], Any]:
     return click.option(
         "--json", "json_path", type=click.Path(dir_okay=False, path_type=Path),

@@ -21,24 +21,18 @@ from ..plotting import plot_metric
 from ..results import run_metadata, write_json
 from ..seeds import SYMBOL_OFFSET
 from ._app import (
-    antennas_option,
     bits_label,
-    bits_option,
     build_all,
     cli,
     console,
-    dac_option,
     json_option,
     plot_option,
-    precoder_option,
+    precoder_options,
 )
 
 
 @cli.command()
-@precoder_option
-@bits_option
-@dac_option
-@antennas_option
+@precoder_options
 @click.option("--users", "-K", type=int, default=1, show_default=True, help="Users K.")
 @click.option(
     "--channel",

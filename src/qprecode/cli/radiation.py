@@ -17,24 +17,18 @@ from ..plotting import plot_radiation
 from ..precoders import design_for_snr
 from ..results import run_metadata, write_json
 from ._app import (
-    antennas_option,
     bits_label,
-    bits_option,
     build_all,
     cli,
     console,
-    dac_option,
     json_option,
     plot_option,
-    precoder_option,
+    precoder_options,
 )
 
 
 @cli.command()
-@precoder_option
-@bits_option
-@dac_option
-@antennas_option
+@precoder_options
 @click.option(
     "--angles",
     "angles_text",

@@ -4,7 +4,6 @@ optimal precoding factor (``precoders.objective``), for small problems only."""
 from __future__ import annotations
 
 import itertools
-import math
 
 import torch
 
@@ -12,7 +11,7 @@ from .._validation import check_channel_and_symbols, check_finite_bits
 from ..dac import DAC
 from .objective import align_sign, alphabet_noise_variance
 
-__all__ = ["ExhaustiveSearch", "search_space_size"]
+__all__ = ["ExhaustiveSearch"]
 
 
 class ExhaustiveSearch:
@@ -85,8 +84,3 @@ class ExhaustiveSearch:
 
     def __repr__(self) -> str:
         return f"ExhaustiveSearch(bits={self.bits}, snr_db={self.snr_db})"
-
-
-def search_space_size(M: int, bits: int) -> int:
-    """``L^(2M)``, the number of candidate transmit vectors."""
-    return int(math.pow(2**bits, 2 * M))
