@@ -9,8 +9,8 @@ import click
 from rich.table import Table
 
 from .. import _parsing
+from ..cost import Accelerator, DACPowerModel, power_panels, power_records
 from ..plotting import plot_power
-from ..power import Accelerator, DACPowerModel, power_panels, power_records
 from ..results import run_metadata, write_json
 from ._app import (
     cli,
@@ -72,7 +72,8 @@ def power(
         crossover = r["crossover_bandwidth_hz"]
         red = r["power_reduction"]
         table.add_row(
-            f"{r['dh']}x{r['nh']}", r["dac"], f"{r['flops_per_vector'] / 1e6:.2f}",
+            f"{r['hidden_dim']}x{r['hidden_layers']}", r["dac"],
+            f"{r['flops_per_vector'] / 1e6:.2f}",
             "none" if crossover is None else f"{crossover / 1e6:.3f} MHz",
             f"{r['max_bandwidth_hz'] / 1e6:.2f} MHz",
             f"{red['dac_only']:.2f} / {red['total']:.2f}",

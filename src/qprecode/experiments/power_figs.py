@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ..cost import compare_power, power_panels, power_records
 from ..plotting import plot_power
-from ..power import compare_power, power_panels, power_records
 from .common import Section
 
 __all__ = ["fig12", "fig13"]
@@ -27,7 +27,7 @@ def _mhz(x: float | None) -> str:
 
 def fig12(preset: str, out: Path) -> Section:
     records, figure = _figure("baseband", "fig12", out)
-    rows = [f"| {r['dh']}x{r['nh']} | {r['flops_per_vector'] / 1e6:.2f} | "
+    rows = [f"| {r['hidden_dim']}x{r['hidden_layers']} | {r['flops_per_vector'] / 1e6:.2f} | "
             f"{_mhz(r['crossover_bandwidth_hz'])} | {_mhz(r['max_bandwidth_hz'])} |"
             for r in records]  # fmt: skip
     small = compare_power(hidden_dim=32, hidden_layers=8)
@@ -55,7 +55,8 @@ def fig12(preset: str, out: Path) -> Section:
 
 def fig13(preset: str, out: Path) -> Section:
     records, figure = _figure("rf", "fig13", out)
-    rows = [f"| {r['dh']}x{r['nh']} | {r['power_reduction']['dac_only']:.2f} | "
+    rows = [f"| {r['hidden_dim']}x{r['hidden_layers']} | "
+            f"{r['power_reduction']['dac_only']:.2f} | "
             f"{r['power_reduction']['at_max_bandwidth']['total']:.2f} | "
             f"{_mhz(r['max_bandwidth_hz'])} |" for r in records]  # fmt: skip
     md = "\n".join([

@@ -1,10 +1,18 @@
 import math
 
+import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from qprecode.power import Accelerator, DACPowerModel, compare_power
+from qprecode.cost import (
+    Accelerator,
+    DACPowerModel,
+    compare_power,
+    gnn_flops,
+    power_panels,
+    power_records,
+)
 
 
 def test_eq39_by_hand():
@@ -26,6 +34,9 @@ def test_eq39_by_hand():
 def test_paper_figures_of_sect_vii():
     big = compare_power(hidden_dim=128, hidden_layers=4)
     small = compare_power(hidden_dim=32, hidden_layers=8)
+    # FLOPs per vector from the FeysFlops cost model on a profile of the GNN (eqs. 31-38)
+    assert big.flops_per_vector == gnn_flops(32, 1, 128, 4, 1).total == 22_512_384
+    assert small.flops_per_vector == gnn_flops(32, 1, 32, 8, 1).total == 2_771_680
     # accelerator-limited bandwidths: 1.95 MHz and 15.8 MHz
     assert big.max_bandwidth_hz == pytest.approx(1.95e6, rel=0.01)
     assert small.max_bandwidth_hz == pytest.approx(15.8e6, rel=0.01)
@@ -59,3 +70,21 @@ def test_no_crossover_when_the_gnn_is_free():
     free = compare_power(accelerator=Accelerator(efficiency_flops_per_watt=1e30))
     assert free.crossover_bandwidth_hz is None
     assert compare_power(gnn_bits=3, baseline_bits=3).crossover_bandwidth_hz == 0.0
+
+
+def test_records_and_panels():
+    records = power_records([(128, 4), (32, 8)], reduction_bandwidth_hz=1e6)
+    assert [(r["hidden_dim"], r["hidden_layers"], r["dac"]) for r in records] == [
+        (128, 4, "baseband"), (128, 4, "rf"), (32, 8, "baseband"), (32, 8, "rf")
+    ]  # fmt: skip
+    assert all("dh" not in r and "nh" not in r for r in records)
+    big = compare_power(hidden_dim=128, hidden_layers=4)
+    first = records[0]
+    assert first["flops_per_vector"] == big.flops_per_vector
+    assert first["crossover_bandwidth_hz"] == big.crossover_bandwidth_hz
+    assert first["power_reduction"]["total"] == big.reduction(1e6)["total"]
+    bandwidths = np.array([1e5, 1e6])
+    (panel,) = power_panels([(32, 8)], ("rf",), bandwidths_hz=bandwidths)
+    small = compare_power(hidden_dim=32, hidden_layers=8, dac="rf")
+    assert panel["gnn_total_w"] == [small.gnn_total_power(b) for b in bandwidths]
+    assert panel["label"] == "GNN d_h=32, N_h=8"

@@ -1,4 +1,5 @@
-"""Records and curves of the GNN-vs-baseline power budget, as ``qprecode power`` saves them."""
+"""Records and curves of the GNN-vs-baseline power budget (Sect. VII of Feys et al.), as
+``qprecode power`` saves them."""
 
 from __future__ import annotations
 
@@ -20,16 +21,17 @@ def power_records(
     reduction_bandwidth_hz: float = 1e6,
     **options: Any,
 ) -> list[dict[str, Any]]:
-    """One record per (architecture ``(d_h, N_h)``, DAC type): FLOPs per vector, crossover and
-    accelerator-limited bandwidths, and the power reductions at ``reduction_bandwidth_hz`` and
-    at the accelerator limit. ``options`` go to ``compare_power``."""
+    """One record per (architecture ``(d_h, N_h)``, DAC type): ``hidden_dim``,
+    ``hidden_layers``, ``dac``, ..., FLOPs per vector, crossover and accelerator-limited
+    bandwidths [Hz], and the power reductions at ``reduction_bandwidth_hz`` and at the
+    accelerator limit. ``options`` go to ``compare_power``."""
     records = []
     for d_h, n_h in architectures:
         for dac in ("baseband", "rf"):
             c = compare_power(antennas, users, d_h, n_h, gnn_bits, baseline_bits, dac, **options)
             records.append({
-                "dh": d_h, "nh": n_h, "dac": dac, "antennas": antennas, "users": users,
-                "gnn_bits": gnn_bits, "baseline_bits": baseline_bits,
+                "hidden_dim": d_h, "hidden_layers": n_h, "dac": dac, "antennas": antennas,
+                "users": users, "gnn_bits": gnn_bits, "baseline_bits": baseline_bits,
                 "flops_per_vector": c.flops_per_vector,
                 "crossover_bandwidth_hz": c.crossover_bandwidth_hz,
                 "max_bandwidth_hz": c.max_bandwidth_hz,

@@ -4,7 +4,9 @@ bandwidth at which the accelerator's speed runs out.
 
 The GNN runs once per symbol vector, ``R_s = B / (1 + alpha_rol)`` times per second, so it needs
 ``R_s F`` FLOP/s for ``F`` FLOPs per vector (eqs. 37-38) and draws ``P_GNN = R_s F / eta`` from an
-accelerator of efficiency ``eta`` [FLOP/s/W], up to its speed cap.
+accelerator of efficiency ``eta`` [FLOP/s/W], up to its speed cap. ``F`` is the ``FeysFlops``
+cost model applied to a profile of the actual ``QuantizedGNN`` (``profiled_gnn_flops``), which
+equals the closed form of eqs. 31-38 (``gnn_flops``).
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ import math
 from dataclasses import dataclass
 
 from .dac_power import DACPowerModel
-from .flops import gnn_flops
+from .feys import profiled_gnn_flops
 
 __all__ = ["Accelerator", "PowerComparison", "compare_power"]
 
@@ -114,11 +116,13 @@ def compare_power(
     dac_model: DACPowerModel | None = None,
     accelerator: Accelerator | None = None,
 ) -> PowerComparison:
-    """The comparison of Sect. VII with the FLOP count of eqs. 31-38 (defaults: GNN with 1-bit
-    DACs against MRT with 3-bit DACs, M=32, K=1, d_h=128, N_h=4, baseband DACs)."""
+    """The comparison of Sect. VII (defaults: GNN with 1-bit DACs against MRT with 3-bit DACs,
+    M=32, K=1, d_h=128, N_h=4, baseband DACs), with the FLOPs per symbol vector of the
+    ``FeysFlops`` cost model on a profile of ``QuantizedGNN(gnn_bits, hidden_dim,
+    hidden_layers)`` (eqs. 31-38)."""
     if not 0 <= rolloff < math.inf:
         raise ValueError(f"rolloff must be >= 0, got {rolloff}")
-    flops = gnn_flops(antennas, users, hidden_dim, hidden_layers, gnn_bits).total
+    flops = profiled_gnn_flops(antennas, users, hidden_dim, hidden_layers, gnn_bits).total
     return PowerComparison(
         antennas, users, hidden_dim, hidden_layers, gnn_bits, baseline_bits, dac, rolloff, flops,
         dac_model or DACPowerModel(), accelerator or Accelerator(),
