@@ -16,8 +16,9 @@ import time
 import torch
 
 from qprecode.channels import RayleighChannel
-from qprecode.metrics import evaluate, gaussian_symbols
-from qprecode.precoders import build_linear_precoder, mrt_matrix
+from qprecode.evaluation import evaluate, gaussian_symbols
+from qprecode.precoders import mrt_matrix
+from qprecode.registry import build_precoder
 from qprecode.results import run_metadata, write_json
 
 
@@ -44,7 +45,7 @@ def main() -> None:
         args.channels, torch.Generator().manual_seed(0)
     )
     s = gaussian_symbols(args.channels, args.symbols, args.users, seed=1, dtype=H.dtype)
-    precoder = build_linear_precoder("mrt", 1)
+    precoder = build_precoder("mrt", 1)
     evaluate(precoder, H[:100], [20.0], symbols=s[:100])  # warm-up (Lloyd-Max design, caches)
 
     t_eval = best_time(lambda: evaluate(precoder, H, [20.0], symbols=s), args.repeats)

@@ -5,7 +5,7 @@ Reports, for d_h=128/N_h=4 and d_h=32/N_h=8:
 - training: samples (channel-symbol pairs) per second of full training steps (ST-Gumbel forward,
   sum-rate loss, backward, Adam);
 and each as a fraction of this machine's fp32 matmul FLOP/s, measured in the same process, with
-the analytic FLOP count of eqs. 31-38 (``qprecode.power.gnn_flops``; training counted as 3x the
+the analytic FLOP count of eqs. 31-38 (``qprecode.cost.gnn_flops``; training counted as 3x the
 forward pass). The paper's count evaluates the antenna and user terms of eq. 22 per edge;
 qprecode computes them per node, so the FLOPs it actually performs are fewer (reported too).
 
@@ -20,8 +20,8 @@ import time
 import torch
 
 from qprecode.channels import RayleighChannel
+from qprecode.cost import gnn_flops, gnn_matmul_macs
 from qprecode.nn import GNNPrecoder, QuantizedGNN
-from qprecode.power import gnn_flops, gnn_matmul_macs
 from qprecode.results import run_metadata, write_json
 from qprecode.training import SampledPrecoder, negative_sum_rate, sample_gumbel
 

@@ -15,8 +15,9 @@ import time
 import torch
 
 from qprecode.channels import RayleighChannel
-from qprecode.metrics import gaussian_symbols
-from qprecode.precoders import C2PO, SQUID, build_classical_precoder
+from qprecode.evaluation import gaussian_symbols
+from qprecode.precoders import C2PO, SQUID
+from qprecode.registry import build_precoder
 from qprecode.results import run_metadata, write_json
 
 
@@ -43,7 +44,7 @@ def main() -> None:
     s = gaussian_symbols(args.channels, args.symbols, K, seed=1, dtype=H.dtype)
     vectors = args.channels * args.symbols
     precoders = {
-        "zf-1bit": build_classical_precoder("zf", 1),
+        "zf-1bit": build_precoder("zf", 1),
         "squid": SQUID(1, snr_db=10.0),
         "c2po": C2PO(),
     }

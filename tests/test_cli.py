@@ -190,7 +190,7 @@ def test_power_command_records(tmp_path, capsys):
                         str(tmp_path / "p.png")], capsys)  # fmt: skip
     assert code == 0 and "accelerator limit" in out
     records = json.loads((tmp_path / "p.json").read_text())["results"]
-    assert {(r["dh"], r["nh"], r["dac"]) for r in records} == {
+    assert {(r["hidden_dim"], r["hidden_layers"], r["dac"]) for r in records} == {
         (128, 4, "baseband"),
         (128, 4, "rf"),
         (32, 8, "baseband"),
@@ -200,7 +200,7 @@ def test_power_command_records(tmp_path, capsys):
         assert {"flops_per_vector", "crossover_bandwidth_hz", "max_bandwidth_hz",
                 "power_reduction"} <= set(r)  # fmt: skip
         assert {"dac_only", "total", "bandwidth_hz"} <= set(r["power_reduction"])
-    small_bb = next(r for r in records if (r["dh"], r["dac"]) == (32, "baseband"))
+    small_bb = next(r for r in records if (r["hidden_dim"], r["dac"]) == (32, "baseband"))
     assert 3.4e6 < small_bb["crossover_bandwidth_hz"] < 3.8e6
     assert (tmp_path / "p.png").stat().st_size > 10_000
     code, _, err = run(["power", "--arch", "128by4"], capsys)

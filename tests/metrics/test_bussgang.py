@@ -8,7 +8,8 @@ from qprecode.metrics import (
     distortion_covariance,
     normalize_average_power,
 )
-from qprecode.precoders import build_linear_precoder, zf_matrix
+from qprecode.precoders import zf_matrix
+from qprecode.registry import build_precoder
 from tests.conftest import generator
 
 C128 = torch.complex128
@@ -22,7 +23,7 @@ def setup(N_s=125, M=8, K=2):
 
 def test_average_power_normalisation():
     H, s = setup()
-    y = normalize_average_power(build_linear_precoder("mrt", 1)(H, s), 8.0)
+    y = normalize_average_power(build_precoder("mrt", 1)(H, s), 8.0)
     power = (y.abs() ** 2).sum(-1).mean(-1)
     torch.testing.assert_close(power, torch.full((3,), 8.0, dtype=torch.float64))
     assert (normalize_average_power(torch.zeros(2, 4, 3, dtype=C128), 1.0) == 0).all()
@@ -48,14 +49,14 @@ def test_identity_gain_shows_fake_distortion_of_order_one_over_ns():
 
 def test_ls_distortion_is_uncorrelated_with_symbols():
     H, s = setup()
-    y = build_linear_precoder("mrt", 1)(H, s)
+    y = build_precoder("mrt", 1)(H, s)
     q = distortion(y, s, bussgang_gain(y, s))
     assert (s.mH @ q).abs().max() < 1e-10  # S^H Q = 0 by the normal equations
 
 
 def test_distortion_covariance_is_hermitian_psd():
     H, s = setup()
-    y = build_linear_precoder("mrt", 1)(H, s)
+    y = build_precoder("mrt", 1)(H, s)
     C = distortion_covariance(distortion(y, s, bussgang_gain(y, s)))
     torch.testing.assert_close(C, C.mH)
     assert torch.linalg.eigvalsh(C).min() > -1e-10

@@ -4,15 +4,14 @@ import pytest
 import torch
 
 from qprecode.channels import RayleighChannel
+from qprecode.evaluation import draw_symbols, evaluate
 from qprecode.metrics import (
     constellation,
-    draw_symbols,
-    evaluate,
     noise_variance,
     normalize_average_power,
     snidr_terms,
 )
-from qprecode.precoders import build_classical_precoder
+from qprecode.registry import build_precoder
 from tests.conftest import generator
 
 
@@ -48,10 +47,10 @@ def test_ber_of_unquantized_zf_matches_closed_form():
     # unquantized ZF: user k sees s_k + v_k / a_kk, so QPSK BER = Q(sqrt(|a_kk|^2 / sigma^2))
     H = RayleighChannel(16, 4, dtype=torch.complex128).sample(100, generator(0))
     snr_db = 0.0
-    result = evaluate(build_classical_precoder("zf", None), H, [snr_db], num_symbols=400,
+    result = evaluate(build_precoder("zf", None), H, [snr_db], num_symbols=400,
                       modulation="qpsk", seed=5)  # fmt: skip
     s, _ = draw_symbols(100, 400, 4, seed=5, dtype=H.dtype, modulation="qpsk")
-    y = normalize_average_power(build_classical_precoder("zf", None)(H, s), 16.0)
+    y = normalize_average_power(build_precoder("zf", None)(H, s), 16.0)
     snr = snidr_terms(H, y, s).signal / noise_variance(snr_db, 16.0)
     expected = (0.5 * torch.erfc(torch.sqrt(snr / 2))).mean().item()
     assert result.ber[0] == pytest.approx(expected, rel=0.05)
@@ -59,7 +58,7 @@ def test_ber_of_unquantized_zf_matches_closed_form():
 
 def test_ber_falls_with_snr_and_is_absent_for_gaussian_symbols():
     H = RayleighChannel(32, 4).sample(50, generator(0))
-    precoder = build_classical_precoder("zf", 2)
+    precoder = build_precoder("zf", 2)
     ber = evaluate(precoder, H, [-5.0, 5.0, 15.0], modulation="16qam").ber
     assert ber[0] > ber[1] > ber[2]
     assert evaluate(precoder, H, [5.0]).ber is None

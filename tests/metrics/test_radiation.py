@@ -1,8 +1,9 @@
 import torch
 
 from qprecode.channels import LOSChannel
-from qprecode.metrics import gaussian_symbols, normalize_average_power, radiation_pattern
-from qprecode.precoders import build_linear_precoder
+from qprecode.evaluation import gaussian_symbols
+from qprecode.metrics import normalize_average_power, radiation_pattern
+from qprecode.registry import build_precoder
 from tests.conftest import generator
 
 GRID = torch.arange(0.0, 180.25, 0.25)
@@ -11,7 +12,7 @@ GRID = torch.arange(0.0, 180.25, 0.25)
 def pattern(bits, angles, M=32, N_s=4000, name="mrt"):
     H = LOSChannel(M, len(angles), angles_deg=angles, dtype=torch.complex128).sample(1, generator())
     s = gaussian_symbols(1, N_s, len(angles), seed=0, dtype=torch.complex128)
-    y = normalize_average_power(build_linear_precoder(name, bits)(H, s), float(M))
+    y = normalize_average_power(build_precoder(name, bits)(H, s), float(M))
     return radiation_pattern(y, s, GRID.double()), s
 
 

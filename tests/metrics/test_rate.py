@@ -2,102 +2,90 @@ import math
 
 import pytest
 import torch
+from hypothesis import given
+from hypothesis import strategies as st
 
 from qprecode.channels import RayleighChannel
 from qprecode.metrics import (
-    bussgang_gain,
-    distortion,
-    distortion_covariance,
-    nmse_terms,
+    energy_efficiency,
+    log_se,
     noise_variance,
     normalize_average_power,
+    sinr_from_matrix,
     snidr,
     snidr_terms,
     sum_rate,
+    user_rates,
 )
-from qprecode.precoders import build_linear_precoder, zf_matrix
+from qprecode.precoders import mrt_matrix, zf_matrix
 from tests.conftest import generator
 
 C128 = torch.complex128
 
 
-def draw(M=16, K=3, N_s=125, batch=5):
-    H = RayleighChannel(M, K, dtype=C128).sample(batch, generator(0))
-    s = torch.randn(batch, N_s, K, dtype=C128, generator=generator(1))
-    return H, s
-
-
-@pytest.mark.parametrize("estimate", ["ls", "identity"])
-def test_received_space_terms_equal_eq8_with_explicit_covariance(estimate):
-    H, s = draw()
-    y = normalize_average_power(build_linear_precoder("zf", 1)(H, s), 16.0)
-    terms = snidr_terms(H, y, s, estimate)
-    G = bussgang_gain(y, s, estimate)
-    C_q = distortion_covariance(distortion(y, s, G))
-    A = H.mT @ G
-    signal = torch.diagonal(A, dim1=-2, dim2=-1).abs() ** 2
-    interference = (A.abs() ** 2).sum(-1) - signal
-    dist = torch.einsum("bmk,bmn,bnk->bk", H, C_q, H.conj()).real
-    torch.testing.assert_close(terms.signal, signal)
-    torch.testing.assert_close(terms.interference, interference)
-    torch.testing.assert_close(terms.distortion, dist)
-
-
-def test_unquantized_mrt_single_user_rate_closed_form():
-    H, s = draw(M=32, K=1)
-    P_T = 32.0
-    y = normalize_average_power(build_linear_precoder("mrt", None)(H, s), P_T)
-    sigma2 = noise_variance(10.0, P_T)
-    rate = sum_rate(snidr_terms(H, y, s), sigma2)
-    # y = sqrt(P_T / mean|s|^2) h^* s / ||h||, so SNR = P_T ||h||^2 / (mean|s|^2 sigma^2)
-    norm2 = (H.abs() ** 2).sum(dim=(-2, -1))
-    mean_s2 = (s.abs() ** 2).mean(dim=(-2, -1))
-    torch.testing.assert_close(rate, torch.log2(1 + P_T * norm2 / (mean_s2 * sigma2)))
-    # without symbol-power fluctuation (unit-modulus symbols): log2(1 + P_T ||h||^2 / sigma^2)
-    s_psk = torch.exp(1j * torch.angle(s))
-    y = normalize_average_power(build_linear_precoder("mrt", None)(H, s_psk), P_T)
-    rate = sum_rate(snidr_terms(H, y, s_psk), sigma2)
-    torch.testing.assert_close(rate, torch.log2(1 + P_T * norm2 / sigma2))
-
-
-def test_unquantized_zf_has_no_interference_and_closed_form_rate():
-    H, s = draw(M=16, K=3)
-    P_T = 16.0
-    y = normalize_average_power(build_linear_precoder("zf", None)(H, s), P_T)
-    terms = snidr_terms(H, y, s)
-    assert terms.interference.max() < 1e-20
-    assert terms.distortion.max() < 1e-20
-    W = zf_matrix(H, P_T)
-    beta2 = P_T / ((s @ W.mT).abs() ** 2).sum(-1).mean(-1)  # eq. 15 scaling
-    alpha2 = P_T / torch.linalg.inv(H.mT @ H.conj()).diagonal(dim1=-2, dim2=-1).real.sum(-1)
-    sigma2 = noise_variance(20.0, P_T)
-    expected = 3 * torch.log2(1 + beta2 * alpha2 / sigma2)
-    torch.testing.assert_close(sum_rate(terms, sigma2), expected)
-
-
-def test_quantization_lowers_rate_and_snidr_broadcasts_over_noise():
-    H, s = draw()
-    rates = []
-    for bits in (1, 2, 4, None):
-        y = normalize_average_power(build_linear_precoder("zf", bits)(H, s), 16.0)
-        rates.append(sum_rate(snidr_terms(H, y, s), noise_variance(20.0, 16.0)).mean().item())
-    assert rates == sorted(rates)
-    terms = snidr_terms(H, y, s)
-    noise = torch.tensor([1.0, 0.1])[:, None, None]
-    assert snidr(terms, noise).shape == (2, 5, 3)
-
-
-def test_nmse_is_inverse_sdr_for_one_user():
-    H, s = draw(M=32, K=1)
-    y = normalize_average_power(build_linear_precoder("mrt", 1)(H, s), 32.0)
-    terms = snidr_terms(H, y, s)
-    err, energy = nmse_terms(H, y, s)
-    N_s = s.shape[-2]
-    torch.testing.assert_close(err, N_s * (terms.distortion / terms.signal)[:, 0])
-    torch.testing.assert_close(energy, (s.abs() ** 2).sum(dim=(-2, -1)))
-
-
-def test_noise_variance():
+def test_noise_variance_is_power_over_snr():
     assert noise_variance(20.0, 32.0) == pytest.approx(0.32)
-    assert noise_variance(-10.0, 1.0) == pytest.approx(10.0)
-    assert math.isclose(noise_variance(0.0, 5.0), 5.0)
+    assert noise_variance(0.0) == 1.0
+    assert noise_variance(-10.0, 2.0) == pytest.approx(20.0)
+
+
+def test_rates_from_sinr_closed_forms():
+    sinr = torch.tensor([[1.0, 3.0, 7.0]], dtype=torch.float64)
+    torch.testing.assert_close(
+        user_rates(sinr), torch.tensor([[1.0, 2.0, 3.0]], dtype=torch.float64)
+    )
+    assert sum_rate(sinr).item() == pytest.approx(6.0)
+    assert log_se(sinr).item() == pytest.approx(math.log(1) + math.log(2) + math.log(3))
+    assert log_se(torch.tensor([0.0, 1.0])).item() == -math.inf  # a user without rate
+
+
+def test_sinr_from_matrix_equals_the_bussgang_snidr_of_unquantized_outputs():
+    """Two implementations: the closed form for W, and the LS Bussgang terms of y = s W^T
+    (no distortion for a linear precoder)."""
+    H = RayleighChannel(16, 3, dtype=C128).sample(20, generator(1))
+    W = mrt_matrix(H, 16.0)
+    s = torch.randn(20, 400, 3, dtype=C128, generator=generator(2))
+    s = s / (s.abs() ** 2).mean(dim=-2, keepdim=True).sqrt()  # unit empirical power per user
+    noise = noise_variance(10.0, 16.0)
+    closed = sinr_from_matrix(H, W, noise)
+    terms = snidr_terms(H, s @ W.mT, s)
+    assert terms.distortion.abs().max() < 1e-20
+    # the LS gain equals W exactly, so only the symbol power normalisation differs (none here)
+    torch.testing.assert_close(snidr(terms, noise), closed, rtol=1e-9, atol=0)
+
+
+def test_zf_has_no_interference_and_the_closed_form_sinr():
+    H = RayleighChannel(12, 4, dtype=C128).sample(10, generator(3))
+    W = zf_matrix(H, 12.0)
+    sinr = sinr_from_matrix(H, W, 0.5)
+    gain = torch.diagonal(H.mT @ W, dim1=-2, dim2=-1).abs() ** 2
+    torch.testing.assert_close(sinr, gain / 0.5)
+    # ZF equalises the users: every user gets P_T / (sigma^2 tr((H^T H^*)^{-1}))
+    expected = 12.0 / (
+        0.5 * torch.linalg.inv(H.mT @ H.conj()).diagonal(dim1=-2, dim2=-1).sum(-1).real
+    )
+    torch.testing.assert_close(sinr, expected.unsqueeze(-1).expand_as(sinr))
+
+
+def test_single_user_mrt_rate_is_log2_of_one_plus_power_gain_over_noise():
+    H = RayleighChannel(8, 1, dtype=C128).sample(5, generator(4))
+    rate = sum_rate(sinr_from_matrix(H, mrt_matrix(H, 8.0), 2.0))
+    expected = torch.log2(1 + 8.0 * (H.abs() ** 2).sum(dim=(-2, -1)) / 2.0)
+    torch.testing.assert_close(rate, expected)
+
+
+@given(rate=st.floats(0, 100), energy=st.floats(1e-6, 1e6))
+def test_energy_efficiency_is_rate_over_energy(rate, energy):
+    assert energy_efficiency(rate, energy).item() == pytest.approx(rate / energy)
+
+
+def test_energy_efficiency_refuses_non_positive_energy():
+    with pytest.raises(ValueError, match="positive"):
+        energy_efficiency(1.0, 0.0)
+
+
+def test_power_normalised_outputs_have_total_power():
+    H = RayleighChannel(8, 2).sample(4, generator(5))
+    y = normalize_average_power(torch.randn(4, 30, 8, dtype=torch.complex64), 8.0)
+    assert H.shape == (4, 8, 2)
+    torch.testing.assert_close((y.abs() ** 2).sum(-1).mean(-1), torch.full((4,), 8.0))

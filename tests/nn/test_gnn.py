@@ -16,7 +16,7 @@ def inputs(batch=2, M=8, K=3, N_s=5, seed=0):
 
 def model(bits=2, edge_features="channel", seed=0):
     torch.manual_seed(seed)
-    return QuantizedGNN(bits, hidden_dim=16, num_hidden_layers=2, edge_features=edge_features)
+    return QuantizedGNN(bits, hidden_dim=16, hidden_layers=2, edge_features=edge_features)
 
 
 @pytest.mark.parametrize("edge_features", ["channel", "channel+mrt"])

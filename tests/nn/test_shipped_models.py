@@ -4,10 +4,9 @@ import pytest
 import torch
 
 from qprecode.channels import make_channel
-from qprecode.metrics import evaluate
+from qprecode.evaluation import evaluate
 from qprecode.models import SHIPPED_DIR, shipped_models
-from qprecode.precoders import build_classical_precoder
-from qprecode.zoo import build_precoder
+from qprecode.registry import build_precoder
 
 SHIPPED = {"k1-b1": 1, "k2-b1": 2, "los-k1-b1": 1}
 
@@ -19,7 +18,10 @@ def test_the_promised_models_are_shipped_small_and_documented():
         card = (SHIPPED_DIR / f"{name}.md").read_text()
         assert "## Reproduce" in card and "## Test metrics" in card
         info = json.loads((SHIPPED_DIR / f"{name}.json").read_text())
-        assert info["config"]["users"] == SHIPPED[name] and info["model"]["bits"] == 1
+        assert info["format_version"] == 1 and info["architecture"] == "feys-gnn"
+        assert info["config"]["data"]["users"] == SHIPPED[name]
+        assert info["hyperparameters"]["bits"] == 1 == info["config"]["model"]["bits"]
+        assert info["trained_on"]["users"] == SHIPPED[name]
 
 
 @pytest.mark.parametrize(("name", "users"), sorted(SHIPPED.items()))
@@ -28,5 +30,5 @@ def test_shipped_model_beats_one_bit_linear_precoding(name, users):
     H = channel.sample(100, torch.Generator().manual_seed(123))
     gnn = evaluate(build_precoder(f"gnn:{name}"), H, [20.0], num_symbols=64).sum_rate[0]
     base = "mrt" if users == 1 else "zf"
-    linear = evaluate(build_classical_precoder(base, 1), H, [20.0], num_symbols=64).sum_rate[0]
+    linear = evaluate(build_precoder(base, 1), H, [20.0], num_symbols=64).sum_rate[0]
     assert gnn > linear

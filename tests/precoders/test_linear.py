@@ -10,11 +10,11 @@ from qprecode.precoders import (
     RZF,
     ZF,
     QuantizedLinearPrecoder,
-    build_linear_precoder,
     mrt_matrix,
     rzf_matrix,
     zf_matrix,
 )
+from qprecode.registry import build_precoder
 from tests.conftest import generator
 
 C128 = torch.complex128
@@ -66,7 +66,7 @@ def test_mrt_is_conjugate_channel():
 @pytest.mark.parametrize("bits", [None, 1, 3])
 @pytest.mark.parametrize("name", ["mrt", "zf", "rzf"])
 def test_antenna_permutation_equivariance_and_user_permutation_invariance(name, bits):
-    precoder = build_linear_precoder(name, bits)
+    precoder = build_precoder(name, bits)
     H, s = channels(), symbols()
     y = precoder(H, s)
     perm_m = torch.randperm(16, generator=generator(5))
@@ -77,7 +77,7 @@ def test_antenna_permutation_equivariance_and_user_permutation_invariance(name, 
 
 @pytest.mark.parametrize("name", ["mrt", "zf", "rzf"])
 def test_batched_equals_per_sample(name):
-    precoder = build_linear_precoder(name, 2)
+    precoder = build_precoder(name, 2)
     H, s = channels(), symbols()
     y = precoder(H, s)
     for b in range(H.shape[0]):
@@ -105,9 +105,9 @@ def test_zf_rejects_more_users_than_antennas():
 
 
 def test_registry():
-    assert isinstance(build_linear_precoder("WF", 1).linear, RZF)
+    assert isinstance(build_precoder("WF", 1).linear, RZF)
     with pytest.raises(ValueError, match="unknown precoder"):
-        build_linear_precoder("squad", 1)
+        build_precoder("squad", 1)
 
 
 def _bad_value(kind: str) -> complex:
@@ -125,7 +125,7 @@ def test_non_finite_inputs_are_rejected(which, kind, index, name):
     target = H if which == "H" else s
     target.view(-1)[index % target.numel()] = _bad_value(kind)
     with pytest.raises(ValueError, match=f"{which} must be finite"):
-        build_linear_precoder(name, 1)(H, s)
+        build_precoder(name, 1)(H, s)
 
 
 @given(
@@ -139,7 +139,7 @@ def test_non_finite_inputs_are_rejected(which, kind, index, name):
 def test_shape_validation(M, K, K_s, N_s, batch_h, batch_s):
     H = torch.ones(batch_h, M, K, dtype=torch.complex64)
     s = torch.ones(batch_s, N_s, K_s, dtype=torch.complex64)
-    precoder = build_linear_precoder("mrt", 1)
+    precoder = build_precoder("mrt", 1)
     broadcastable = batch_h == batch_s or 1 in (batch_h, batch_s)
     if K_s == K and broadcastable:
         y = precoder(H, s)

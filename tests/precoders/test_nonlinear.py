@@ -7,16 +7,17 @@ from hypothesis import strategies as st
 
 from qprecode.channels import RayleighChannel
 from qprecode.dac import DAC
-from qprecode.metrics import evaluate, noise_variance
+from qprecode.evaluation import evaluate
+from qprecode.metrics import noise_variance
 from qprecode.precoders import (
     C2PO,
     SQUID,
     ExhaustiveSearch,
     alphabet_noise_variance,
-    build_classical_precoder,
     precoding_mse,
     prox_squared_inf_norm,
 )
+from qprecode.registry import build_precoder
 from tests.conftest import generator
 
 
@@ -106,7 +107,7 @@ def test_squid_ber_far_below_quantized_zf_with_many_antennas():
     # the qualitative result of Jacobsson et al.: 1-bit non-linear precoding with many antennas
     H = RayleighChannel(128, 16).sample(10, generator(0))
     args = dict(num_symbols=40, modulation="qpsk", seed=3)
-    zf = evaluate(build_classical_precoder("zf", 1), H, [5.0], **args).ber[0]
+    zf = evaluate(build_precoder("zf", 1), H, [5.0], **args).ber[0]
     squid = evaluate(SQUID(1), H, [5.0], **args).ber[0]
     assert zf > 1e-3
     assert squid < 0.25 * zf
@@ -119,11 +120,11 @@ def test_alphabet_noise_variance():
 
 
 def test_registry_and_errors():
-    assert isinstance(build_classical_precoder("exs", 1), ExhaustiveSearch)
-    with pytest.raises(ValueError, match="1-bit"):
-        build_classical_precoder("c2po", 2)
-    with pytest.raises(ValueError, match="finite DAC alphabet"):
-        build_classical_precoder("squid", None)
+    assert isinstance(build_precoder("exs", 1), ExhaustiveSearch)
+    with pytest.raises(ValueError, match=r"c2po takes bits in \{1\}, got 2"):
+        build_precoder("c2po", 2)
+    with pytest.raises(ValueError, match="squid takes bits in .*got None"):
+        build_precoder("squid", None)
     assert SQUID(1).with_snr(5.0).snr_db == 5.0
-    assert build_classical_precoder("wf", 1, snr_db=3.0).linear.snr_db == 3.0
+    assert build_precoder("wf", 1, snr_db=3.0).linear.snr_db == 3.0
     assert math.isclose(ExhaustiveSearch(1).with_snr(3.0).snr_db, 3.0)

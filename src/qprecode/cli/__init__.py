@@ -1,5 +1,5 @@
-"""The ``qprecode`` command line, one module per command: ``evaluate``, ``radiation``, ``train``
-and ``retest``, ``compare`` and ``reproduce``, ``power``.
+"""The ``qprecode`` command line, one module per command: ``precoders``, ``evaluate``,
+``radiation``, ``train`` and ``retest``, ``compare`` and ``reproduce``, ``power``.
 
 Every command prints a table, and can save its numbers (``--json``) with their config and a plot
 (``--plot``). Bad input gives a one-line error and exit status 2.
@@ -11,7 +11,7 @@ import sys
 
 import click
 
-from . import evaluate, experiments, power, radiation, train  # noqa: F401  (register commands)
+from . import evaluate, experiments, power, precoders, radiation, train  # noqa: F401  (register)
 from ._app import cli
 
 __all__ = ["cli", "main"]

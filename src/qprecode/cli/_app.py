@@ -11,7 +11,7 @@ from rich.console import Console
 
 from ..dac import DAC_KINDS
 from ..precoders import Precoder
-from ..zoo import build_precoder, is_learned
+from ..registry import LEARNED_PREFIX, build_precoder, entries, find_entry
 
 console = Console()
 if not console.is_terminal:  # piped or logged output: do not squeeze tables to 80 columns
@@ -23,8 +23,9 @@ def bits_label(bits: int | None) -> str:
 
 
 PRECODER_HELP = (
-    "Comma list of precoders: mrt, zf, rzf (alias wf), squid, c2po, exhaustive, gnn:NAME (a "
-    "shipped model) or gnn:PATH (a checkpoint). A GNN runs at its own bit-width."
+    f"Comma list of precoders: {', '.join(e.name for e in entries(include_learned=False))}, "
+    f"{LEARNED_PREFIX}NAME (a shipped model) or {LEARNED_PREFIX}PATH (a run folder or "
+    "checkpoint); `qprecode precoders` lists them. A learned model runs at its own bit-width."
 )
 precoder_option = click.option(
     "--precoder", "precoders", default="mrt", show_default=True, help=PRECODER_HELP
@@ -65,12 +66,17 @@ def build_all(
     names: list[str], bits_list: list[int | None], dac_kind: str
 ) -> list[tuple[str, int | None, Precoder]]:
     """(name, bits, precoder) for every classical precoder at every resolution, and once for
-    every GNN at its own resolution."""
+    every learned model at its own resolution. Every name and resolution is checked before any
+    precoder is built."""
+    found = [find_entry(name) for name in names]
+    for entry in found:
+        if entry.kind != "learned":
+            for bits in bits_list:
+                entry.check_bits(bits)
     built: list[tuple[str, int | None, Precoder]] = []
-    for name in names:
-        if is_learned(name):
-            precoder = build_precoder(name)
-            built.append((name, precoder.bits, precoder))  # type: ignore[attr-defined]
+    for name, entry in zip(names, found, strict=True):
+        if entry.kind == "learned":
+            built.append((name, entry.bits[0], build_precoder(name)))
         else:
             built += [(name, b, build_precoder(name, b, dac_kind)) for b in bits_list]
     return built

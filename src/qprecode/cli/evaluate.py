@@ -12,11 +12,9 @@ from rich.table import Table
 from .. import _parsing
 from .._validation import check_device
 from ..channels import CHANNEL_NAMES, make_channel
-from ..metrics import (
-    MODULATIONS,
-    draw_symbols,
-)
-from ..metrics import evaluate as evaluate_precoder
+from ..evaluation import draw_symbols
+from ..evaluation import evaluate as evaluate_precoder
+from ..metrics import MODULATIONS
 from ..plotting import plot_metric
 from ..results import run_metadata, write_json
 from ..seeds import SYMBOL_OFFSET

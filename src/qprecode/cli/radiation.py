@@ -10,9 +10,7 @@ import torch
 from rich.table import Table
 
 from .. import _parsing
-from ..metrics import (
-    los_radiation_db,
-)
+from ..evaluation import los_radiation_db
 from ..plotting import plot_radiation
 from ..precoders import design_for_snr
 from ..results import run_metadata, write_json

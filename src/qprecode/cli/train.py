@@ -1,4 +1,4 @@
-"""``qprecode train`` and ``qprecode retest``: training the GNN precoder and re-testing a run."""
+"""``qprecode train`` and ``qprecode retest``: training a learned precoder and re-testing a run."""
 
 from __future__ import annotations
 
@@ -6,13 +6,10 @@ from pathlib import Path
 
 import click
 
-from ..training import load_config
+from ..training import list_trials, load_config
 from ..training import retest as retest_run
 from ..training import train as train_run
-from ._app import (
-    cli,
-    console,
-)
+from ._app import cli, console
 
 
 @cli.command(context_settings={"ignore_unknown_options": False})
@@ -21,38 +18,58 @@ from ._app import (
     "config_path",
     required=True,
     type=click.Path(dir_okay=False, path_type=Path),
-    help="YAML config (configs/*.yaml).",
+    help="YAML config (configs/<paper>/*.yaml).",
 )
 @click.argument("overrides", nargs=-1)
+@click.option("--trial", default=None, help="Trial of a config with a sweep: its name or index.")
+@click.option("--list", "list_only", is_flag=True, help="List the trials of the config and exit.")
 @click.option(
     "--out",
     "out_dir",
     type=click.Path(file_okay=False, path_type=Path),
-    help="Run folder; default runs/<config name>.",
+    help="Run folder; default runs/<config name>[-<trial>].",
 )
 @click.option("--resume", is_flag=True, help="Continue the interrupted run in the run folder.")
-@click.option("--device", default=None, help="cpu or cuda (overrides the config).")
+@click.option("--device", default=None, help="cpu or cuda (overrides loop.device).")
 @click.option("--max-steps", type=int, default=None, help="Stop after this global step.")
 @click.option("--quiet", is_flag=True, help="No progress bar.")
 def train(
     config_path: Path,
     overrides: tuple[str, ...],
+    trial: str | None,
+    list_only: bool,
     out_dir: Path | None,
     resume: bool,
     device: str | None,
     max_steps: int | None,
     quiet: bool,
 ) -> None:
-    """Train the quantized GNN precoder. Any config key can be overridden as key=value, e.g.
-    `qprecode train --config configs/small-k1-b1.yaml epochs=2 lr=1e-3`. For several processes
-    (DDP), launch with `torchrun --nproc_per_node N -m qprecode.cli train ...`."""
-    items = list(overrides) + ([f"device={device}"] if device else [])
-    config = load_config(config_path, items)
-    out = out_dir or Path("runs") / config_path.stem
-    command = " ".join(["qprecode train --config", str(config_path), *overrides])
+    """Train a learned precoder. Any config key can be overridden as key=value (dotted, or the
+    bare name when it is unique), e.g. `qprecode train --config configs/feys/small-k1-b1.yaml
+    epochs=2 optim.lr=1e-3`. For several processes (DDP), launch with
+    `torchrun --nproc_per_node N -m qprecode.cli train ...`."""
+    if list_only:
+        for index, name in enumerate(list_trials(config_path)):
+            console.print(f"{index:3d}  {name or '(no sweep: one run)'}")
+        return
+    items = list(overrides) + ([f"loop.device={device}"] if device else [])
+    config = load_config(config_path, items, trial)
+    if out_dir is None:
+        out_dir = Path("runs") / (config_path.stem + (f"-{trial}" if trial else ""))
+    trial_part = [f"--trial {trial}"] if trial else []
+    command = " ".join(
+        [
+            "qprecode train --config",
+            str(config_path),
+            *trial_part,
+            *overrides,
+            "--out",
+            str(out_dir),
+        ]
+    )
     result = train_run(
         config,
-        out,
+        out_dir,
         resume=resume,
         progress=not quiet,
         max_steps=max_steps,
@@ -60,8 +77,7 @@ def train(
         command=command,
     )
     console.print(
-        f"run folder {result.out_dir}: step {result.step}, best validation sum rate "
-        f"{result.best_val_sum_rate:.3f}"
+        f"run folder {result.out_dir}: step {result.step}, best validation {result.best:.3f}"
     )
 
 

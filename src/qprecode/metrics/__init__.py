@@ -1,6 +1,7 @@
-"""Metrics shared by every precoder: power normalisation (eq. 15), Bussgang decomposition
-(eq. 5), SNIDR (eq. 8), sum rate (eq. 9), NMSE, radiation patterns (eqs. 11-12), and the one
-evaluator."""
+"""Metrics as pure functions of tensors: power normalisation (eq. 15 of Feys et al.), Bussgang
+decomposition (eq. 5), SNIDR (eq. 8), SINR of a precoding matrix, per-user rate, sum rate
+(eq. 9), log-SE, NMSE, uncoded BER, energy efficiency and radiation patterns (eqs. 11-12).
+The evaluation runner that applies them to a precoder lives in ``qprecode.evaluation``."""
 
 from .ber import bit_errors
 from .bussgang import (
@@ -8,37 +9,41 @@ from .bussgang import (
     bussgang_gain,
     distortion,
     distortion_covariance,
+    gain_fit,
     normalize_average_power,
 )
-from .evaluate import EvaluationResult, draw_symbols, evaluate, gaussian_symbols
+from .energy import energy_efficiency
 from .modulation import MODULATIONS, Constellation, constellation
 from .nmse import nmse, nmse_terms, received_estimates
-from .radiation import RadiationPattern, los_radiation_db, radiation_pattern
-from .rate import SNIDRTerms, noise_variance, snidr, snidr_terms, sum_rate
+from .radiation import RadiationPattern, radiation_pattern
+from .rate import log_se, sum_rate, user_rates
+from .sinr import sinr_from_matrix
+from .snidr import SNIDRTerms, snidr, snidr_terms
+from .snr import noise_variance
 
 __all__ = [
     "GAIN_ESTIMATES",
     "MODULATIONS",
     "Constellation",
-    "bit_errors",
-    "constellation",
-    "draw_symbols",
-    "EvaluationResult",
     "RadiationPattern",
     "SNIDRTerms",
+    "bit_errors",
     "bussgang_gain",
+    "constellation",
     "distortion",
     "distortion_covariance",
-    "evaluate",
-    "gaussian_symbols",
-    "los_radiation_db",
-    "noise_variance",
+    "energy_efficiency",
+    "gain_fit",
+    "log_se",
     "nmse",
     "nmse_terms",
+    "noise_variance",
     "normalize_average_power",
     "radiation_pattern",
     "received_estimates",
+    "sinr_from_matrix",
     "snidr",
     "snidr_terms",
     "sum_rate",
+    "user_rates",
 ]

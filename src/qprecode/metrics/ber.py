@@ -10,7 +10,7 @@ from __future__ import annotations
 import torch
 
 from .modulation import Constellation
-from .rate import SNIDRTerms
+from .snidr import SNIDRTerms
 
 __all__ = ["bit_errors"]
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import torch
 
-from .rate import SNIDRTerms, snidr_terms
+from .snidr import SNIDRTerms, snidr_terms
 
 __all__ = ["nmse", "nmse_terms", "received_estimates"]
 

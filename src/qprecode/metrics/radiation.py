@@ -7,12 +7,10 @@ from dataclasses import dataclass
 
 import torch
 
-from ..channels.los import LOSChannel, ula_steering
-from ..precoders.base import Precoder
-from .bussgang import bussgang_gain, distortion, normalize_average_power
-from .evaluate import gaussian_symbols
+from ..channels.los import ula_steering
+from .bussgang import bussgang_gain, distortion
 
-__all__ = ["RadiationPattern", "los_radiation_db", "radiation_pattern"]
+__all__ = ["RadiationPattern", "radiation_pattern"]
 
 
 @dataclass(frozen=True)
@@ -59,33 +57,3 @@ def radiation_pattern(
     q = distortion(y, s, G)  # [..., N_s, M]
     dist = ((q @ steer).abs() ** 2).mean(dim=-2)  # [..., A]
     return RadiationPattern(angles_deg, linear, dist)
-
-
-def los_radiation_db(
-    precoder: Precoder,
-    antennas: int,
-    user_angles_deg: list[float],
-    num_symbols: int,
-    angles_deg: torch.Tensor,
-    seed: int = 0,
-) -> dict[str, list[float]]:
-    """The patterns of ``precoder`` on the pure LOS channel of users at ``user_angles_deg``
-    (eq. 10, half-wavelength ULA), with ``num_symbols`` ``CN(0, 1)`` symbol vectors, in dB.
-
-    Returns ``{"angles_deg", "p_lin_db", "p_dist_db", "sdr_db"}`` lists over ``angles_deg``.
-    """
-    K = len(user_angles_deg)
-    H = LOSChannel(antennas, K, angles_deg=user_angles_deg).sample(1, torch.Generator())
-    s = gaussian_symbols(1, num_symbols, K, seed, H.dtype)
-    y = normalize_average_power(precoder(H, s), float(antennas))
-    pattern = radiation_pattern(y, s, angles_deg)
-
-    def db(t: torch.Tensor) -> list[float]:
-        return (10.0 * torch.log10(t[0].clamp_min(1e-30))).tolist()
-
-    return {
-        "angles_deg": angles_deg.tolist(),
-        "p_lin_db": db(pattern.linear),
-        "p_dist_db": db(pattern.distortion),
-        "sdr_db": db(pattern.sdr),
-    }

@@ -1,76 +1,32 @@
-"""SNIDR per user (eq. 8) and the achievable sum rate (eq. 9) of Feys et al., for any precoder's
-DAC outputs.
+"""Rates from per-user SINRs: per-user spectral efficiency, sum rate and log-SE.
 
-Everything is computed in the ``K``-dimensional received space: with ``R = Y H`` the noiseless
-received signals, ``A = H^T G`` and ``h_k^T q_n = R_{n,k} - (S A^T)_{n,k}``, so no ``M x M``
-distortion covariance is formed. ``A^T`` is the fit of ``R`` on ``S`` (``metrics.gain_fit``),
-which equals ``G^T H`` with ``G`` from ``bussgang_gain``, for either estimate, since both are
-linear in ``y``.
+Every function takes ``sinr: [..., K]`` real (any of the SINR forms: the SNIDR of eq. 8 of Feys et
+al. for quantized outputs, or ``sinr_from_matrix`` for a linear precoding matrix) and reduces
+over the user axis where its name says so.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import torch
 
-from .bussgang import gain_fit
-
-__all__ = ["SNIDRTerms", "noise_variance", "snidr", "snidr_terms", "sum_rate"]
+__all__ = ["log_se", "sum_rate", "user_rates"]
 
 
-@dataclass(frozen=True)
-class SNIDRTerms:
-    """Powers at each user's receiver, per channel realisation (all ``[..., K]`` real).
+def user_rates(sinr: torch.Tensor) -> torch.Tensor:
+    """Achievable rate of every user, ``R_k = log2(1 + SINR_k)`` bits per channel use.
 
-    Attributes:
-        signal: ``|h_k^T g_k|^2``.
-        interference: ``sum_{k' != k} |h_k^T g_{k'}|^2``.
-        distortion: ``h_k^T E[q q^H] h_k^*``.
-        gain: ``[..., K, K]`` complex, ``A = H^T G``; its diagonal is each user's effective gain.
+    ``sinr: [..., K]`` -> ``[..., K]``.
     """
-
-    signal: torch.Tensor
-    interference: torch.Tensor
-    distortion: torch.Tensor
-    gain: torch.Tensor
+    return torch.log2(1.0 + sinr)
 
 
-def noise_variance(snr_db: float, total_power: float) -> float:
-    """``sigma_v^2 = P_T / 10^(SNR/10)``, the SNR being ``P_T / sigma_v^2`` in dB."""
-    return total_power / 10.0 ** (snr_db / 10.0)
+def sum_rate(sinr: torch.Tensor) -> torch.Tensor:
+    """Sum rate ``sum_k log2(1 + SINR_k)`` (eq. 9 of Feys et al., eq. 5 of Kasalaee et al.),
+    bits per channel use. ``sinr: [..., K]`` -> ``[...]``."""
+    return user_rates(sinr).sum(dim=-1)
 
 
-def snidr_terms(
-    H: torch.Tensor, y: torch.Tensor, s: torch.Tensor, estimate: str = "ls"
-) -> SNIDRTerms:
-    """Signal, interference and distortion powers of eq. 8.
-
-    Args:
-        H: ``[..., M, K]`` complex channel.
-        y: ``[..., N_s, M]`` complex DAC outputs, already power-normalised (eq. 15).
-        s: ``[..., N_s, K]`` complex symbols.
-        estimate: Bussgang gain estimate, ``"ls"`` or ``"identity"``.
-
-    Returns:
-        ``SNIDRTerms`` with ``[..., K]`` fields.
-    """
-    R = y @ H  # [..., N_s, K] noiseless received signals, R[n, k] = h_k^T y_n
-    A_T = gain_fit(s, R, estimate)  # [..., K, K], A^T = G^T H
-    A = A_T.mT  # A[k, k'] = h_k^T g_{k'}
-    power = A.abs() ** 2
-    signal = torch.diagonal(power, dim1=-2, dim2=-1)
-    interference = power.sum(dim=-1) - signal
-    E = R - s @ A_T  # [..., N_s, K], E[n, k] = h_k^T q_n
-    dist = (E.abs() ** 2).mean(dim=-2)
-    return SNIDRTerms(signal, interference, dist, A)
-
-
-def snidr(terms: SNIDRTerms, noise_var: float | torch.Tensor) -> torch.Tensor:
-    """``SNIDR_k`` of eq. 8, ``[..., K]`` real (broadcasts against a tensor of noise variances)."""
-    return terms.signal / (terms.interference + terms.distortion + noise_var)
-
-
-def sum_rate(terms: SNIDRTerms, noise_var: float | torch.Tensor) -> torch.Tensor:
-    """Achievable sum rate ``sum_k log2(1 + SNIDR_k)`` of eq. 9, bits per channel use, ``[...]``."""
-    return torch.log2(1.0 + snidr(terms, noise_var)).sum(dim=-1)
+def log_se(sinr: torch.Tensor) -> torch.Tensor:
+    """Proportional-fairness utility ``sum_k ln(log2(1 + SINR_k))`` (the log-SE of Zhang et al.),
+    ``-inf`` when a user gets a zero rate. ``sinr: [..., K]`` -> ``[...]``."""
+    return torch.log(user_rates(sinr)).sum(dim=-1)

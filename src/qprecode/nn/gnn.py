@@ -3,6 +3,8 @@ that maps ``(H, s)`` to logits over the DAC levels of every antenna's real and i
 
 from __future__ import annotations
 
+from typing import Any
+
 import torch
 from torch import nn
 
@@ -29,7 +31,7 @@ class QuantizedGNN(nn.Module):
     Args:
         bits: DAC resolution ``b`` (1..8).
         hidden_dim: ``d_h``.
-        num_hidden_layers: ``N_h``.
+        hidden_layers: ``N_h``.
         negative_slope: LeakyReLU slope (0.01 in the paper).
 
     The model is equivariant to antenna permutations and invariant to user permutations, and
@@ -42,7 +44,7 @@ class QuantizedGNN(nn.Module):
         self,
         bits: int,
         hidden_dim: int = 128,
-        num_hidden_layers: int = 4,
+        hidden_layers: int = 4,
         negative_slope: float = 0.01,
         edge_features: str = "channel",
     ) -> None:
@@ -50,18 +52,17 @@ class QuantizedGNN(nn.Module):
         bits = check_finite_bits(bits, "the GNN")
         if edge_features not in EDGE_FEATURES:
             raise ValueError(f"edge_features must be one of {EDGE_FEATURES}, got {edge_features!r}")
-        if hidden_dim < 1 or num_hidden_layers < 0:
+        if hidden_dim < 1 or hidden_layers < 0:
             raise ValueError(
-                f"hidden_dim must be >= 1 and num_hidden_layers >= 0, got {hidden_dim}, "
-                f"{num_hidden_layers}"
+                f"hidden_dim must be >= 1 and hidden_layers >= 0, got {hidden_dim}, {hidden_layers}"
             )
         self.bits = bits
         self.hidden_dim = hidden_dim
-        self.num_hidden_layers = num_hidden_layers
+        self.hidden_layers = hidden_layers
         self.negative_slope = negative_slope
         self.edge_features = edge_features
         self.num_levels = 2**bits
-        dims = [EDGE_FEATURES[edge_features]] + [hidden_dim] * (num_hidden_layers + 1)
+        dims = [EDGE_FEATURES[edge_features]] + [hidden_dim] * (hidden_layers + 1)
         self.layers = nn.ModuleList(
             BipartiteLayer(d_in, d_out, negative_slope=negative_slope)
             for d_in, d_out in zip(dims[:-1], dims[1:], strict=True)
@@ -119,5 +120,15 @@ class QuantizedGNN(nn.Module):
         logits = self.logits(H, s)
         return torch.complex(*self.levels[logits.argmax(dim=-1)].unbind(-1))
 
+    def hyperparameters(self) -> dict[str, Any]:
+        """The constructor arguments that rebuild this model (``nn.serialization``)."""
+        return {
+            "bits": self.bits,
+            "hidden_dim": self.hidden_dim,
+            "hidden_layers": self.hidden_layers,
+            "negative_slope": self.negative_slope,
+            "edge_features": self.edge_features,
+        }
+
     def extra_repr(self) -> str:
-        return f"bits={self.bits}, d_h={self.hidden_dim}, N_h={self.num_hidden_layers}"
+        return f"bits={self.bits}, d_h={self.hidden_dim}, N_h={self.hidden_layers}"

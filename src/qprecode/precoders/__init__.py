@@ -1,56 +1,39 @@
-"""Classical precoders obeying the one precoder protocol ``precoder(H, s) -> y``: linear MRT, ZF
-and regularised ZF, and their quantized versions (linear precoder followed by the DACs)."""
+"""Classical precoders behind the precoder interfaces (``precoders.base``): linear MRT, ZF and
+regularised ZF (``MatrixPrecoder``), hybrid phased ZF (``HybridPrecoder``), a linear precoder
+followed by the DACs, and the non-linear SQUID, C2PO and exhaustive search. Build them by name
+with ``qprecode.registry.build_precoder``."""
 
-from .base import Precoder, SNRDependentPrecoder, design_for_snr, is_snr_dependent
+from .base import HybridPrecoder, MatrixPrecoder, Precoder, design_for_snr, is_snr_dependent
 from .c2po import C2PO
 from .exhaustive import ExhaustiveSearch
-from .linear import (
-    MRT,
-    RZF,
-    ZF,
-    LinearPrecoder,
-    mrt_matrix,
-    normalize_matrix_power,
-    rzf_matrix,
-    zf_matrix,
-)
+from .hybrid import PhasedZF
+from .linear import MRT, RZF, ZF, mrt_matrix, normalize_matrix_power, rzf_matrix, zf_matrix
 from .objective import align_sign, alphabet_noise_variance, one_bit, precoding_mse, real_channel
 from .quantized import QuantizedLinearPrecoder
-from .registry import (
-    CLASSICAL_PRECODERS,
-    LINEAR_PRECODERS,
-    baseline_name,
-    build_classical_precoder,
-    build_linear_precoder,
-)
 from .squid import SQUID, prox_squared_inf_norm
 
 __all__ = [
     "C2PO",
-    "CLASSICAL_PRECODERS",
-    "ExhaustiveSearch",
-    "LINEAR_PRECODERS",
+    "MRT",
+    "RZF",
     "SQUID",
+    "ZF",
+    "ExhaustiveSearch",
+    "HybridPrecoder",
+    "MatrixPrecoder",
+    "PhasedZF",
+    "Precoder",
+    "QuantizedLinearPrecoder",
     "align_sign",
     "alphabet_noise_variance",
-    "one_bit",
-    "baseline_name",
-    "build_classical_precoder",
     "design_for_snr",
     "is_snr_dependent",
+    "mrt_matrix",
+    "normalize_matrix_power",
+    "one_bit",
     "precoding_mse",
     "prox_squared_inf_norm",
     "real_channel",
-    "MRT",
-    "RZF",
-    "ZF",
-    "LinearPrecoder",
-    "Precoder",
-    "QuantizedLinearPrecoder",
-    "SNRDependentPrecoder",
-    "build_linear_precoder",
-    "mrt_matrix",
-    "normalize_matrix_power",
     "rzf_matrix",
     "zf_matrix",
 ]

@@ -7,10 +7,11 @@ import math
 
 import torch
 
-from .._validation import check_channel, check_channel_and_symbols
+from .._validation import check_channel
+from ..metrics import noise_variance
+from .base import MatrixPrecoder
 
 __all__ = [
-    "LinearPrecoder",
     "MRT",
     "RZF",
     "ZF",
@@ -92,41 +93,7 @@ def rzf_matrix(H: torch.Tensor, total_power: float, noise_var: float) -> torch.T
     return normalize_matrix_power(W, total_power)
 
 
-class LinearPrecoder:
-    """Base of the linear precoders ``y = W(H) s``, applied to every symbol vector.
-
-    Subclasses implement ``matrix(H) -> W: [..., M, K]``. The call follows the precoder protocol:
-    ``H: [..., M, K]``, ``s: [..., N_s, K]`` -> ``y: [..., N_s, M]`` (no quantization).
-
-    Args:
-        total_power: ``P_T`` used to normalise ``W``; by default ``M``, the paper's convention.
-    """
-
-    name = "linear"
-    snr_dependent = False
-
-    def __init__(self, total_power: float | None = None) -> None:
-        if total_power is not None and not total_power > 0:
-            raise ValueError(f"total_power must be positive, got {total_power}")
-        self.total_power = total_power
-
-    def power_for(self, H: torch.Tensor) -> float:
-        """``P_T`` for this channel: the set value, or ``M``."""
-        return float(H.shape[-2]) if self.total_power is None else self.total_power
-
-    def matrix(self, H: torch.Tensor) -> torch.Tensor:
-        raise NotImplementedError
-
-    def __call__(self, H: torch.Tensor, s: torch.Tensor) -> torch.Tensor:
-        check_channel_and_symbols(H, s)
-        W = self.matrix(H)
-        return s @ W.mT  # [..., N_s, K] @ [..., K, M] -> [..., N_s, M]
-
-    def __repr__(self) -> str:
-        return f"{type(self).__name__}()"
-
-
-class MRT(LinearPrecoder):
+class MRT(MatrixPrecoder):
     """Maximum ratio transmission, ``W = alpha_norm H^*``."""
 
     name = "mrt"
@@ -136,7 +103,7 @@ class MRT(LinearPrecoder):
         return mrt_matrix(H, self.power_for(H))
 
 
-class ZF(LinearPrecoder):
+class ZF(MatrixPrecoder):
     """Zero forcing, ``W = alpha_norm H^* (H^T H^*)^{-1}``; needs ``K <= M``."""
 
     name = "zf"
@@ -146,7 +113,7 @@ class ZF(LinearPrecoder):
         return zf_matrix(H, self.power_for(H))
 
 
-class RZF(LinearPrecoder):
+class RZF(MatrixPrecoder):
     """Regularised ZF (Wiener filter) designed for ``SNR = P_T / sigma_v^2`` in dB.
 
     Args:
@@ -169,8 +136,7 @@ class RZF(LinearPrecoder):
     def matrix(self, H: torch.Tensor) -> torch.Tensor:
         check_channel(H)
         power = self.power_for(H)
-        noise_var = power / 10.0 ** (self.snr_db / 10.0)
-        return rzf_matrix(H, power, noise_var)
+        return rzf_matrix(H, power, noise_variance(self.snr_db, power))
 
     def __repr__(self) -> str:
         return f"RZF(snr_db={self.snr_db})"

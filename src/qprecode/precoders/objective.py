@@ -18,6 +18,7 @@ from __future__ import annotations
 import torch
 
 from ..dac import DAC
+from ..metrics import noise_variance
 
 __all__ = ["alphabet_noise_variance", "align_sign", "one_bit", "precoding_mse", "real_channel"]
 
@@ -46,8 +47,7 @@ def precoding_mse(
 def alphabet_noise_variance(levels: torch.Tensor, antennas: int, snr_db: float) -> float:
     """``sigma^2 = E||x||^2 / SNR`` for transmit vectors drawn uniformly from the alphabet: each
     antenna carries ``2 mean(l^2)`` (real and imaginary part)."""
-    power = 2 * float((levels.double() ** 2).mean()) * antennas
-    return power / 10.0 ** (snr_db / 10.0)
+    return noise_variance(snr_db, 2 * float((levels.double() ** 2).mean()) * antennas)
 
 
 def one_bit(x: torch.Tensor, dac: DAC) -> torch.Tensor:

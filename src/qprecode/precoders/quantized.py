@@ -7,8 +7,7 @@ import torch
 
 from .._validation import check_channel_and_symbols
 from ..dac import DAC, antenna_power, quantize_per_antenna
-from .base import Precoder
-from .linear import LinearPrecoder
+from .base import MatrixPrecoder, Precoder
 
 __all__ = ["QuantizedLinearPrecoder"]
 
@@ -18,14 +17,19 @@ class QuantizedLinearPrecoder:
 
     Args:
         linear: the linear precoder giving ``W(H)``.
-        dac: the DACs (``DAC(None)`` for infinite resolution).
+        dac: the DACs of every antenna.
 
     Call: ``H: [..., M, K]``, ``s: [..., N_s, K]`` -> ``y: [..., N_s, M]`` complex.
     """
 
-    def __init__(self, linear: LinearPrecoder, dac: DAC) -> None:
+    def __init__(self, linear: MatrixPrecoder, dac: DAC) -> None:
         self.linear = linear
         self.dac = dac
+
+    @property
+    def bits(self) -> int | None:
+        """The DAC resolution ``b``."""
+        return self.dac.bits
 
     @property
     def name(self) -> str:

@@ -21,6 +21,7 @@ import torch
 
 from .._validation import check_channel_and_symbols, check_finite_bits, real_dtype
 from ..dac import DAC
+from ..metrics import noise_variance
 from .objective import align_sign, one_bit, real_channel
 
 __all__ = ["SQUID", "prox_squared_inf_norm"]
@@ -87,7 +88,7 @@ class SQUID:
         AR = real_channel(H).to(real_dtype(H.dtype))
         sR = torch.cat([s.real, s.imag], dim=-1).to(AR.dtype)  # [..., N_s, 2K]
         K2, M2 = AR.shape[-2:]
-        weight = K2 * M2 / 2 * 10.0 ** (-self.snr_db / 10.0)  # lambda = 2 K M N_0
+        weight = K2 * M2 / 2 * noise_variance(self.snr_db)  # lambda = 2 K M N_0
         step = self.step
         c = 0.5 / step
         eye = torch.eye(K2, dtype=AR.dtype, device=AR.device)

@@ -1,29 +1,43 @@
-"""Self-supervised training of the quantized GNN precoder: gradient estimators, the sum-rate
-loss, configs, channel sets, checkpoints and the training loop."""
+"""Training learned precoders: one loop (``loop.train``) for every task (``tasks.TASKS``), nested
+configs with sweeps, DDP, resume, logging, checkpoints and model cards; the Feys GNN task with
+its ST-Gumbel estimators and sum-rate loss."""
 
-from .checkpoint import load_checkpoint_files, load_model, model_from_tensors
-from .config import TrainConfig, load_config
+from .config import LoopConfig, OptimConfig, expand_sweep
 from .data import ChannelSets, make_channel_sets
 from .estimators import ESTIMATORS, level_weights, sample_gumbel
+from .feys_config import FeysConfig, FeysData, FeysLoss, FeysModel
+from .feys_task import FeysObjective, FeysTask
+from .loop import RESUMABLE_KEYS, TrainResult, train
 from .loss import negative_sum_rate
 from .model_card import retest
-from .trainer import SampledPrecoder, TrainResult, build_model, train
+from .tasks import TASKS, Task, config_from_raw, list_trials, load_config, task_for
+from .trial import run_trial
 
 __all__ = [
     "ESTIMATORS",
+    "RESUMABLE_KEYS",
+    "TASKS",
     "ChannelSets",
-    "SampledPrecoder",
-    "TrainConfig",
+    "FeysConfig",
+    "FeysData",
+    "FeysLoss",
+    "FeysModel",
+    "FeysObjective",
+    "FeysTask",
+    "LoopConfig",
+    "OptimConfig",
+    "Task",
     "TrainResult",
-    "build_model",
+    "config_from_raw",
+    "expand_sweep",
     "level_weights",
-    "load_checkpoint_files",
+    "list_trials",
     "load_config",
-    "load_model",
     "make_channel_sets",
-    "model_from_tensors",
     "negative_sum_rate",
     "retest",
+    "run_trial",
     "sample_gumbel",
+    "task_for",
     "train",
 ]

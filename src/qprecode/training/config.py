@@ -1,173 +1,180 @@
-"""Training configuration: one frozen dataclass, loaded from a small YAML file, with typed
-``key=value`` overrides from the command line."""
+"""Run configuration: a nested, frozen config loaded from one small YAML file, with typed
+``key=value`` overrides and an optional sweep section that makes one file a grid of runs.
+
+A config file looks like::
+
+    task: feys-gnn          # which task trains (training.tasks.TASKS)
+    seed: 0                 # initial weights, data order, training noise
+    model: {...}            # the task's sections (model, data, loss for the Feys GNN)
+    data: {...}
+    optim: {lr: 0.005, batch_size: 128, epochs: 20}
+    loop: {eval_every: 500, checkpoint_every: 100, device: cpu}
+    sweep:                  # optional: a list of grids, each a mapping key -> list of values
+      - {hidden_dim: [128], hidden_layers: [4], users: [1, 2], bits: [1, 2]}
+    name: d{hidden_dim}-n{hidden_layers}-k{users}-b{bits}   # a trial's name (with a sweep)
+
+A key is a dotted path (``optim.lr``) or, when no other section has it, its bare name (``lr``).
+A flat file of bare keys (the format before sections) reads the same way.
+"""
 
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import dataclass, fields
+import itertools
+import types
+import typing
+from dataclasses import dataclass, fields, is_dataclass
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 from .._validation import check_device
-from ..channels import CHANNEL_NAMES
-from ..metrics import GAIN_ESTIMATES
-from ..nn import EDGE_FEATURES
-from .estimators import ESTIMATORS
 
-__all__ = ["TrainConfig", "load_config"]
+__all__ = [
+    "LoopConfig",
+    "OptimConfig",
+    "config_from_dict",
+    "config_to_dict",
+    "diff_keys",
+    "expand_sweep",
+    "leaf_paths",
+    "parse_assignments",
+    "read_config_file",
+    "set_key",
+]
 
 
 @dataclass(frozen=True)
-class TrainConfig:
-    """Everything that defines a training run. Defaults follow Sect. VI-A of Feys et al.
+class OptimConfig:
+    """Adam's learning rate, the global batch (channels per step) and the number of epochs."""
 
-    Attributes:
-        antennas: ``M``.
-        users: ``K``.
-        bits: DAC resolution ``b``.
-        hidden_dim: ``d_h``.
-        hidden_layers: ``N_h``.
-        edge_features: GNN edge inputs, ``channel`` (eq. 27) or ``channel+mrt`` (see
-            ``nn.gnn.EDGE_FEATURES``).
-        channel: channel model name (``rayleigh``, ``los``, ``sv``).
-        train_channels, val_channels, test_channels: sizes of the three channel sets.
-        train_seed, val_seed, test_seed: their seeds (separate streams).
-        seed: seed of the initial weights, the data order, the symbols and the Gumbel noise.
-        symbols: ``N_s`` symbol vectors per channel in the loss.
-        eval_symbols: ``N_s`` per channel for validation and test.
-        snr_db: training SNR ``P_T / sigma_v^2``.
-        total_power: ``P_T``; ``None`` means ``M``.
-        lr: Adam learning rate.
-        batch_size: channels per step (global over all processes).
-        epochs: passes over the training channels.
-        tau: Gumbel-softmax temperature.
-        gumbel_scale_initial, gumbel_scale_final: the Gumbel noise is multiplied by a factor
-            that goes linearly from the initial value at the first step to the final one at the
-            last; 1 and 1 keep the paper's constant noise, a final 0 anneals it away so that the
-            sampled training outputs become the argmax outputs used at inference (eq. 18).
-        estimator: ``st-gumbel`` (paper), ``st-softmax`` or ``gumbel-softmax`` (ablations).
-        gain_estimate: Bussgang gain in the loss, ``identity`` or ``ls``.
-        eval_every: validate every this many steps (and at the end of every epoch).
-        checkpoint_every: write a resumable checkpoint every this many steps.
-        device: ``cpu`` or ``cuda``.
-        init_from: start from the weights of this model (``X.safetensors`` + ``X.json`` of the
-            same architecture, e.g. another run's ``best``) instead of a fresh initialisation.
-    """
-
-    antennas: int = 32
-    users: int = 1
-    bits: int = 1
-    hidden_dim: int = 128
-    hidden_layers: int = 4
-    edge_features: str = "channel"
-    channel: str = "rayleigh"
-    train_channels: int = 200_000
-    val_channels: int = 1_000
-    test_channels: int = 10_000
-    train_seed: int = 1
-    val_seed: int = 2
-    test_seed: int = 3
-    seed: int = 0
-    symbols: int = 125
-    eval_symbols: int = 125
-    snr_db: float = 20.0
-    total_power: float | None = None
     lr: float = 5e-3
     batch_size: int = 128
     epochs: int = 20
-    tau: float = 1.0
-    gumbel_scale_initial: float = 1.0
-    gumbel_scale_final: float = 1.0
-    estimator: str = "st-gumbel"
-    gain_estimate: str = "identity"
+
+    def __post_init__(self) -> None:
+        if not self.lr > 0:
+            raise ValueError(f"lr must be positive, got {self.lr}")
+        for name in ("batch_size", "epochs"):
+            _check_positive(name, getattr(self, name))
+
+
+@dataclass(frozen=True)
+class LoopConfig:
+    """How the loop runs: validation and checkpoint cadence (steps), device, and the weights to
+    start from (``init_from``: ``X.safetensors`` + ``X.json`` of the same architecture)."""
+
     eval_every: int = 500
     checkpoint_every: int = 100
     device: str = "cpu"
     init_from: str | None = None
 
     def __post_init__(self) -> None:
-        positive = [
-            "antennas", "users", "bits", "hidden_dim", "train_channels", "val_channels",
-            "test_channels", "symbols", "eval_symbols", "batch_size", "epochs", "eval_every",
-            "checkpoint_every",
-        ]  # fmt: skip
-        for name in positive:
-            value = getattr(self, name)
-            if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-                raise ValueError(f"{name} must be a positive integer, got {value!r}")
-        if not 1 <= self.bits <= 8:
-            raise ValueError(f"bits must be in 1..8, got {self.bits}")
-        if self.hidden_layers < 0:
-            raise ValueError(f"hidden_layers must be >= 0, got {self.hidden_layers}")
-        if self.edge_features not in EDGE_FEATURES:
-            raise ValueError(
-                f"edge_features must be one of {sorted(EDGE_FEATURES)}, got {self.edge_features!r}"
-            )
-        if self.channel not in CHANNEL_NAMES:
-            raise ValueError(f"channel must be one of {CHANNEL_NAMES}, got {self.channel!r}")
-        if self.estimator not in ESTIMATORS:
-            raise ValueError(f"estimator must be one of {ESTIMATORS}, got {self.estimator!r}")
-        if self.gain_estimate not in GAIN_ESTIMATES:
-            raise ValueError(
-                f"gain_estimate must be one of {GAIN_ESTIMATES}, got {self.gain_estimate!r}"
-            )
-        for name in ("gumbel_scale_initial", "gumbel_scale_final"):
-            if not 0 <= getattr(self, name) <= 1:
-                raise ValueError(f"{name} must be in [0, 1], got {getattr(self, name)}")
-        if not self.lr > 0 or not self.tau > 0:
-            raise ValueError(f"lr and tau must be positive, got lr={self.lr}, tau={self.tau}")
+        for name in ("eval_every", "checkpoint_every"):
+            _check_positive(name, getattr(self, name))
         check_device(self.device)
-        if self.total_power is not None and not self.total_power > 0:
-            raise ValueError(f"total_power must be positive, got {self.total_power}")
-
-    @property
-    def power(self) -> float:
-        """``P_T``: ``total_power`` or ``M``."""
-        return float(self.antennas) if self.total_power is None else float(self.total_power)
-
-    def to_dict(self) -> dict[str, Any]:
-        return dataclasses.asdict(self)
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> TrainConfig:
-        known = {f.name for f in fields(cls)}
-        unknown = sorted(set(data) - known)
-        if unknown:
-            raise ValueError(f"unknown config keys {unknown}; known keys: {sorted(known)}")
-        return cls(**{k: _coerce(cls, k, v) for k, v in data.items()})
-
-    def override(self, assignments: list[str]) -> TrainConfig:
-        """Apply ``key=value`` overrides, each value parsed as YAML and checked by type."""
-        updates: dict[str, Any] = {}
-        for item in assignments:
-            key, sep, text = item.partition("=")
-            if not sep or not key.strip():
-                raise ValueError(f"override {item!r} must look like key=value")
-            updates[key.strip()] = yaml.safe_load(text) if text.strip() else None
-        return TrainConfig.from_dict({**self.to_dict(), **updates})
 
 
-def _coerce(cls: type, key: str, value: Any) -> Any:
-    """Accept ints for float fields and check the basic type of every value."""
-    field_type = {f.name: f.type for f in fields(cls)}[key]
-    if value is None and "None" in str(field_type):
+def _check_positive(name: str, value: Any) -> None:
+    if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+        raise ValueError(f"{name} must be a positive integer, got {value!r}")
+
+
+def config_to_dict(config: Any) -> dict[str, Any]:
+    """A (nested) dataclass as plain dicts."""
+    return dataclasses.asdict(config)
+
+
+def leaf_paths(cls: type) -> dict[str, list[str]]:
+    """Bare key -> dotted paths of every leaf field of a nested dataclass type."""
+    out: dict[str, list[str]] = {}
+    for f in fields(cls):
+        kind = typing.get_type_hints(cls)[f.name]
+        if is_dataclass(kind):
+            for leaf, paths in leaf_paths(kind).items():  # type: ignore[arg-type]
+                out.setdefault(leaf, []).extend(f"{f.name}.{p}" for p in paths)
+        else:
+            out.setdefault(f.name, []).append(f.name)
+    return out
+
+
+def set_key(raw: dict[str, Any], key: str, value: Any, cls: type) -> None:
+    """Set ``key`` (dotted, or a bare name that is unique in ``cls``) in the nested ``raw``."""
+    paths = leaf_paths(cls)
+    if "." not in key:
+        found = paths.get(key, [])
+        if len(found) != 1:
+            known = sorted(p for ps in paths.values() for p in ps)
+            why = "is ambiguous" if found else "is unknown"
+            raise ValueError(f"config key {key!r} {why}; known keys: {known}")
+        key = found[0]
+    elif not any(key in ps for ps in paths.values()):
+        known = sorted(p for ps in paths.values() for p in ps)
+        raise ValueError(f"config key {key!r} is unknown; known keys: {known}")
+    *sections, leaf = key.split(".")
+    node = raw
+    for section in sections:
+        node = node.setdefault(section, {})
+        if not isinstance(node, dict):
+            raise ValueError(f"config section {section!r} must be a mapping")
+    node[leaf] = value
+
+
+def config_from_dict(cls: type, data: dict[str, Any], where: str = "") -> Any:
+    """Build the nested frozen dataclass ``cls`` from plain dicts, checking every key and type.
+
+    Ints are accepted for floats (and strings such as ``"1e-3"``, which YAML 1.1 reads as
+    strings); unknown keys and wrong types raise ``ValueError`` naming the key.
+    """
+    if not isinstance(data, dict):
+        raise ValueError(f"config section {where or 'top'!r} must be a mapping, got {data!r}")
+    hints = typing.get_type_hints(cls)
+    known = {f.name for f in fields(cls)}
+    unknown = sorted(set(data) - known)
+    if unknown:
+        raise ValueError(
+            f"unknown config keys {[where + k for k in unknown]}; known: {sorted(known)}"
+        )
+    values = {}
+    for name, value in data.items():
+        kind = hints[name]
+        if is_dataclass(kind):
+            values[name] = config_from_dict(kind, value, f"{where}{name}.")  # type: ignore[arg-type]
+        else:
+            values[name] = _coerce(f"{where}{name}", kind, value)
+    return cls(**values)
+
+
+def _coerce(key: str, kind: Any, value: Any) -> Any:
+    options = typing.get_args(kind) if isinstance(kind, types.UnionType) else (kind,)
+    if value is None and type(None) in options:
         return None
-    if "float" in str(field_type) and not isinstance(value, bool | float):
-        # ints, and strings such as "1e-3" that YAML 1.1 does not read as floats
+    base = next(o for o in options if o is not type(None))
+    if base is float and not isinstance(value, bool):
         try:
             return float(value)
         except (TypeError, ValueError):
-            raise ValueError(f"config key {key!r} must be float, got {value!r}") from None
-    expected = {"int": int, "float": float, "str": str}.get(str(field_type).split(" ")[0])
-    if expected is not None and (not isinstance(value, expected) or isinstance(value, bool)):
-        raise ValueError(f"config key {key!r} must be {expected.__name__}, got {value!r}")
-    return value
+            pass
+    exact_int = base is int and not isinstance(value, bool)
+    if (exact_int or base in (str, bool, dict)) and isinstance(value, base):
+        return value
+    raise ValueError(f"config key {key!r} must be {base.__name__}, got {value!r}")
 
 
-def load_config(path: str | Path, overrides: list[str] | None = None) -> TrainConfig:
-    """Read a YAML config (a flat mapping of ``TrainConfig`` keys) and apply overrides."""
+def parse_assignments(assignments: list[str]) -> list[tuple[str, Any]]:
+    """``["optim.lr=1e-3", "bits=2"]`` -> ``[("optim.lr", 0.001), ("bits", 2)]`` (YAML values)."""
+    out = []
+    for item in assignments:
+        key, sep, text = item.partition("=")
+        if not sep or not key.strip():
+            raise ValueError(f"override {item!r} must look like key=value")
+        out.append((key.strip(), yaml.safe_load(text) if text.strip() else None))
+    return out
+
+
+def read_config_file(path: str | Path) -> dict[str, Any]:
+    """The YAML mapping of a config file (``{}`` for an empty file)."""
     try:
         data = yaml.safe_load(Path(path).read_text())
     except FileNotFoundError:
@@ -175,7 +182,51 @@ def load_config(path: str | Path, overrides: list[str] | None = None) -> TrainCo
     except yaml.YAMLError as err:
         raise ValueError(f"config file {path} is not valid YAML: {err}") from None
     if data is None:
-        data = {}
+        return {}
     if not isinstance(data, dict):
         raise ValueError(f"config file {path} must hold a mapping of keys to values")
-    return TrainConfig.from_dict(data).override(overrides or [])
+    return data
+
+
+def expand_sweep(raw: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+    """The trials of a config with a ``sweep`` section: ``(name, assignments)`` for every point
+    of every grid, in order; the name comes from the ``name`` template (bare keys in braces).
+    A config without a sweep is one trial named ``""``."""
+    grids = raw.get("sweep")
+    if grids is None:
+        return [("", {})]
+    if isinstance(grids, dict):
+        grids = [grids]
+    if not isinstance(grids, list) or not all(isinstance(g, dict) and g for g in grids):
+        raise ValueError("sweep must be a mapping key -> list of values, or a list of them")
+    template = str(raw.get("name", "-".join(f"{{{k}}}" for k in grids[0])))
+    trials = []
+    for grid in grids:
+        keys = list(grid)
+        lists = [v if isinstance(v, list) else [v] for v in grid.values()]
+        for values in itertools.product(*lists):
+            point = dict(zip(keys, values, strict=True))
+            bare = {k.rsplit(".", 1)[-1]: v for k, v in point.items()}
+            try:
+                name = template.format(**bare)
+            except KeyError as err:
+                raise ValueError(
+                    f"sweep name template {template!r} uses {err}, not swept"
+                ) from None
+            trials.append((name, point))
+    names = [n for n, _ in trials]
+    if len(set(names)) != len(names):
+        raise ValueError(f"sweep name template {template!r} gives the same name to two trials")
+    return trials
+
+
+def diff_keys(a: dict[str, Any], b: dict[str, Any], prefix: str = "") -> list[str]:
+    """Dotted keys whose values differ between two nested dicts."""
+    out = []
+    for key in sorted(set(a) | set(b)):
+        x, y = a.get(key), b.get(key)
+        if isinstance(x, dict) and isinstance(y, dict):
+            out += diff_keys(x, y, f"{prefix}{key}.")
+        elif x != y:
+            out.append(f"{prefix}{key}")
+    return out

@@ -1,9 +1,10 @@
-"""Training, validation and test channel sets, each drawn from its own seed.
+"""Training, validation and test channel sets of the Feys GNN task, each from its own seed.
 
-The validation symbols are drawn from the validation seed too, so their stream starts where the
-validation channels' does: only channel 0's symbols repeat its channel entries (a 1-in-1000
-overlap). It is kept as is because it decides which checkpoint the shipped models selected; the
-test evaluation (``model_card.finish``) draws its symbols from a separate stream.
+The channels of each set come from its seed (``train_seed``, ``val_seed``, ``test_seed``, which
+must differ); the fixed validation and test symbols from the named streams
+``stream_seed(val_seed, "val-symbols")`` and ``stream_seed(test_seed, "test-symbols")``, which
+share no seed with the training streams. The training symbols are fresh every step, from the
+run's noise stream (``training.loop``).
 """
 
 from __future__ import annotations
@@ -13,8 +14,9 @@ from dataclasses import dataclass
 import torch
 
 from ..channels import make_channel
-from ..metrics import gaussian_symbols
-from .config import TrainConfig
+from ..evaluation import gaussian_symbols
+from ..seeds import stream_seed
+from .feys_config import FeysData
 
 __all__ = ["ChannelSets", "make_channel_sets"]
 
@@ -30,19 +32,20 @@ class ChannelSets:
     val_symbols: torch.Tensor
 
 
-def _sample(config: TrainConfig, count: int, seed: int) -> torch.Tensor:
-    model = make_channel(config.channel, config.antennas, config.users)
+def _sample(data: FeysData, count: int, seed: int) -> torch.Tensor:
+    model = make_channel(data.channel, data.antennas, data.users)
     return model.sample(count, torch.Generator().manual_seed(seed))
 
 
-def make_channel_sets(config: TrainConfig) -> ChannelSets:
-    """Draw the three sets (on the CPU; the trainer moves batches to the device)."""
-    val = _sample(config, config.val_channels, config.val_seed)
+def make_channel_sets(data: FeysData) -> ChannelSets:
+    """Draw the three sets (on the CPU; the loop moves batches to the device)."""
+    val = _sample(data, data.val_channels, data.val_seed)
     return ChannelSets(
-        train=_sample(config, config.train_channels, config.train_seed),
+        train=_sample(data, data.train_channels, data.train_seed),
         val=val,
-        test=_sample(config, config.test_channels, config.test_seed),
+        test=_sample(data, data.test_channels, data.test_seed),
         val_symbols=gaussian_symbols(
-            config.val_channels, config.eval_symbols, config.users, config.val_seed, val.dtype
+            data.val_channels, data.eval_symbols, data.users,
+            stream_seed(data.val_seed, "val-symbols"), val.dtype,
         ),
-    )
+    )  # fmt: skip

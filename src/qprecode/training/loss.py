@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import torch
 
-from ..metrics import normalize_average_power, snidr_terms, sum_rate
+from ..metrics import normalize_average_power, snidr, snidr_terms, sum_rate
 
 __all__ = ["negative_sum_rate"]
 
@@ -34,4 +34,4 @@ def negative_sum_rate(
         Scalar tensor.
     """
     y = normalize_average_power(y, total_power)
-    return -sum_rate(snidr_terms(H, y, s, estimate), noise_var).mean()
+    return -sum_rate(snidr(snidr_terms(H, y, s, estimate), noise_var)).mean()

@@ -1,8 +1,7 @@
-"""Final test evaluation of a finished run and its model card."""
+"""The final test evaluation of a finished run and its model card (``MODEL_CARD.md``)."""
 
 from __future__ import annotations
 
-import functools
 import json
 import os
 import platform
@@ -12,22 +11,15 @@ from typing import Any
 
 import torch
 
-from ..metrics import evaluate
-from ..nn import GNNPrecoder
-from ..precoders import baseline_name, build_linear_precoder
+from ..nn import load_model
 from ..results import atomic_write_bytes, write_json
-from ..seeds import SYMBOL_OFFSET
-from .checkpoint import load_model
-from .config import TrainConfig
-from .data import ChannelSets, make_channel_sets
+from .tasks import config_from_raw, task_for
 
-__all__ = ["TEST_SNRS_DB", "finish", "retest", "write_model_card"]
-
-TEST_SNRS_DB = [-10.0, 0.0, 10.0, 20.0, 30.0]
-BASELINE_BITS = (1, 2, 3)
+__all__ = ["cpu_name", "finish", "retest", "write_model_card"]
 
 
-def _cpu_name() -> str:
+def cpu_name() -> str:
+    """The CPU's model name (Linux), or what ``platform`` knows."""
     try:
         for line in Path("/proc/cpuinfo").read_text().splitlines():
             if line.startswith("model name"):
@@ -38,90 +30,63 @@ def _cpu_name() -> str:
 
 
 def finish(
-    out: Path,
-    config: TrainConfig,
-    data: ChannelSets,
-    echo: Callable[[str], None],
-    training: dict[str, Any],
+    out: Path, task: Any, echo: Callable[[str], None], training: dict[str, Any]
 ) -> dict[str, Any]:
-    """Evaluate the best model and the linear baselines on the test set, store the numbers and
-    the ``training`` facts (command, steps, seconds, device) in ``best.json`` and write
+    """Evaluate the best model of ``out`` on the task's test set, store the numbers and the
+    ``training`` facts (command, steps, seconds, device) in ``best.json`` and write
     ``MODEL_CARD.md``. Returns the test metrics."""
     model, info = load_model(out / "best")
-    snrs = sorted({*TEST_SNRS_DB, config.snr_db})
-    common = functools.partial(
-        evaluate,
-        channels=data.test,
-        snr_db=snrs,
-        num_symbols=config.eval_symbols,
-        seed=config.test_seed + SYMBOL_OFFSET,
-        total_power=config.power,
-    )
-    echo(f"testing on {config.test_channels} channels x {config.eval_symbols} symbols")
-    rows = []
-    gnn = common(GNNPrecoder(model), batch_size=256)
-    rows.append({"precoder": "gnn", "bits": config.bits, **gnn.to_dict()})
-    baseline = baseline_name(config.users)
-    for bits in BASELINE_BITS:
-        result = common(build_linear_precoder(baseline, bits))
-        rows.append({"precoder": baseline, "bits": bits, **result.to_dict()})
-    test = {"snr_db": snrs, "results": rows}
+    echo(f"testing the best model of {out} (step {info.get('step')})")
+    test = task.test(model)
     info["test"] = test
-    info["training"] = {**training, "hardware": f"{_cpu_name()}, {os.cpu_count()} CPUs"}
+    info["training"] = {**training, "hardware": f"{cpu_name()}, {os.cpu_count()} CPUs"}
     write_json(out / "best.json", info)
-    write_model_card(out / "MODEL_CARD.md", info)
-    return test
+    write_model_card(out / "MODEL_CARD.md", info, task)
+    return test  # type: ignore[no-any-return]
 
 
-def write_model_card(path: Path, info: dict[str, Any]) -> None:
+def _flatten(config: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in config.items():
+        if isinstance(value, dict):
+            out.update(_flatten(value, f"{prefix}{key}."))
+        else:
+            out[f"{prefix}{key}"] = value
+    return out
+
+
+def write_model_card(path: Path, info: dict[str, Any], task: Any) -> None:
     """A markdown model card from a model's metadata (``best.json`` after ``finish``)."""
-    config = info["config"]
     test = info.get("test", {})
     meta = info.get("meta", {})
-    train_info = info.get("training", {})
-    command = train_info.get("command") or "qprecode train --config <config.yaml>"
-    snrs = test.get("snr_db", [])
-    lines = [
-        f"# GNN precoder: M={config['antennas']}, K={config['users']}, b={config['bits']}",
-        "",
-        "Quantization-aware GNN precoder of Feys et al. (bipartite antenna/user GNN, "
-        "straight-through Gumbel-softmax, self-supervised on the Bussgang sum rate).",
-        "",
-        "## Reproduce",
-        "",
-        f"```bash\n{command}\n```",
-        "",
-        "## Architecture and training",
-        "",
-        "| key | value |",
-        "|---|---|",
-    ]
-    lines += [f"| {k} | {v} |" for k, v in info["model"].items()]
-    lines += [f"| {k} | {v} |" for k, v in config.items() if k not in info["model"]]
+    facts = info.get("training", {})
+    command = facts.get("command") or "qprecode train --config <config.yaml>"
+    selection = info.get("metrics", {})
+    lines = [*task.card_summary(), "## Reproduce", "", f"```bash\n{command}\n```", "",
+             "## Architecture and training", "", "| key | value |", "|---|---|"]  # fmt: skip
+    lines += [f"| architecture | {info['architecture']} |"]
+    lines += [f"| model.{k} | {v} |" for k, v in info["hyperparameters"].items()]
+    lines += [f"| {k} | {v} |" for k, v in _flatten(info["config"]).items()
+              if not k.startswith("model.")]  # fmt: skip
     lines += [
-        "",
-        f"- Data: {config['train_channels']} training, {config['val_channels']} validation and "
-        f"{config['test_channels']} test channels ({config['channel']}), seeds "
-        f"{config['train_seed']}/{config['val_seed']}/{config['test_seed']}; fresh CN(0,1) "
-        f"symbols every step, {config['symbols']} per channel.",
-        f"- Selected on validation at step {info.get('step')}: sum rate "
-        f"{info.get('metrics', {}).get('val_sum_rate', float('nan')):.3f} bits/channel use at "
-        f"{config['snr_db']} dB.",
-        f"- Wall time: {train_info.get('seconds', float('nan')) / 60:.1f} min for "
-        f"{train_info.get('steps', '?')} steps; hardware: {train_info.get('hardware', _cpu_name())}"
-        f"; torch {meta.get('torch_version', torch.__version__)}, qprecode "
-        f"{meta.get('qprecode_version', '?')}.",
-        "",
-    ]
-    if test:
+        "", *task.card_data(),
+        f"- Selected on validation at step {info.get('step')}: "
+        + ", ".join(f"{k} {v:.3f}" for k, v in selection.items()) + ".",
+        f"- Wall time: {facts.get('seconds', float('nan')) / 60:.1f} min for "
+        f"{facts.get('steps', '?')} steps; hardware: {facts.get('hardware', cpu_name())}; "
+        f"torch {meta.get('torch_version', torch.__version__)}, qprecode "
+        f"{meta.get('qprecode_version', '?')}.", "",
+    ]  # fmt: skip
+    if test.get("results"):
+        snrs = test["snr_db"]
+        results = test["results"]
         lines += [
-            f"## Test metrics ({config['test_channels']} channels x {config['eval_symbols']} "
-            "symbols, LS Bussgang gain)",
-            "",
+            f"## Test metrics ({results[0]['num_channels']} channels x "
+            f"{results[0]['num_symbols']} symbols, LS Bussgang gain)", "",
             "| precoder | bits | " + " | ".join(f"{s:g} dB" for s in snrs) + " | NMSE [dB] |",
             "|---|---|" + "---|" * (len(snrs) + 1),
-        ]
-        for row in test["results"]:
+        ]  # fmt: skip
+        for row in results:
             rates = " | ".join(f"{r:.3f}" for r in row["sum_rate"])
             lines.append(
                 f"| {row['precoder']} | {row['bits']} | {rates} | {row['nmse_db'][0]:.2f} |"
@@ -130,7 +95,7 @@ def write_model_card(path: Path, info: dict[str, Any]) -> None:
     atomic_write_bytes(path, "\n".join(lines).encode())
 
 
-def retest(out: Path, echo: Callable[[str], None] = print) -> dict[str, Any]:
+def retest(out: str | Path, echo: Callable[[str], None] = print) -> dict[str, Any]:
     """Evaluate a finished run's best model on its test set again with the current code and
     rewrite ``best.json`` and ``MODEL_CARD.md`` (keeping the recorded training facts)."""
     path = Path(out) / "best.json"
@@ -139,5 +104,5 @@ def retest(out: Path, echo: Callable[[str], None] = print) -> dict[str, Any]:
     info = json.loads(path.read_text())
     if "training" not in info:
         raise ValueError(f"{out} has not finished training (no test metrics yet); resume it")
-    config = TrainConfig.from_dict(info["config"])
-    return finish(Path(out), config, make_channel_sets(config), echo, info["training"])
+    task = task_for(config_from_raw(info["config"]))
+    return finish(Path(out), task, echo, info["training"])

@@ -1,0 +1,17 @@
+"""The evaluation runner: any precoder on channels (and, with imperfect CSI, the channel
+estimates it sees) -> per-user and sum rates, log-SE, NMSE, BER; symbols and radiation patterns.
+Metrics themselves are pure functions in ``qprecode.metrics``."""
+
+from .csi import noisy_channel_estimate
+from .evaluate import EvaluationResult, evaluate
+from .radiation import los_radiation_db
+from .symbols import draw_symbols, gaussian_symbols
+
+__all__ = [
+    "EvaluationResult",
+    "draw_symbols",
+    "evaluate",
+    "gaussian_symbols",
+    "los_radiation_db",
+    "noisy_channel_estimate",
+]

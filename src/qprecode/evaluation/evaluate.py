@@ -1,0 +1,223 @@
+"""One evaluator for every precoder: the same channels, the same symbols, the same metrics.
+
+For each chunk of channels the evaluator draws (or takes) the symbols, calls the precoder on the
+channel it knows (the true ``H``, or an estimate ``H_hat`` with imperfect CSI), normalises the
+average power to ``P_T`` (eq. 15 of Feys et al.), and accumulates, with the LS Bussgang gain and
+the true ``H``, the per-user rates and the sum rate (eqs. 8-9) at every SNR point, the log-SE, the
+noiseless NMSE and, for a constellation, the uncoded BER.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+
+import torch
+
+from .._validation import check_channel, check_positive_int
+from ..channels import complex_normal
+from ..metrics import (
+    bit_errors,
+    constellation,
+    nmse_terms,
+    noise_variance,
+    normalize_average_power,
+    snidr,
+    snidr_terms,
+    user_rates,
+)
+from ..precoders import Precoder, design_for_snr, is_snr_dependent
+from ..progress import progress_bar
+from ..seeds import CSI_ERROR_OFFSET, NOISE_OFFSET
+from .csi import noisy_channel_estimate
+from .symbols import draw_symbols
+
+__all__ = ["EvaluationResult", "evaluate"]
+
+
+@dataclass(frozen=True)
+class EvaluationResult:
+    """Metrics of one precoder on a set of channels, one entry per SNR point.
+
+    Attributes:
+        snr_db: SNR points ``P_T / sigma_v^2`` in dB.
+        sum_rate: mean over channels of the sum rate (eq. 9), bits per channel use.
+        sum_rate_std: standard deviation over channels of the sum rate.
+        sum_rate_sem: standard error of ``sum_rate`` (``std / sqrt(N)``).
+        user_rate: ``[snr][K]`` mean over channels of every user's rate.
+        log_se: mean over channels of ``sum_k ln R_k`` (``-inf`` if a user got a zero rate).
+        snidr_db: mean over channels and users of the SNIDR (eq. 8), in dB of the mean.
+        nmse_db: pooled noiseless NMSE in dB (see ``metrics.nmse``) of the precoder used at each
+            SNR point (the same value for SNR-independent precoders).
+        num_channels: number of channel realisations.
+        num_symbols: ``N_s``, symbol vectors per channel.
+        modulation: ``gaussian`` or a constellation name.
+        ber: uncoded bit error rate per SNR point (constellations only), see ``metrics.ber``.
+        csi_error_nmse_db: estimation NMSE of the channel the precoder saw (``None``: perfect
+            CSI, or estimates given by the caller).
+    """
+
+    snr_db: list[float]
+    sum_rate: list[float]
+    sum_rate_std: list[float]
+    sum_rate_sem: list[float]
+    user_rate: list[list[float]]
+    log_se: list[float]
+    snidr_db: list[float]
+    nmse_db: list[float]
+    num_channels: int
+    num_symbols: int
+    modulation: str = "gaussian"
+    ber: list[float] | None = None
+    csi_error_nmse_db: float | None = None
+
+    def to_dict(self) -> dict[str, object]:
+        return asdict(self)
+
+
+def _to_db(x: float) -> float:
+    return 10.0 * math.log10(x) if x > 0 else -math.inf
+
+
+@torch.no_grad()
+def evaluate(
+    precoder: Precoder,
+    channels: torch.Tensor,
+    snr_db: Sequence[float],
+    num_symbols: int = 125,
+    seed: int = 0,
+    symbols: torch.Tensor | None = None,
+    modulation: str = "gaussian",
+    symbol_indices: torch.Tensor | None = None,
+    total_power: float | None = None,
+    channel_estimates: torch.Tensor | None = None,
+    csi_error_nmse_db: float | None = None,
+    batch_size: int = 1000,
+    progress: bool = False,
+    description: str = "evaluate",
+) -> EvaluationResult:
+    """Evaluate ``precoder`` on ``channels`` at every SNR point.
+
+    Args:
+        precoder: any precoder, ``precoder(H, s) -> y``; an SNR-dependent one is designed for
+            every SNR point (``design_for_snr``).
+        channels: true channels ``H: [N, M, K]`` complex, used by every metric.
+        snr_db: SNR points ``P_T / sigma_v^2`` in dB.
+        num_symbols: ``N_s`` symbol vectors per channel (ignored when ``symbols`` is given).
+        seed: seed of the symbols (and of the receiver noise of the BER and of the CSI error);
+            the same seed gives every precoder the same symbols, noise and estimates.
+        symbols: optional ``s: [N, N_s, K]`` complex to use instead of drawn symbols.
+        modulation: ``gaussian`` (``CN(0, 1)``) or ``qpsk``, ``16qam``, ``64qam``; with a
+            constellation the uncoded BER is measured too.
+        symbol_indices: ``[N, N_s, K]`` constellation indices of given ``symbols`` (for BER).
+        total_power: ``P_T``; ``M`` by default.
+        channel_estimates: ``H_hat: [N, M, K]``, the channels the precoder sees (imperfect CSI).
+        csi_error_nmse_db: instead of ``channel_estimates``, draw ``H_hat = H + E`` with this
+            estimation NMSE in dB (``evaluation.csi``).
+        batch_size: channels per chunk (bounds memory).
+        progress: show a progress bar.
+        description: label of the progress bar.
+
+    Returns:
+        ``EvaluationResult``.
+    """
+    check_channel(channels)
+    if channels.dim() != 3:
+        raise ValueError(f"channels must have shape [N, M, K], got {tuple(channels.shape)}")
+    check_positive_int(batch_size, "batch_size")
+    snrs = [float(x) for x in snr_db]
+    if not snrs or not all(math.isfinite(x) for x in snrs):
+        raise ValueError(f"snr_db must be a non-empty list of finite values, got {snr_db!r}")
+    N, M, K = channels.shape
+    power = float(M) if total_power is None else float(total_power)
+    if symbols is None:
+        check_positive_int(num_symbols, "num_symbols")
+        symbols, symbol_indices = draw_symbols(N, num_symbols, K, seed, channels.dtype, modulation)
+    if symbols.shape[0] != N or symbols.shape[-1] != K or symbols.dim() != 3:
+        raise ValueError(f"symbols must have shape [N={N}, N_s, K={K}], got {tuple(symbols.shape)}")
+    symbols = symbols.to(channels.device)
+    if symbols.shape[1] < K:
+        raise ValueError(
+            f"need at least K={K} symbol vectors per channel to estimate the Bussgang gain, "
+            f"got N_s={symbols.shape[1]}"
+        )
+    estimates = _channel_estimates(channels, channel_estimates, csi_error_nmse_db, seed)
+    with_ber = symbol_indices is not None and modulation != "gaussian"
+    if with_ber:
+        qam = constellation(modulation)
+        noise = complex_normal(
+            tuple(symbols.shape), torch.Generator().manual_seed(seed + NOISE_OFFSET),
+            channels.dtype, channels.device,
+        )  # fmt: skip
+        errors = torch.zeros(len(snrs), dtype=torch.float64)
+
+    # Precoders that do not depend on the SNR are called once per chunk.
+    per_snr = is_snr_dependent(precoder)
+    designs = [design_for_snr(precoder, x) for x in snrs] if per_snr else [precoder]
+    noise_vars = [noise_variance(x, power) for x in snrs]
+
+    rates = torch.zeros(len(snrs), N, K, dtype=torch.float64)
+    snidr_sum = torch.zeros(len(snrs), dtype=torch.float64)
+    err = torch.zeros(len(designs), dtype=torch.float64)
+    energy = torch.zeros(len(designs), dtype=torch.float64)
+    for start in progress_bar(range(0, N, batch_size), description, enabled=progress):
+        chunk = slice(start, start + batch_size)
+        H, s = channels[chunk], symbols[chunk]
+        for d, design in enumerate(designs):
+            y = normalize_average_power(design(estimates[chunk], s), power)
+            terms = snidr_terms(H, y, s)
+            e, en = nmse_terms(H, y, s, terms)
+            err[d] += e.double().sum().cpu()
+            energy[d] += en.double().sum().cpu()
+            for i in [d] if per_snr else range(len(snrs)):
+                ratio = snidr(terms, noise_vars[i]).double().cpu()  # [B, K]
+                rates[i, chunk] = user_rates(ratio)
+                snidr_sum[i] += ratio.sum()
+                if with_ber:
+                    idx = symbol_indices[chunk].to(H.device)  # type: ignore[index]
+                    wrong = bit_errors(H, y, idx, noise[chunk], noise_vars[i], terms, qam)
+                    errors[i] += wrong.sum().double().cpu()
+    nmse_db = [_to_db(float(err[d] / energy[d])) for d in range(len(designs))]
+    sums = rates.sum(dim=-1)  # [snr, N]
+    std = sums.std(dim=1) if N > 1 else torch.zeros(len(snrs), dtype=torch.float64)
+    return EvaluationResult(
+        snr_db=snrs,
+        sum_rate=sums.mean(dim=1).tolist(),
+        sum_rate_std=std.tolist(),
+        sum_rate_sem=(std / math.sqrt(N)).tolist(),
+        user_rate=rates.mean(dim=1).tolist(),
+        log_se=torch.log(rates).sum(dim=-1).mean(dim=1).tolist(),
+        snidr_db=[_to_db(float(x) / (N * K)) for x in snidr_sum],
+        nmse_db=nmse_db if per_snr else nmse_db * len(snrs),
+        num_channels=N,
+        num_symbols=int(symbols.shape[1]),
+        modulation=modulation,
+        ber=(errors / (N * symbols.shape[1] * K * qam.bits_per_symbol)).tolist()
+        if with_ber
+        else None,
+        csi_error_nmse_db=csi_error_nmse_db,
+    )
+
+
+def _channel_estimates(
+    channels: torch.Tensor,
+    given: torch.Tensor | None,
+    error_nmse_db: float | None,
+    seed: int,
+) -> torch.Tensor:
+    """The channels the precoder sees: ``channels`` (perfect CSI), ``given`` or a noisy draw."""
+    if given is not None and error_nmse_db is not None:
+        raise ValueError("give channel_estimates or csi_error_nmse_db, not both")
+    if error_nmse_db is not None:
+        generator = torch.Generator().manual_seed(seed + CSI_ERROR_OFFSET)
+        return noisy_channel_estimate(channels, error_nmse_db, generator)
+    if given is None:
+        return channels
+    check_channel(given)
+    if given.shape != channels.shape:
+        raise ValueError(
+            f"channel_estimates must have the shape of channels {tuple(channels.shape)}, got "
+            f"{tuple(given.shape)}"
+        )
+    return given.to(channels.device, channels.dtype)

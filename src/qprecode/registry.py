@@ -1,0 +1,243 @@
+"""The one list of precoders: classical ones and learned models (shipped or a checkpoint), by
+name, with what each needs. The CLI, the experiments, ``qprecode precoders`` and the conformance
+test all read it; nothing else keeps a list of names.
+
+Names: ``mrt``, ``zf``, ``rzf`` (aliases ``wf``, ``mmse``), ``pzf``, ``squid``, ``c2po``,
+``exhaustive`` (alias ``exs``); a shipped model as ``gnn:NAME`` (``gnn:k1-b1``); any saved model
+as ``gnn:PATH``, where ``PATH`` is a run folder (its ``best.*``) or ``X.safetensors`` with its
+``X.json`` beside it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ._validation import check_bits
+from .dac import DAC
+from .models import SHIPPED_DIR, shipped_models
+from .nn import GNNPrecoder, QuantizedGNN, load_model, read_files
+from .precoders import (
+    C2PO,
+    MRT,
+    RZF,
+    SQUID,
+    ZF,
+    ExhaustiveSearch,
+    MatrixPrecoder,
+    PhasedZF,
+    Precoder,
+    QuantizedLinearPrecoder,
+)
+
+__all__ = [
+    "LEARNED_PREFIX",
+    "PrecoderEntry",
+    "baseline_name",
+    "build_precoder",
+    "entries",
+    "find_entry",
+    "resolve_checkpoint",
+]
+
+LEARNED_PREFIX = "gnn:"
+
+
+@dataclass(frozen=True)
+class PrecoderEntry:
+    """One precoder the registry can build.
+
+    Attributes:
+        name: the name it is built by.
+        kind: ``linear``, ``hybrid``, ``non-linear`` or ``learned``.
+        description: one line.
+        bits: the DAC resolutions it takes, e.g. ``(1, ..., 8, None)`` (``None``: unquantized);
+            a learned model has exactly one, its own.
+        needs: conditions on the problem, in words (``K <= M``, ...).
+        snr_dependent: designed per SNR point.
+        equivariant: claims antenna-permutation equivariance and user-permutation invariance.
+        aliases: other names.
+        trained_on: for a learned model, the settings it was trained with (M, K, channel, SNR).
+    """
+
+    name: str
+    kind: str
+    description: str
+    bits: tuple[int | None, ...]
+    needs: tuple[str, ...] = ()
+    snr_dependent: bool = False
+    equivariant: bool = True
+    aliases: tuple[str, ...] = ()
+    trained_on: dict[str, Any] = field(default_factory=dict)
+
+    def check_bits(self, bits: int | None) -> None:
+        """Raise ``ValueError`` unless ``bits`` is one this precoder takes."""
+        check_bits(bits)
+        if bits not in self.bits:
+            allowed = ", ".join("inf" if b is None else str(b) for b in self.bits)
+            raise ValueError(f"{self.name} takes bits in {{{allowed}}}, got {bits}")
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready description (bits as integers or ``"inf"``)."""
+        return {
+            "name": self.name, "kind": self.kind, "description": self.description,
+            "bits": ["inf" if b is None else b for b in self.bits], "needs": list(self.needs),
+            "snr_dependent": self.snr_dependent, "equivariant": self.equivariant,
+            "aliases": list(self.aliases), "trained_on": self.trained_on,
+        }  # fmt: skip
+
+
+_FINITE = (1, 2, 3, 4, 5, 6, 7, 8)
+_ANY = (*_FINITE, None)
+
+# name -> (entry, factory(bits, dac_kind, snr_db))
+_Factory = Callable[[int | None, str, float], Precoder]
+
+
+def _linear(cls: Callable[[], MatrixPrecoder]) -> _Factory:
+    def build(bits: int | None, dac_kind: str, snr_db: float) -> Precoder:
+        linear = cls()
+        if linear.snr_dependent:
+            linear = linear.with_snr(snr_db)  # type: ignore[attr-defined]
+        return linear if bits is None else QuantizedLinearPrecoder(linear, DAC(bits, dac_kind))
+
+    return build
+
+
+_CLASSICAL: dict[str, tuple[PrecoderEntry, _Factory]] = {
+    "mrt": (
+        PrecoderEntry("mrt", "linear", "maximum ratio transmission, then the DACs", _ANY),
+        _linear(MRT),
+    ),
+    "zf": (
+        PrecoderEntry("zf", "linear", "zero forcing, then the DACs", _ANY, ("K <= M",)),
+        _linear(ZF),
+    ),
+    "rzf": (
+        PrecoderEntry(
+            "rzf",
+            "linear",
+            "regularised ZF (Wiener filter), then the DACs",
+            _ANY,
+            snr_dependent=True,
+            aliases=("wf", "mmse"),
+        ),  # fmt: skip
+        _linear(RZF),
+    ),
+    "pzf": (
+        PrecoderEntry(
+            "pzf",
+            "hybrid",
+            "phased ZF: analog phase matching, digital ZF, N_RF = K",
+            _ANY,
+            ("K <= M",),
+        ),  # fmt: skip
+        _linear(PhasedZF),
+    ),
+    "squid": (
+        PrecoderEntry(
+            "squid",
+            "non-linear",
+            "SQUID (Jacobsson et al. 2017); b > 1 quantizes the relaxed solution",
+            _FINITE,
+            snr_dependent=True,
+        ),  # fmt: skip
+        lambda bits, dac_kind, snr_db: SQUID(bits or 1, snr_db, dac_kind=dac_kind),
+    ),
+    "c2po": (
+        PrecoderEntry("c2po", "non-linear", "C2PO (Castaneda et al. 2017), 1-bit", (1,)),
+        lambda bits, dac_kind, snr_db: C2PO(dac_kind=dac_kind),
+    ),
+    "exhaustive": (
+        PrecoderEntry(
+            "exhaustive",
+            "non-linear",
+            "exhaustive search of the MSE objective over the DAC alphabet",
+            _FINITE,
+            ("L^(2M) candidates: M <= 8 at 1 bit",),
+            snr_dependent=True,
+            aliases=("exs",),
+        ),  # fmt: skip
+        lambda bits, dac_kind, snr_db: ExhaustiveSearch(bits or 1, snr_db, dac_kind=dac_kind),
+    ),
+}
+_ALIASES = {alias: name for name, (e, _) in _CLASSICAL.items() for alias in (name, *e.aliases)}
+
+
+def resolve_checkpoint(spec: str) -> Path:
+    """The checkpoint path (without suffix) of a shipped model name, a run folder or a file."""
+    if spec in shipped_models():
+        return SHIPPED_DIR / spec
+    path = Path(spec)
+    if path.is_dir():
+        path = path / "best"
+    if path.suffix in (".safetensors", ".json"):
+        path = path.with_suffix("")
+    if not path.with_suffix(".safetensors").is_file():
+        raise ValueError(
+            f"no model at {spec!r}: give a shipped model ({', '.join(shipped_models())}), a run "
+            "folder, or the path of a .safetensors file with its .json beside it"
+        )
+    return path
+
+
+def _learned_entry(spec: str) -> PrecoderEntry:
+    _, info = read_files(resolve_checkpoint(spec))
+    bits = int(info["hyperparameters"]["bits"])
+    trained_on = info.get("trained_on", {})
+    sizes = f"trained at M={trained_on.get('antennas', '?')}, K={trained_on.get('users', '?')}"
+    return PrecoderEntry(
+        f"{LEARNED_PREFIX}{spec}", "learned",
+        f"quantization-aware GNN of Feys et al. ({info['architecture']}), {sizes}", (bits,),
+        (f"runs at any M, K; {sizes}",), trained_on=trained_on,
+    )  # fmt: skip
+
+
+def entries(include_learned: bool = True) -> list[PrecoderEntry]:
+    """Every classical precoder, then every shipped model."""
+    out = [entry for entry, _ in _CLASSICAL.values()]
+    if include_learned:
+        out += [_learned_entry(name) for name in shipped_models()]
+    return out
+
+
+def find_entry(name: str) -> PrecoderEntry:
+    """The entry of a name or alias (``gnn:...`` reads the model's metadata)."""
+    key = name.strip()
+    if key.lower().startswith(LEARNED_PREFIX):
+        return _learned_entry(key[len(LEARNED_PREFIX) :])
+    if key.lower() not in _ALIASES:
+        known = ", ".join([*_ALIASES, f"{LEARNED_PREFIX}NAME", f"{LEARNED_PREFIX}PATH"])
+        raise ValueError(f"unknown precoder {name!r}; known: {known}")
+    return _CLASSICAL[_ALIASES[key.lower()]][0]
+
+
+def build_precoder(
+    name: str, bits: int | None = None, dac_kind: str = "lloyd-max", snr_db: float = 20.0
+) -> Precoder:
+    """A precoder by name.
+
+    Args:
+        name: a registry name or alias, ``gnn:NAME`` or ``gnn:PATH``.
+        bits: DAC resolution (``None``: unquantized) of a classical precoder; checked against
+            what it takes. A learned model runs at its own resolution and ignores it.
+        dac_kind: DAC level design, ``lloyd-max`` or ``uniform``.
+        snr_db: design SNR of the SNR-dependent precoders until the evaluator sets it per point.
+    """
+    key = name.strip()
+    if key.lower().startswith(LEARNED_PREFIX):
+        spec = key[len(LEARNED_PREFIX) :]
+        model, _ = load_model(resolve_checkpoint(spec))
+        if not isinstance(model, QuantizedGNN):
+            raise ValueError(f"{name}: a {type(model).__name__} is not a GNN precoder")
+        return GNNPrecoder(model, name=f"{LEARNED_PREFIX}{spec}")
+    entry = find_entry(key)
+    entry.check_bits(bits)
+    return _CLASSICAL[entry.name][1](bits, dac_kind, snr_db)
+
+
+def baseline_name(users: int) -> str:
+    """The linear baseline of Feys et al.: MRT for one user, ZF for several (Sect. II-A)."""
+    return "mrt" if users == 1 else "zf"

@@ -1,0 +1,159 @@
+"""The Feys et al. GNN as a training task: its model, its training batches and loss (the
+negative Bussgang sum rate through a straight-through Gumbel-softmax), its validation metric and
+its test evaluation against the linear baselines."""
+
+from __future__ import annotations
+
+import functools
+from typing import Any
+
+import torch
+from torch import nn
+
+from ..channels import complex_normal
+from ..dac import DAC
+from ..evaluation import evaluate
+from ..metrics import noise_variance
+from ..nn import GNNPrecoder, QuantizedGNN
+from ..precoders import MRT, ZF, QuantizedLinearPrecoder
+from ..seeds import stream_seed
+from .data import ChannelSets, make_channel_sets
+from .estimators import level_weights, sample_gumbel
+from .feys_config import FeysConfig, FeysLoss
+from .loss import negative_sum_rate
+
+__all__ = ["TEST_SNRS_DB", "FeysObjective", "FeysTask"]
+
+TEST_SNRS_DB = [-10.0, 0.0, 10.0, 20.0, 30.0]
+BASELINE_BITS = (1, 2, 3)
+
+
+class FeysObjective(nn.Module):
+    """The training loss as a module (what DDP wraps): the GNN with the training-time level
+    choice (``level_weights``), then ``negative_sum_rate``.
+
+    Call: ``H: [B, M, K]``, ``s: [B, N_s, K]`` complex, ``gumbel: [B, N_s, M, 2, L]`` real ->
+    scalar loss, differentiable through the chosen estimator.
+    """
+
+    def __init__(self, gnn: QuantizedGNN, loss: FeysLoss, noise_var: float, power: float):
+        super().__init__()
+        self.gnn = gnn
+        self.loss = loss
+        self.noise_var = noise_var
+        self.power = power
+
+    def forward(self, H: torch.Tensor, s: torch.Tensor, gumbel: torch.Tensor) -> torch.Tensor:
+        logits = self.gnn.logits(H, s)  # [B, N_s, M, 2, L]
+        weights = level_weights(logits, self.loss.estimator, self.loss.tau, gumbel)
+        y = self.gnn.levels_from_weights(weights)
+        return negative_sum_rate(H, y, s, self.noise_var, self.power, self.loss.gain_estimate)
+
+
+class FeysTask:
+    """Train the quantization-aware GNN of Feys et al. on one (M, K, b, SNR) setting.
+
+    Args:
+        config: the run's configuration.
+    """
+
+    name = "feys-gnn"
+    config_class = FeysConfig
+    selection_metric = "val_sum_rate"  # higher is better
+
+    def __init__(self, config: FeysConfig) -> None:
+        self.config = config
+
+    @functools.cached_property
+    def data(self) -> ChannelSets:
+        """The channel sets, drawn on first use."""
+        return make_channel_sets(self.config.data)
+
+    def build_model(self) -> QuantizedGNN:
+        """A freshly initialised GNN (the loop seeds the global generator around this call)."""
+        m = self.config.model
+        return QuantizedGNN(m.bits, m.hidden_dim, m.hidden_layers, edge_features=m.edge_features)
+
+    @property
+    def num_train(self) -> int:
+        """Training examples (channels) per epoch."""
+        return self.config.data.train_channels
+
+    def training_batch(
+        self, indices: torch.Tensor, generator: torch.Generator, step: int, total_steps: int
+    ) -> tuple[torch.Tensor, ...]:
+        """``(H [B, M, K], s [B, N_s, K], gumbel [B, N_s, M, 2, L])`` of the global batch.
+
+        ``s`` and the Gumbel noise are drawn from ``generator``, the noise scaled by the linear
+        schedule of ``gumbel_scale_initial`` -> ``gumbel_scale_final`` over the run.
+        """
+        d, loss = self.config.data, self.config.loss
+        B = indices.numel()
+        H = self.data.train[indices]
+        s = complex_normal((B, d.symbols, d.users), generator)
+        shape = (B, d.symbols, d.antennas, 2, 2**self.config.model.bits)
+        gumbel = sample_gumbel(shape, generator, None)
+        start, end = loss.gumbel_scale_initial, loss.gumbel_scale_final
+        gumbel *= start + (end - start) * step / total_steps
+        return H, s, gumbel
+
+    def objective(self, model: nn.Module) -> nn.Module:
+        """The module whose forward on a training batch returns the loss."""
+        assert isinstance(model, QuantizedGNN)
+        d = self.config.data
+        return FeysObjective(model, self.config.loss, noise_variance(d.snr_db, d.power), d.power)
+
+    def validate(self, model: nn.Module) -> dict[str, float]:
+        """Sum rate and NMSE of the argmax GNN on the validation set at the training SNR."""
+        assert isinstance(model, QuantizedGNN)
+        d = self.config.data
+        device = next(model.parameters()).device
+        result = evaluate(
+            GNNPrecoder(model), self.data.val.to(device), [d.snr_db],
+            symbols=self.data.val_symbols, total_power=d.power,
+            batch_size=max(1, 8192 // d.eval_symbols),
+        )  # fmt: skip
+        return {"val_sum_rate": result.sum_rate[0], "val_nmse_db": result.nmse_db[0]}
+
+    def test(self, model: nn.Module) -> dict[str, Any]:
+        """The GNN and the paper's linear baseline (MRT for K=1, else ZF) with 1..3-bit DACs on
+        the test set: ``{"snr_db": [...], "results": [row per precoder and bits]}``."""
+        assert isinstance(model, QuantizedGNN)
+        d = self.config.data
+        snrs = sorted({*TEST_SNRS_DB, d.snr_db})
+        common = functools.partial(
+            evaluate, channels=self.data.test, snr_db=snrs, num_symbols=d.eval_symbols,
+            seed=stream_seed(d.test_seed, "test-symbols"), total_power=d.power,
+        )  # fmt: skip
+        rows = [{"precoder": "gnn", "bits": model.bits,
+                 **common(GNNPrecoder(model), batch_size=256).to_dict()}]  # fmt: skip
+        baseline = MRT() if d.users == 1 else ZF()
+        for bits in BASELINE_BITS:
+            result = common(QuantizedLinearPrecoder(baseline, DAC(bits)))
+            rows.append({"precoder": baseline.name, "bits": bits, **result.to_dict()})
+        return {"snr_db": snrs, "results": rows}
+
+    def trained_on(self) -> dict[str, Any]:
+        """The setting a trained model knows: sizes, channel model and SNR."""
+        d = self.config.data
+        return {"antennas": d.antennas, "users": d.users, "channel": d.channel,
+                "snr_db": d.snr_db}  # fmt: skip
+
+    def card_summary(self) -> list[str]:
+        """Markdown lines that open the model card."""
+        c = self.config
+        return [
+            f"# GNN precoder: M={c.data.antennas}, K={c.data.users}, b={c.model.bits}", "",
+            "Quantization-aware GNN precoder of Feys et al. (bipartite antenna/user GNN, "
+            "straight-through Gumbel-softmax, self-supervised on the Bussgang sum rate).", "",
+        ]  # fmt: skip
+
+    def card_data(self) -> list[str]:
+        """Markdown lines that say what the model was trained and tested on."""
+        d = self.config.data
+        return [
+            f"- Data: {d.train_channels} training, {d.val_channels} validation and "
+            f"{d.test_channels} test channels ({d.channel}), seeds "
+            f"{d.train_seed}/{d.val_seed}/{d.test_seed}; fresh CN(0,1) symbols every step, "
+            f"{d.symbols} per channel.",
+        ]
