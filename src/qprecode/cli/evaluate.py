@@ -12,6 +12,7 @@ from rich.table import Table
 from .. import _parsing
 from .._validation import check_device
 from ..channels import CHANNEL_NAMES, make_channel
+from ..datasets import FileChannel
 from ..evaluation import draw_symbols
 from ..evaluation import evaluate as evaluate_precoder
 from ..metrics import MODULATIONS
@@ -38,6 +39,13 @@ from ._app import (
     default="rayleigh",
     show_default=True,
     help="Channel model.",
+)
+@click.option(
+    "--channel-file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Draw the channels from an HDF5 channel file (qprecode.datasets) instead of --channel; "
+    "M comes from the file, groups of --users distinct positions per channel.",
 )
 @click.option(
     "--snr-db",
@@ -79,6 +87,13 @@ from ._app import (
 @click.option(
     "--seed", type=int, default=0, show_default=True, help="Seed of channels and symbols."
 )
+@click.option(
+    "--csi-error-db",
+    type=float,
+    default=None,
+    help="Imperfect CSI: the precoders see H + E with this estimation NMSE in dB (e.g. -20); "
+    "the metrics use the true H.",
+)
 @click.option("--batch-size", type=int, default=1000, show_default=True, help="Channels per chunk.")
 @click.option("--device", default="cpu", show_default=True, help="torch device, e.g. cpu or cuda.")
 @json_option("results")
@@ -91,12 +106,14 @@ def evaluate(
     bits_text: str,
     dac_kind: str,
     channel: str,
+    channel_file: Path | None,
     snr_text: str,
     num_channels: int,
     modulation: str,
     metrics_text: str,
     num_symbols: int,
     seed: int,
+    csi_error_db: float | None,
     batch_size: int,
     device: str,
     json_path: Path | None,
@@ -118,8 +135,13 @@ def evaluate(
         if value < 1:
             raise ValueError(f"{what} must be a positive integer, got {value}")
     dev = check_device(device)
-    model = make_channel(channel, antennas, users, device=dev)
-    H = model.sample(num_channels, torch.Generator().manual_seed(seed))
+    if channel_file is not None:
+        source = FileChannel(channel_file, users)
+        antennas, channel = source.num_antennas, str(channel_file)
+        H = source.sample(num_channels, torch.Generator().manual_seed(seed)).to(dev)
+    else:
+        model = make_channel(channel, antennas, users, device=dev)
+        H = model.sample(num_channels, torch.Generator().manual_seed(seed))
     s, indices = draw_symbols(
         num_channels, num_symbols, users, seed + SYMBOL_OFFSET, H.dtype, modulation
     )
@@ -134,6 +156,7 @@ def evaluate(
             modulation=modulation,
             symbol_indices=indices,
             seed=seed + SYMBOL_OFFSET,
+            csi_error_nmse_db=csi_error_db,
             batch_size=batch_size,
             progress=not quiet,
             description=label,
@@ -149,6 +172,9 @@ def evaluate(
                     "snr_db": snr,
                     "sum_rate": result.sum_rate[i],
                     "sum_rate_std": result.sum_rate_std[i],
+                    "sum_rate_sem": result.sum_rate_sem[i],
+                    "user_rate": result.user_rate[i],
+                    "log_se": result.log_se[i],
                     "snidr_db": result.snidr_db[i],
                     "nmse_db": result.nmse_db[i],
                     "modulation": modulation,
@@ -159,6 +185,7 @@ def evaluate(
     caption = (
         f"M={antennas}, K={users}, {channel}, {modulation} symbols, "
         f"{num_channels} channels x {num_symbols} symbols, seed {seed}"
+        + ("" if csi_error_db is None else f", CSI error NMSE {csi_error_db:g} dB")
     )
     titles = {
         "sum_rate": r"Sum rate \[bits/channel use] vs SNR \[dB]",
@@ -181,6 +208,7 @@ def evaluate(
         "symbols": num_symbols,
         "seed": seed,
         "symbol_seed": seed + SYMBOL_OFFSET,
+        "csi_error_nmse_db": csi_error_db,
         "device": device,
     }
     if json_path is not None:
