@@ -11,7 +11,7 @@ import sys
 
 import click
 
-from . import evaluate, experiments, power, precoders, radiation, train  # noqa: F401  (register)
+from . import energy, evaluate, experiments, power, precoders, radiation, sweep, train  # noqa: F401
 from ._app import cli
 
 __all__ = ["cli", "main"]

@@ -1,0 +1,92 @@
+"""The trials of a sweep, and running one of them into its own folder with a flat result record.
+
+A sweep is a config file with a ``sweep`` section (``training.config``); each trial is a complete
+config. Its run folder is ``OUT/trials/<name>``; a trial that was stopped resumes from its last
+checkpoint, and a finished one is not run again. ``record.json`` in the run folder is the trial's
+row of the sweep's table.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ..results import write_json
+from ..training import config_from_raw, expand_sweep, run_trial, task_for
+from ..training.config import config_to_dict, read_config_file
+
+__all__ = ["Trial", "execute_trial", "flatten", "plan_sweep", "trial_dir"]
+
+
+@dataclass(frozen=True)
+class Trial:
+    """One point of a sweep: its name and its complete (nested, plain) config."""
+
+    name: str
+    config: dict[str, Any]
+
+
+def plan_sweep(
+    config_path: str | Path, overrides: list[tuple[str, Any]] | None = None
+) -> list[Trial]:
+    """Every trial of a config file (one trial named ``run`` without a sweep section), each with
+    ``overrides`` applied after the trial's own assignments."""
+    raw = read_config_file(config_path)
+    trials = []
+    for name, point in expand_sweep(raw):
+        config = config_from_raw(raw, [*point.items(), *(overrides or [])])
+        trials.append(Trial(name or "run", config_to_dict(config)))
+    return trials
+
+
+def trial_dir(out_dir: str | Path, trial: Trial) -> Path:
+    return Path(out_dir).resolve() / "trials" / trial.name
+
+
+def flatten(mapping: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    """Nested dicts -> one level with dotted keys (lists stay values)."""
+    out: dict[str, Any] = {}
+    for key, value in mapping.items():
+        if isinstance(value, dict):
+            out.update(flatten(value, f"{prefix}{key}."))
+        else:
+            out[f"{prefix}{key}"] = value
+    return out
+
+
+def _test_rate(test: dict[str, Any], snr_db: float) -> dict[str, float]:
+    """The test sum rate of every row at the training SNR: ``{"test_sum_rate[<row>]": rate}``;
+    the learned model's own row (the first) is also ``test_sum_rate``."""
+    out: dict[str, float] = {}
+    snrs = test.get("snr_db", [])
+    if snr_db not in snrs:
+        return out
+    i = snrs.index(snr_db)
+    for n, row in enumerate(test.get("results", [])):
+        key = "test_sum_rate" if n == 0 else f"test_sum_rate[{row['precoder']}-{row['bits']}]"
+        out[key] = row["sum_rate"][i]
+    return out
+
+
+def execute_trial(trial: Trial, out_dir: str | Path) -> dict[str, Any]:
+    """Run (or resume, or just read back) one trial and return its record: the trial's name,
+    its flattened config, the best validation value, the test sum rates at the training SNR,
+    and the task's costs (``task.costs()``, e.g. the inference energy) where it has them."""
+    folder = trial_dir(out_dir, trial)
+    record_path = folder / "record.json"
+    if record_path.is_file():
+        return json.loads(record_path.read_text())  # type: ignore[no-any-return]
+    resume = (folder / "last.json").is_file()
+    metrics = run_trial(trial.config, folder, resume=resume)
+    task = task_for(config_from_raw(trial.config))
+    record: dict[str, Any] = {"trial": trial.name, **flatten(trial.config), "step": metrics["step"],
+                              "val_best": metrics["best"]}  # fmt: skip
+    record.update(_test_rate(metrics["test"], float(trial.config["data"]["snr_db"])))
+    costs = task.costs() if hasattr(task, "costs") else {}
+    record.update(costs)
+    if "energy_uj" in costs and "test_sum_rate" in record:
+        record["energy_efficiency"] = record["test_sum_rate"] / costs["energy_uj"]
+    write_json(record_path, record)
+    return record
