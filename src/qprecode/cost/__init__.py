@@ -1,6 +1,7 @@
 """Cost of precoding: per-layer profiles of a model counted with forward hooks, cost models of a
 profile (the FLOPs of eqs. 31-38 of Feys et al.), real-FLOP counts of the classical precoders,
-the DAC power model (eq. 39) and the GNN-vs-baseline power budget of Sect. VII."""
+the DAC power model (eq. 39), the GNN-vs-baseline power budget of Sect. VII, and the inference
+energy model of Kasalaee et al. (eqs. 7-14) with its WMMSE and ZF baselines."""
 
 from .budget import Accelerator, PowerComparison, compare_power
 from .classical import CLASSICAL_PRECODERS, ClassicalCost, classical_flops, inverse_flops
@@ -12,6 +13,22 @@ from .feys import (
     gnn_matmul_macs,
     layer_flops,
     profiled_gnn_flops,
+)
+from .kasalaee import (
+    INTERPRETATIONS,
+    PAPER_TABLE_I,
+    PAPER_TABLE_II,
+    EnergyReport,
+    KasalaeeEnergy,
+    LayerEnergy,
+    baseline_energy_uj,
+    iterations_for_energy,
+    kasalaee_layer_profile,
+    layer_energy_pj,
+    mac_energy_pj,
+    parallel_units,
+    wmmse_multiplications,
+    zf_multiplications,
 )
 from .model import CostModel, FlopCount
 from .profile import (
@@ -28,28 +45,42 @@ from .report import power_curves, power_panels, power_records
 __all__ = [
     "CLASSICAL_PRECODERS",
     "DEFAULT_BITS",
+    "INTERPRETATIONS",
     "LAYER_COUNTERS",
+    "PAPER_TABLE_I",
+    "PAPER_TABLE_II",
     "Accelerator",
     "ClassicalCost",
     "CostModel",
     "DACPowerModel",
+    "EnergyReport",
     "FeysFlops",
     "FlopCount",
+    "KasalaeeEnergy",
     "LayerCount",
     "LayerCounter",
+    "LayerEnergy",
     "LayerProfile",
     "ModelProfile",
     "PowerComparison",
+    "baseline_energy_uj",
     "bipartite_layer_flops",
     "classical_flops",
     "compare_power",
     "gnn_flops",
     "gnn_matmul_macs",
     "inverse_flops",
+    "iterations_for_energy",
+    "kasalaee_layer_profile",
+    "layer_energy_pj",
     "layer_flops",
+    "mac_energy_pj",
+    "parallel_units",
     "power_curves",
     "power_panels",
     "power_records",
     "profile_model",
     "profiled_gnn_flops",
+    "wmmse_multiplications",
+    "zf_multiplications",
 ]

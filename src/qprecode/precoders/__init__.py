@@ -1,7 +1,7 @@
-"""Classical precoders behind the precoder interfaces (``precoders.base``): linear MRT, ZF and
-regularised ZF (``MatrixPrecoder``), hybrid phased ZF (``HybridPrecoder``), a linear precoder
-followed by the DACs, and the non-linear SQUID, C2PO and exhaustive search. Build them by name
-with ``qprecode.registry.build_precoder``."""
+"""Classical precoders behind the precoder interfaces (``precoders.base``): linear MRT, ZF,
+regularised ZF and WMMSE (``MatrixPrecoder``), hybrid phased ZF (``HybridPrecoder``), a linear
+precoder followed by the DACs, and the non-linear SQUID, C2PO and exhaustive search. Build them
+by name with ``qprecode.registry.build_precoder``."""
 
 from .base import HybridPrecoder, MatrixPrecoder, Precoder, design_for_snr, is_snr_dependent
 from .c2po import C2PO
@@ -11,12 +11,15 @@ from .linear import MRT, RZF, ZF, mrt_matrix, normalize_matrix_power, rzf_matrix
 from .objective import align_sign, alphabet_noise_variance, one_bit, precoding_mse, real_channel
 from .quantized import QuantizedLinearPrecoder
 from .squid import SQUID, prox_squared_inf_norm
+from .wmmse import WMMSE, WMMSE_INITS, WMMSEResult, weighted_sum_rate, wmmse_update
 
 __all__ = [
     "C2PO",
     "MRT",
     "RZF",
     "SQUID",
+    "WMMSE",
+    "WMMSE_INITS",
     "ZF",
     "ExhaustiveSearch",
     "HybridPrecoder",
@@ -24,6 +27,7 @@ __all__ = [
     "PhasedZF",
     "Precoder",
     "QuantizedLinearPrecoder",
+    "WMMSEResult",
     "align_sign",
     "alphabet_noise_variance",
     "design_for_snr",
@@ -35,5 +39,7 @@ __all__ = [
     "prox_squared_inf_norm",
     "real_channel",
     "rzf_matrix",
+    "weighted_sum_rate",
+    "wmmse_update",
     "zf_matrix",
 ]

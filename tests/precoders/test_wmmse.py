@@ -1,0 +1,182 @@
+import math
+
+import pytest
+import torch
+
+from qprecode.channels import RayleighChannel
+from qprecode.metrics import noise_variance, sinr_from_matrix, sum_rate, user_rates
+from qprecode.precoders import WMMSE, ZF, weighted_sum_rate, wmmse_update, zf_matrix
+from qprecode.registry import build_precoder, find_entry
+from tests.conftest import generator
+
+C128 = torch.complex128
+
+
+def channels(batch=16, M=16, K=4, seed=0, dtype=C128):
+    return RayleighChannel(M, K, dtype=dtype).sample(batch, generator(seed))
+
+
+def power(W):
+    return (W.abs() ** 2).sum(dim=(-2, -1))
+
+
+@pytest.mark.parametrize("snr_db", [0.0, 10.0, 20.0])
+@pytest.mark.parametrize("init", ["mrt", "zf"])
+def test_weighted_sum_rate_never_decreases(snr_db, init):
+    H = channels(M=8, K=6)
+    mu = torch.tensor([1.0, 2.0, 0.5, 1.0, 3.0, 1.0])
+    result = WMMSE(snr_db, tolerance=0.0, max_iterations=60, weights=mu, init=init).solve(
+        H, history=True
+    )
+    history = result.history  # [B, T + 1]
+    assert history.shape == (16, 61) and history.dtype == torch.float64
+    steps = history.diff(dim=-1) / history[:, :-1]
+    assert steps.min() >= -1e-9
+    assert (history[:, -1] > history[:, 0]).all()
+    torch.testing.assert_close(history[:, -1], result.objective)
+    nv = noise_variance(snr_db, 8.0)
+    torch.testing.assert_close(result.objective, weighted_sum_rate(H, result.W, nv, mu))
+
+
+def test_zf_initialised_wmmse_beats_zf_on_every_sample():
+    H = channels(batch=64, M=16, K=4)
+    for snr_db in (0.0, 15.0, 30.0):
+        nv = noise_variance(snr_db, 16.0)
+        zf = sum_rate(sinr_from_matrix(H, ZF().matrix(H), nv))
+        result = WMMSE(snr_db, init="zf").solve(H, history=True)
+        torch.testing.assert_close(result.history[:, 0], zf)
+        assert (result.objective >= zf - 1e-9 * zf).all()
+
+
+def test_mean_rate_at_least_zf_over_snr_for_64_antennas_4_users():
+    H = channels(batch=200, M=64, K=4, seed=3)
+    for snr_db in range(0, 31, 5):
+        nv = noise_variance(snr_db, 64.0)
+        result = WMMSE(float(snr_db)).solve(H)
+        zf = sum_rate(sinr_from_matrix(H, zf_matrix(H, 64.0), nv))
+        assert result.converged.all()
+        assert result.objective.mean() >= zf.mean(), snr_db
+
+
+def test_bisection_meets_the_power_constraint():
+    H = channels(batch=32, M=12, K=5)
+    P, nv = 12.0, noise_variance(10.0, 12.0)
+    W = zf_matrix(H, P)
+    mu = torch.ones(32, 5, dtype=torch.float64)
+    for _ in range(5):
+        W, lam = wmmse_update(H, W, nv, mu, P)
+        assert (lam > 0).all()
+        torch.testing.assert_close(power(W), torch.full((32,), P, dtype=torch.float64),
+                                   rtol=1e-6, atol=0)  # fmt: skip
+    # and the precoder's matrix, with P_T given or M by default
+    for total_power in (None, 3.0):
+        W = WMMSE(10.0, total_power=total_power).matrix(H)
+        expected = torch.full((32,), total_power or 12.0, dtype=torch.float64)
+        torch.testing.assert_close(power(W), expected, rtol=1e-6, atol=0)
+
+
+def test_iteration_counts_fall_as_the_tolerance_grows():
+    H = channels(batch=32, M=32, K=4, seed=1)
+    counts = [WMMSE(5.0, tolerance=eps).solve(H).iterations for eps in (1e-5, 1e-4, 1e-3, 1e-2)]
+    for finer, coarser in zip(counts[:-1], counts[1:], strict=True):
+        assert (coarser <= finer).all()
+        assert coarser.float().mean() < finer.float().mean()
+    capped = WMMSE(5.0, tolerance=0.0, max_iterations=7).solve(H)
+    assert (capped.iterations == 7).all() and not capped.converged.any()
+
+
+def test_single_user_converges_to_mrt():
+    h = channels(batch=8, M=16, K=1, seed=2)
+    start = torch.randn(8, 16, 1, dtype=C128, generator=generator(9))
+    P, snr_db = 16.0, 5.0
+    nv = noise_variance(snr_db, P)
+    result = WMMSE(snr_db, tolerance=1e-12).solve(h, initial=start)
+    closed_form = torch.log2(1 + P * power(h) / nv)
+    torch.testing.assert_close(result.objective, closed_form, rtol=1e-8, atol=0)
+    cosine = (h * result.W).sum(dim=(-2, -1)).abs()  # |h^T w|, MRT: w ~ h^*
+    cosine = cosine / torch.sqrt(power(h) * power(result.W))
+    torch.testing.assert_close(cosine, torch.ones(8, dtype=torch.float64), rtol=1e-6, atol=0)
+    # from MRT itself it stops after one step that changes nothing
+    mrt = WMMSE(snr_db).solve(h)
+    assert (mrt.iterations == 1).all()
+    torch.testing.assert_close(mrt.objective, closed_form)
+
+
+def test_user_weights_favour_the_heavier_user():
+    H = channels(batch=64, M=8, K=4, seed=4)
+    snr_db, mu = 10.0, torch.tensor([4.0, 1.0, 1.0, 1.0])
+    nv = noise_variance(snr_db, 8.0)
+    plain, weighted = WMMSE(snr_db).matrix(H), WMMSE(snr_db, weights=mu).matrix(H)
+    rates_plain = user_rates(sinr_from_matrix(H, plain, nv))
+    rates_weighted = user_rates(sinr_from_matrix(H, weighted, nv))
+    assert rates_weighted[:, 0].mean() > rates_plain[:, 0].mean() + 0.5
+    assert (rates_weighted[:, 0] > rates_plain[:, 0]).float().mean() > 0.9
+    assert rates_weighted[:, 1:].sum(-1).mean() < rates_plain[:, 1:].sum(-1).mean()
+    assert (mu * rates_weighted).sum(-1).mean() > (mu * rates_plain).sum(-1).mean()
+    # weights per channel realisation, [..., K]
+    per_sample = mu.expand(64, 4).clone()
+    torch.testing.assert_close(WMMSE(snr_db, weights=per_sample).matrix(H), weighted)
+
+
+def test_batched_equals_per_sample_with_leading_dims():
+    H = channels(batch=6, M=10, K=3, seed=5).reshape(2, 3, 10, 3)
+    mu = torch.rand(2, 3, 3, generator=generator(6), dtype=torch.float64) + 0.5
+    precoder = WMMSE(12.0, weights=mu)
+    result = precoder.solve(H, history=True)
+    assert result.W.shape == (2, 3, 10, 3) and result.iterations.shape == (2, 3)
+    assert result.history.shape[:2] == (2, 3) and result.iterations.dtype == torch.int64
+    for i in range(2):
+        for j in range(3):
+            one = WMMSE(12.0, weights=mu[i, j]).solve(H[i, j])
+            assert one.iterations.shape == () and one.iterations == result.iterations[i, j]
+            torch.testing.assert_close(one.W, result.W[i, j], rtol=1e-10, atol=1e-10)
+            torch.testing.assert_close(one.objective, result.objective[i, j])
+
+
+def test_dtype_registry_and_snr():
+    H = channels(batch=3, M=6, K=2, dtype=torch.complex64)
+    result = WMMSE(10.0).solve(H)
+    assert result.W.dtype == torch.complex64 and result.objective.dtype == torch.float32
+    assert result.history is None
+    entry = find_entry("wmmse")
+    assert entry.kind == "linear" and entry.snr_dependent and entry.needs == ()
+    built = build_precoder("wmmse", None, snr_db=3.0)
+    assert isinstance(built, WMMSE) and built.snr_db == 3.0
+    tuned = WMMSE(1.0, tolerance=1e-3, max_iterations=9, weights=[1, 2], init="zf").with_snr(7.0)
+    assert (tuned.snr_db, tuned.tolerance, tuned.max_iterations, tuned.init) == (7.0, 1e-3, 9, "zf")
+    assert tuned.weights.tolist() == [1.0, 2.0] and "snr_db=7.0" in repr(tuned)
+    # a lower SNR needs a different design, not just a scaled one
+    low, high = WMMSE(-10.0).matrix(H), WMMSE(30.0).matrix(H)
+    assert not torch.allclose(low / low.abs().amax(), high / high.abs().amax(), atol=1e-3)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"tolerance": -1.0}, "tolerance"),
+        ({"tolerance": math.nan}, "tolerance"),
+        ({"max_iterations": 0}, "max_iterations"),
+        ({"init": "random"}, "init must be one of mrt, zf"),
+        ({"weights": [1.0, -1.0]}, ">= 0"),
+        ({"weights": [1.0, math.inf]}, "finite"),
+        ({"snr_db": math.inf}, "snr_db"),
+        ({"total_power": 0.0}, "total_power"),
+    ],
+)
+def test_bad_settings_raise(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        WMMSE(**kwargs)
+
+
+def test_bad_inputs_raise():
+    H = channels(batch=2, M=3, K=4)
+    with pytest.raises(ValueError, match="K <= M"):
+        WMMSE(init="zf").matrix(H)
+    with pytest.raises(ValueError, match="users in their last dimension"):
+        WMMSE(weights=[1.0, 1.0]).matrix(H)
+    with pytest.raises(ValueError, match="do not broadcast"):
+        WMMSE(weights=torch.ones(5, 4)).matrix(H)
+    with pytest.raises(ValueError, match="initial"):
+        WMMSE().solve(H, initial=H[0])
+    with pytest.raises(ValueError, match="complex"):
+        WMMSE().matrix(H.real)
