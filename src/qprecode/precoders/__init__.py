@@ -8,12 +8,14 @@ from .c2po import C2PO
 from .exhaustive import ExhaustiveSearch
 from .hybrid import PhasedZF
 from .linear import MRT, RZF, ZF, mrt_matrix, normalize_matrix_power, rzf_matrix, zf_matrix
+from .local_search import AUTO_GAINS, LocalSearch, coordinate_descent
 from .objective import align_sign, alphabet_noise_variance, one_bit, precoding_mse, real_channel
 from .quantized import QuantizedLinearPrecoder
 from .squid import SQUID, prox_squared_inf_norm
 from .wmmse import WMMSE, WMMSE_INITS, WMMSEResult, weighted_sum_rate, wmmse_update
 
 __all__ = [
+    "AUTO_GAINS",
     "C2PO",
     "MRT",
     "RZF",
@@ -23,6 +25,7 @@ __all__ = [
     "ZF",
     "ExhaustiveSearch",
     "HybridPrecoder",
+    "LocalSearch",
     "MatrixPrecoder",
     "PhasedZF",
     "Precoder",
@@ -30,6 +33,7 @@ __all__ = [
     "WMMSEResult",
     "align_sign",
     "alphabet_noise_variance",
+    "coordinate_descent",
     "design_for_snr",
     "is_snr_dependent",
     "mrt_matrix",

@@ -1,0 +1,74 @@
+import itertools
+
+import pytest
+import torch
+
+from qprecode.channels import RayleighChannel
+from qprecode.dac import DAC
+from qprecode.evaluation import evaluate
+from qprecode.precoders import LocalSearch, coordinate_descent
+from qprecode.registry import build_precoder
+from tests.conftest import generator
+
+
+def test_a_sweep_gives_each_antenna_its_best_level_given_the_others():
+    """Coordinate descent against brute force: after each antenna's update, no other level of
+    that antenna lowers ||target - y H||^2."""
+    H = RayleighChannel(5, 2, dtype=torch.complex128).sample(3, generator(0))
+    dac = DAC(2)
+    levels = dac.levels(torch.float64)
+    s = torch.randn(3, 4, 2, dtype=torch.complex128, generator=generator(1))
+    y0 = dac(torch.randn(3, 4, 5, dtype=torch.complex128, generator=generator(2)))
+    y = coordinate_descent(H, s, y0, dac, sweeps=1)
+    # the last antenna was updated last, so it is optimal given all the others
+    m = 4
+    for re, im in itertools.product(levels, levels):
+        trial = y.clone()
+        trial[..., m] = torch.complex(re, im)
+        assert (
+            ((s - trial @ H).abs() ** 2).sum(-1) >= ((s - y @ H).abs() ** 2).sum(-1) - 1e-12
+        ).all()
+
+
+def test_the_objective_never_increases_over_sweeps():
+    H = RayleighChannel(16, 3, dtype=torch.complex128).sample(4, generator(3))
+    dac = DAC(1)
+    s = torch.randn(4, 10, 3, dtype=torch.complex128, generator=generator(4))
+    y = dac(torch.randn(4, 10, 16, dtype=torch.complex128, generator=generator(5)))
+    costs = []
+    for _ in range(5):
+        costs.append(((4.0 * s - y @ H).abs() ** 2).sum())
+        y = coordinate_descent(H, 4.0 * s, y, dac, sweeps=1)
+    assert all(b <= a + 1e-9 for a, b in zip(costs, costs[1:], strict=False))
+    assert costs[-1] < 0.5 * costs[0]
+
+
+@pytest.mark.parametrize("bits", [1, 2])
+def test_outputs_are_on_the_alphabet_and_deterministic(bits):
+    H = RayleighChannel(8, 2).sample(3, generator(6))
+    s = torch.randn(3, 16, 2, dtype=torch.complex64, generator=generator(7))
+    precoder = LocalSearch(bits, snr_db=10.0)
+    y = precoder(H, s)
+    levels = DAC(bits).levels()
+    assert torch.isin(y.real, levels).all() and torch.isin(y.imag, levels).all()
+    assert torch.equal(precoder(H, s), y)
+
+
+def test_local_search_beats_quantized_zf_squid_and_c2po_at_one_bit():
+    H = RayleighChannel(32, 2).sample(100, generator(8))
+    snrs = [0.0, 10.0, 20.0]
+    ours = evaluate(LocalSearch(1), H, snrs, num_symbols=64, seed=9).sum_rate
+    for name in ("zf", "squid", "c2po"):
+        theirs = evaluate(build_precoder(name, 1), H, snrs, num_symbols=64, seed=9).sum_rate
+        assert all(a > b for a, b in zip(ours, theirs, strict=True)), name
+
+
+def test_options_are_checked():
+    with pytest.raises(ValueError, match="start"):
+        LocalSearch(start="svd")
+    with pytest.raises(ValueError, match="gain"):
+        LocalSearch(gain=-1.0)
+    with pytest.raises(ValueError, match="sweeps"):
+        LocalSearch(sweeps=0)
+    assert LocalSearch(gain=0.9).snr_dependent is False
+    assert LocalSearch().with_snr(5.0).snr_db == 5.0
