@@ -1,5 +1,11 @@
 """Plots of saved results. Each function reads result records (as written to JSON) and writes a
-PNG; nothing here computes metrics."""
+PNG; nothing here computes metrics.
+
+Figures are built with the object-oriented API (``matplotlib.figure.Figure``), never through
+``pyplot``: saving a ``Figure`` to PNG renders with Agg for that one file, so importing or calling
+this module leaves matplotlib's global backend, and any figures a caller has open, untouched.
+Every function returns its ``Figure`` for callers that want to inspect or adjust it.
+"""
 
 from __future__ import annotations
 
@@ -8,13 +14,12 @@ from pathlib import Path
 from typing import Any
 
 import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-from matplotlib.ticker import MaxNLocator  # noqa: E402
+import numpy as np
+from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 __all__ = [
+    "DPI",
     "plot_curves",
     "plot_metric",
     "plot_power",
@@ -22,28 +27,45 @@ __all__ = [
     "plot_symbol_scatter",
 ]
 
-_STYLES = ("-", "--", ":", "-.")
+# Line styles and markers, one per DAC resolution (plot_metric) or per curve (plot_curves).
+_STYLES: tuple[Any, ...] = ("-", "--", ":", "-.", (0, (5, 1, 1, 1, 1, 1)), (0, (1, 3)))
+_MARKERS = ("o", "s", "^", "v", "D", "x")
+DPI = 130  # of every saved PNG
+_AXIS_LABELS = {"sum_rate": "sum rate [bits/channel use]", "ber": "uncoded bit error rate"}
 
 
 def _bits_label(bits: Any) -> str:
     return "unquantized" if bits in (None, "inf") else f"{bits}-bit"
 
 
-def _save(fig: Any, path: str | Path) -> None:
+def _colors(count: int) -> list[tuple[float, float, float, float]]:
+    """``count`` distinct colours: tab10 up to ten, else evenly spread over viridis."""
+    if count <= 10:
+        cmap = matplotlib.colormaps["tab10"]
+        return [cmap(i) for i in range(count)]
+    cmap = matplotlib.colormaps["viridis"]
+    return [cmap(x) for x in np.linspace(0.0, 0.95, count)]
+
+
+def _save(fig: Figure, path: str | Path) -> Figure:
+    """Write ``fig`` as a PNG at ``DPI`` (parent folders created) and return it."""
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(target, dpi=130, bbox_inches="tight")
-    plt.close(fig)
-
-
-_AXIS_LABELS = {"sum_rate": "sum rate [bits/channel use]", "ber": "uncoded bit error rate"}
+    fig.savefig(target, dpi=DPI, bbox_inches="tight")
+    return fig
 
 
 def plot_metric(
     records: Sequence[dict[str, Any]], path: str | Path, metric: str, title: str = ""
-) -> None:
+) -> Figure:
     """``metric`` (``sum_rate`` or ``ber``, the latter on a log axis) vs SNR: one line per
-    (precoder, bits)."""
+    (precoder, bits); the colour tells the precoder, the line style and marker the bits.
+
+    ``records`` hold ``precoder``, ``bits`` (``None`` or ``"inf"``: unquantized), ``snr_db`` and
+    the ``metric`` key.
+    """
+    if metric not in _AXIS_LABELS:
+        raise ValueError(f"unknown metric {metric!r}; choose one of {sorted(_AXIS_LABELS)}")
     curves: dict[tuple[str, str], list[tuple[float, float]]] = {}
     for r in records:
         curves.setdefault((r["precoder"], _bits_label(r["bits"])), []).append(
@@ -51,18 +73,20 @@ def plot_metric(
         )
     precoders = list(dict.fromkeys(p for p, _ in curves))
     bit_labels = list(dict.fromkeys(b for _, b in curves))
-    colors = plt.get_cmap("viridis")(np.linspace(0.0, 0.9, max(len(bit_labels), 1)))
-    fig, ax = plt.subplots(figsize=(6.4, 4.4))
+    colors = _colors(len(precoders))
+    fig = Figure(figsize=(6.4, 4.4))
+    ax = fig.subplots()
     for (precoder, bits), points in curves.items():
         points.sort()
         x, y = zip(*points, strict=True)
+        style = bit_labels.index(bits) % len(_STYLES)
         ax.plot(
             x,
             y,
-            _STYLES[precoders.index(precoder) % len(_STYLES)],
-            color=colors[bit_labels.index(bits)],
-            marker="o",
-            markersize=3,
+            linestyle=_STYLES[style],
+            marker=_MARKERS[style],
+            color=colors[precoders.index(precoder)],
+            markersize=3.5,
             label=f"{precoder.upper()} {bits}",
         )
     ax.set_xlabel(r"SNR $P_T/\sigma_v^2$ [dB]")
@@ -73,16 +97,17 @@ def plot_metric(
     ax.legend(fontsize=8, ncol=2)
     if title:
         ax.set_title(title, fontsize=10)
-    _save(fig, path)
+    return _save(fig, path)
 
 
 def plot_radiation(
     patterns: Sequence[dict[str, Any]], user_angles_deg: Sequence[float], path: str | Path
-) -> None:
+) -> Figure:
     """Polar radiation patterns as in Figs. 3-4 of Feys et al.: intended signal, distortion and
     SDR in dB over 0..180 degrees. ``patterns`` hold ``label``, ``angles_deg``, ``p_lin_db``,
     ``p_dist_db`` and ``sdr_db``; users are marked with stars."""
-    fig, axes = plt.subplots(1, 3, figsize=(13, 3.6), subplot_kw={"projection": "polar"})
+    fig = Figure(figsize=(13, 3.6))
+    axes = fig.subplots(1, 3, subplot_kw={"projection": "polar"})
     panels = (
         ("p_lin_db", r"$P_\mathrm{lin}$ [dB]"),
         ("p_dist_db", r"$P_\mathrm{dist}$ [dB]"),
@@ -108,15 +133,15 @@ def plot_radiation(
         ax.set_title(title, fontsize=10)
     handles, labels = axes[0].get_legend_handles_labels()
     fig.legend(handles, labels, fontsize=8, loc="lower center", ncol=min(len(labels), 4))
-    _save(fig, path)
+    return _save(fig, path)
 
 
-def plot_power(panels: Sequence[dict[str, Any]], path: str | Path) -> None:
+def plot_power(panels: Sequence[dict[str, Any]], path: str | Path) -> Figure:
     """Power vs bandwidth as in Figs. 12-13 of Feys et al.: one panel per DAC type, each with
     curves (``power_curves`` output, ``label`` and ``max_bandwidth_hz`` keys) on log axes."""
     dac_types = list(dict.fromkeys(p["dac"] for p in panels))
-    fig, axes = plt.subplots(1, len(dac_types), figsize=(6.2 * len(dac_types), 4.4))
-    axes = np.atleast_1d(axes)
+    fig = Figure(figsize=(6.2 * len(dac_types), 4.4))
+    axes = fig.subplots(1, len(dac_types), squeeze=False)[0]
     for ax, dac in zip(axes, dac_types, strict=True):
         baseline_drawn = False
         for i, p in enumerate(x for x in panels if x["dac"] == dac):
@@ -136,7 +161,7 @@ def plot_power(panels: Sequence[dict[str, Any]], path: str | Path) -> None:
         ax.set_title(f"{dac} DACs (vertical lines: accelerator speed limit)", fontsize=10)
         ax.grid(True, which="both", alpha=0.3)
         ax.legend(fontsize=7)
-    _save(fig, path)
+    return _save(fig, path)
 
 
 def plot_curves(
@@ -145,31 +170,36 @@ def plot_curves(
     xlabel: str,
     ylabel: str,
     title: str = "",
-) -> None:
-    """Named ``(x, y)`` curves on one axis, with markers."""
-    fig, ax = plt.subplots(figsize=(6.4, 4.4))
+) -> Figure:
+    """Named ``(x, y)`` curves on one axis, each with its own colour, line style and marker."""
+    fig = Figure(figsize=(6.4, 4.4))
+    ax = fig.subplots()
+    colors = _colors(len(curves))
     for i, (label, (x, y)) in enumerate(curves.items()):
-        ax.plot(x, y, _STYLES[i % len(_STYLES)], marker="o", markersize=4, label=label)
+        style = i % len(_STYLES)
+        ax.plot(x, y, linestyle=_STYLES[style], marker=_MARKERS[style], markersize=4,
+                color=colors[i], label=label)  # fmt: skip
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
     ax.grid(True, alpha=0.3)
     ax.legend(fontsize=8)
     if title:
         ax.set_title(title, fontsize=10)
-    _save(fig, path)
+    return _save(fig, path)
 
 
 def plot_symbol_scatter(
     panels: Mapping[str, tuple[Sequence[float], Sequence[float]]],
     path: str | Path,
     title: str = "",
-) -> None:
+) -> Figure:
     """Fig. 10 of Feys et al.: real part of the estimated received symbol against the real part
     of the transmitted one, one panel per precoder; the identity line is dashed."""
-    fig, axes = plt.subplots(1, len(panels), figsize=(4.6 * len(panels), 4.2), squeeze=False)
+    fig = Figure(figsize=(4.6 * len(panels), 4.2))
+    axes = fig.subplots(1, len(panels), squeeze=False)
     for ax, (label, (sent, received)) in zip(axes[0], panels.items(), strict=True):
         ax.scatter(sent, received, s=3, alpha=0.5)
-        lim = max(np.abs(sent).max(), 1e-9) * 1.1
+        lim = max(float(np.abs(sent).max()), 1e-9) * 1.1
         ax.plot([-lim, lim], [-lim, lim], "k--", linewidth=0.8)
         ax.set_xlabel(r"Re$\{s\}$")
         ax.set_ylabel(r"Re$\{\hat s\}$")
@@ -177,4 +207,4 @@ def plot_symbol_scatter(
         ax.grid(True, alpha=0.3)
     if title:
         fig.suptitle(title, fontsize=10)
-    _save(fig, path)
+    return _save(fig, path)

@@ -1,6 +1,23 @@
-"""Reproducible experiments: config -> results -> plots and a markdown report."""
+"""Reproducible experiments: config -> results -> plots and a markdown report.
 
-from .compare import PRESETS, ComparisonConfig, run_comparison
-from .reproduce import EXPERIMENTS, reproduce
+``compare`` puts classical and learned precoders side by side on the same channels (across
+papers); each paper's reproduction is a subpackage (``feys``) whose experiments take an explicit,
+frozen config and an output folder.
+"""
 
-__all__ = ["EXPERIMENTS", "PRESETS", "ComparisonConfig", "reproduce", "run_comparison"]
+from .common import Section
+from .compare import PRESETS as COMPARE_PRESETS
+from .compare import ComparisonConfig, run_comparison
+from .feys import EXPERIMENTS, ReproduceConfig, reproduce
+from .feys import PRESETS as REPRODUCE_PRESETS
+
+__all__ = [
+    "COMPARE_PRESETS",
+    "EXPERIMENTS",
+    "REPRODUCE_PRESETS",
+    "ComparisonConfig",
+    "ReproduceConfig",
+    "Section",
+    "reproduce",
+    "run_comparison",
+]

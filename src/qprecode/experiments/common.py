@@ -1,5 +1,5 @@
-"""Shared pieces of the reproduction experiments: presets, the section each experiment returns,
-and the paper's reference numbers."""
+"""Pieces every paper's reproduction shares: the section an experiment returns, how a section is
+saved with its config and run metadata, and the shipped GNNs by users and bits."""
 
 from __future__ import annotations
 
@@ -9,29 +9,23 @@ from typing import Any
 
 from ..models import shipped_models
 from ..nn import GNNPrecoder
-from ..results import write_json
-from ..zoo import build_precoder
+from ..registry import LEARNED_PREFIX, build_precoder
+from ..results import atomic_write_bytes, write_json
 
-__all__ = ["PRESET_SIZES", "Section", "shipped_gnn", "sizes", "write_section"]
-
-# Monte-Carlo sizes per preset: channels for rate curves, symbols per channel, symbols for
-# radiation patterns.
-PRESET_SIZES = {
-    "quick": {"channels": 1000, "symbols": 125, "radiation_symbols": 4000, "table_channels": 2000},
-    "paper": {"channels": 10_000, "symbols": 125, "radiation_symbols": 20_000,
-              "table_channels": 10_000},
-}  # fmt: skip
+__all__ = ["Section", "shipped_gnn", "write_section"]
 
 
-def sizes(preset: str) -> dict[str, int]:
-    if preset not in PRESET_SIZES:
-        raise ValueError(f"unknown preset {preset!r}; choose one of {sorted(PRESET_SIZES)}")
-    return PRESET_SIZES[preset]
-
-
-@dataclass
+@dataclass(frozen=True)
 class Section:
-    """What one experiment produced: a markdown section, the figure files and the numbers."""
+    """What one experiment produced.
+
+    Attributes:
+        key: the experiment's name (``fig7a``); its files are ``KEY.json`` and ``KEY.md``.
+        title: a short title (``Fig. 7a``).
+        markdown: the report section: the paper's numbers, ours, and why they differ.
+        figures: PNG file names, relative to the output folder.
+        data: the numbers, JSON-ready.
+    """
 
     key: str
     title: str
@@ -40,10 +34,14 @@ class Section:
     data: dict[str, Any] = field(default_factory=dict)
 
 
-def write_section(section: Section, out: Path, config: dict[str, Any]) -> None:
-    """Save ``KEY.json`` (config + numbers) and ``KEY.md`` beside the figures."""
-    write_json(out / f"{section.key}.json", {"config": config, "data": section.data})
-    (out / f"{section.key}.md").write_text(section.markdown)
+def write_section(
+    section: Section, out: Path, config: dict[str, Any], meta: dict[str, Any]
+) -> None:
+    """Save ``KEY.json`` (experiment, config with its seed, run metadata, numbers) and ``KEY.md``
+    beside the figures."""
+    payload = {"experiment": section.key, "config": config, "meta": meta, "data": section.data}
+    write_json(out / f"{section.key}.json", payload)
+    atomic_write_bytes(out / f"{section.key}.md", section.markdown.encode())
 
 
 def shipped_gnn(users: int, bits: int, channel: str = "") -> GNNPrecoder | None:
@@ -52,6 +50,6 @@ def shipped_gnn(users: int, bits: int, channel: str = "") -> GNNPrecoder | None:
     name = f"{channel + '-' if channel else ''}k{users}-b{bits}"
     if name not in shipped_models():
         return None
-    precoder = build_precoder(f"gnn:{name}")
+    precoder = build_precoder(f"{LEARNED_PREFIX}{name}")
     assert isinstance(precoder, GNNPrecoder)
     return precoder

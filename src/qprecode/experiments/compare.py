@@ -11,7 +11,7 @@ Writes ``config.json``, ``results.json``, ``report.md`` and PNG plots to the out
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -19,8 +19,7 @@ import torch
 
 from ..channels import RayleighChannel
 from ..dac import DAC
-from ..metrics import draw_symbols, evaluate
-from ..models import shipped_models
+from ..evaluation import draw_symbols, evaluate
 from ..plotting import plot_metric
 from ..precoders import (
     ExhaustiveSearch,
@@ -29,8 +28,9 @@ from ..precoders import (
     design_for_snr,
     precoding_mse,
 )
+from ..registry import build_precoder
 from ..results import atomic_write_bytes, run_metadata, write_json
-from ..zoo import build_precoder
+from .common import shipped_gnn
 
 __all__ = ["PRESETS", "ComparisonConfig", "run_comparison"]
 
@@ -39,7 +39,8 @@ CLASSICAL = ("mrt", "zf", "wf", "squid", "c2po")
 
 @dataclass(frozen=True)
 class ComparisonConfig:
-    """Sizes of the comparison; ``PRESETS`` holds the named ones."""
+    """Sizes and seed of the comparison; ``PRESETS`` holds the named ones. Channels come from
+    ``seed`` (``seed + 10`` for the small problem), symbols from ``seed + 1`` (``seed + 11``)."""
 
     antennas: int = 32
     users: tuple[int, ...] = (1, 2, 4)
@@ -55,6 +56,13 @@ class ComparisonConfig:
     table_snr_db: float = 20.0
     seed: int = 0
 
+    @classmethod
+    def from_preset(cls, name: str, seed: int = 0) -> ComparisonConfig:
+        """The preset ``name`` (one of ``PRESETS``) with ``seed``."""
+        if name not in PRESETS:
+            raise ValueError(f"unknown preset {name!r}; choose one of {sorted(PRESETS)}")
+        return replace(PRESETS[name], seed=seed)
+
 
 PRESETS = {
     "quick": ComparisonConfig(channels=300, symbols=64, small_channels=100),
@@ -68,9 +76,9 @@ def _precoders(users: int, bits: int) -> list[tuple[str, Precoder]]:
         if name == "c2po" and bits != 1:
             continue  # C2PO is a 1-bit algorithm
         out.append((name, build_precoder(name, bits)))
-    gnn = f"k{users}-b{bits}"
-    if gnn in shipped_models():
-        out.append((f"gnn:{gnn}", build_precoder(f"gnn:{gnn}")))
+    gnn = shipped_gnn(users, bits)
+    if gnn is not None:
+        out.append((gnn.name, gnn))
     return out
 
 

@@ -8,19 +8,25 @@ from typing import Any
 
 import torch
 
-from ..metrics import los_radiation_db
-from ..nn import GNNPrecoder
-from ..plotting import plot_radiation
-from ..precoders import Precoder, build_classical_precoder
-from .common import Section, shipped_gnn, sizes
+from ...evaluation import los_radiation_db
+from ...nn import GNNPrecoder
+from ...plotting import plot_radiation
+from ...precoders import Precoder
+from ...registry import build_precoder
+from ..common import Section, shipped_gnn
+from .config import ReproduceConfig
 
 __all__ = ["fig3", "fig4", "fig8", "fig9"]
 
 GRID = torch.arange(0.0, 180.0 + 0.125, 0.25)
 
 
-def _pattern(precoder: Precoder, M: int, angles: list[float], N_s: int, label: str) -> dict:
-    return {"label": label, **los_radiation_db(precoder, M, angles, N_s, GRID)}
+def _pattern(
+    config: ReproduceConfig, precoder: Precoder, M: int, angles: list[float], label: str
+) -> dict:
+    """The patterns over ``GRID`` with ``config.radiation_symbols`` symbols from the seed."""
+    patterns = los_radiation_db(precoder, M, angles, config.radiation_symbols, GRID, config.seed)
+    return {"label": label, **patterns}
 
 
 def _at(pattern: dict, key: str, angle: float) -> float:
@@ -34,13 +40,12 @@ def _spread_db(pattern: dict) -> float:
     return float(10 * torch.log10(linear.max() / linear.mean()))
 
 
-def fig3(preset: str, out: Path) -> Section:
+def fig3(config: ReproduceConfig, out: Path) -> Section:
     """MRT + 1-bit DACs, M=32, K=1: a pathological angle (90 deg) and a generic one (110 deg)."""
-    N_s = sizes(preset)["radiation_symbols"]
-    mrt = build_classical_precoder("mrt", 1)
+    mrt = build_precoder("mrt", 1)
     rows, data = [], {}
     for panel, angle in (("a", 90.0), ("b", 110.0)):
-        pat = _pattern(mrt, 32, [angle], N_s, f"MRT 1-bit, user at {angle:g} deg")
+        pat = _pattern(config, mrt, 32, [angle], f"MRT 1-bit, user at {angle:g} deg")
         plot_radiation([pat], [angle], out / f"fig3{panel}.png")
         sdr = torch.tensor(pat["sdr_db"])
         finite = sdr[torch.isfinite(sdr)]
@@ -62,14 +67,13 @@ def fig3(preset: str, out: Path) -> Section:
     return Section("fig3", "Fig. 3", md, ["fig3a.png", "fig3b.png"], data)
 
 
-def fig4(preset: str, out: Path) -> Section:
+def fig4(config: ReproduceConfig, out: Path) -> Section:
     """ZF + 1-bit DACs, M=32, with 2 and 6 users: distortion spreads out with more users."""
-    N_s = sizes(preset)["radiation_symbols"]
-    zf = build_classical_precoder("zf", 1)
+    zf = build_precoder("zf", 1)
     cases = {"a": [55.0, 110.0], "b": [25.0, 55.0, 85.0, 110.0, 135.0, 155.0]}
     data, rows = {}, []
     for panel, angles in cases.items():
-        pat = _pattern(zf, 32, angles, N_s, f"ZF 1-bit, K={len(angles)}")
+        pat = _pattern(config, zf, 32, angles, f"ZF 1-bit, K={len(angles)}")
         plot_radiation([pat], angles, out / f"fig4{panel}.png")
         sdr_users = [_at(pat, "sdr_db", a) for a in angles]
         data[panel] = {"angles": angles, "distortion_peak_to_mean_db": _spread_db(pat),
@@ -107,13 +111,12 @@ def _radiation_gnn() -> tuple[GNNPrecoder | None, str, str]:
     return rayleigh, "gnn:k1-b1", note if rayleigh is not None else "No shipped GNN was found."
 
 
-def fig8(preset: str, out: Path) -> Section:
+def fig8(config: ReproduceConfig, out: Path) -> Section:
     """GNN vs MRT radiation with 1-bit DACs, M=32, K=1, user at 110 deg."""
     gnn, name, note = _radiation_gnn()
-    N_s = sizes(preset)["radiation_symbols"]
-    pats = [_pattern(build_classical_precoder("mrt", 1), 32, [110.0], N_s, "MRT 1-bit")]
+    pats = [_pattern(config, build_precoder("mrt", 1), 32, [110.0], "MRT 1-bit")]
     if gnn is not None:
-        pats.append(_pattern(gnn, 32, [110.0], N_s, f"GNN 1-bit ({name})"))
+        pats.append(_pattern(config, gnn, 32, [110.0], f"GNN 1-bit ({name})"))
     plot_radiation(pats, [110.0], out / "fig8.png")
     data: dict[str, Any] = {p["label"]: {"sdr_user_db": _at(p, "sdr_db", 110.0),
                                          "p_dist_user_db": _at(p, "p_dist_db", 110.0)}
@@ -132,13 +135,12 @@ def fig8(preset: str, out: Path) -> Section:
     return Section("fig8", "Fig. 8", md, ["fig8.png"], data)
 
 
-def fig9(preset: str, out: Path) -> Section:
+def fig9(config: ReproduceConfig, out: Path) -> Section:
     """GNN radiation with 1-bit DACs for M in {8, 16, 32}, K=1, user at 110 deg."""
     gnn, name, note = _radiation_gnn()
-    N_s = sizes(preset)["radiation_symbols"]
     if gnn is None:
         return Section("fig9", "Fig. 9", "## Fig. 9\n\nNo shipped K=1, b=1 GNN was found.\n")
-    pats = [_pattern(gnn, M, [110.0], N_s, f"{name}, M={M}") for M in (8, 16, 32)]
+    pats = [_pattern(config, gnn, M, [110.0], f"{name}, M={M}") for M in (8, 16, 32)]
     plot_radiation(pats, [110.0], out / "fig9.png")
     data = {M: _at(p, "sdr_db", 110.0) for M, p in zip((8, 16, 32), pats, strict=True)}
     rows = [f"| {M} | {v:.1f} |" for M, v in data.items()]

@@ -7,38 +7,50 @@ from pathlib import Path
 
 import torch
 
-from ..channels import RayleighChannel
-from ..metrics import evaluate
-from ..plotting import plot_curves, plot_metric
-from ..precoders import baseline_name, build_classical_precoder
-from .common import Section, shipped_gnn, sizes
+from ...channels import RayleighChannel
+from ...evaluation import EvaluationResult, evaluate
+from ...plotting import plot_curves, plot_metric
+from ...precoders import Precoder
+from ...registry import baseline_name, build_precoder
+from ..common import Section, shipped_gnn
+from .config import ReproduceConfig
 
 __all__ = ["PAPER_TABLE_I", "fig7a", "fig7b", "fig11", "table1"]
 
 PAPER_TABLE_I = {"mrt": [-5.38, -13.02, -20.31, -27.70], "gnn": [-22.99, -29.43, -29.87, -32.52]}
 SNRS = [float(x) for x in range(-10, 31, 5)]
 M = 32
+CHANNEL_SEED_OFFSET = 3  # channels: config.seed + 3 (seed 3 before the seed was configurable)
 
 
-def _channels(K: int, count: int, seed: int = 3) -> torch.Tensor:
-    return RayleighChannel(M, K).sample(count, torch.Generator().manual_seed(seed))
+def _channels(config: ReproduceConfig, K: int, count: int) -> torch.Tensor:
+    """``[count, M, K]`` i.i.d. Rayleigh channels from the config's seed."""
+    generator = torch.Generator().manual_seed(config.seed + CHANNEL_SEED_OFFSET)
+    return RayleighChannel(M, K).sample(count, generator)
+
+
+def _evaluate(
+    config: ReproduceConfig, precoder: Precoder, H: torch.Tensor, snrs: list[float]
+) -> EvaluationResult:
+    """Gaussian symbols, ``config.symbols`` per channel, drawn from the config's seed."""
+    return evaluate(precoder, H, snrs, num_symbols=config.symbols, seed=config.seed)
 
 
 def _fmt(x: float | None) -> str:
     return "-" if x is None else f"{x:.2f}"
 
 
-def table1(preset: str, out: Path) -> Section:
+def table1(config: ReproduceConfig, out: Path) -> Section:
     """NMSE of MRT and GNN, M=32, K=1, b in 1..4, noiseless channels."""
-    H = _channels(1, sizes(preset)["table_channels"])
-    mrt = [evaluate(build_classical_precoder("mrt", b), H, [20.0]).nmse_db[0] for b in (1, 2, 3, 4)]
+    H = _channels(config, 1, config.table_channels)
+    mrt = [_evaluate(config, build_precoder("mrt", b), H, [20.0]).nmse_db[0] for b in (1, 2, 3, 4)]
     gnn: list[float | None] = []
     for b in (1, 2, 3, 4):
         model = shipped_gnn(1, b)
-        gnn.append(None if model is None else evaluate(model, H, [20.0]).nmse_db[0])
+        gnn.append(None if model is None else _evaluate(config, model, H, [20.0]).nmse_db[0])
     md = "\n".join([
-        f"## Table I: NMSE on noiseless channels, M=32, K=1 ({H.shape[0]} channels x 125 "
-        "symbols)", "",
+        f"## Table I: NMSE on noiseless channels, M=32, K=1 ({H.shape[0]} channels x "
+        f"{config.symbols} symbols, seed {config.seed})", "",
         "| precoder | b=1 | b=2 | b=3 | b=4 |", "|---|---|---|---|---|",
         "| MRT, paper | " + " | ".join(f"{x:.2f}" for x in PAPER_TABLE_I["mrt"]) + " |",
         "| MRT, ours | " + " | ".join(f"{x:.2f}" for x in mrt) + " |",
@@ -52,18 +64,18 @@ def table1(preset: str, out: Path) -> Section:
                                                   "paper": PAPER_TABLE_I})  # fmt: skip
 
 
-def fig7a(preset: str, out: Path) -> Section:
+def fig7a(config: ReproduceConfig, out: Path) -> Section:
     """Sum rate vs SNR, M=32, K=1: GNN against MRT with 1..4-bit and ideal DACs."""
-    H = _channels(1, sizes(preset)["channels"])
+    H = _channels(config, 1, config.channels)
     records = []
     for b in (1, 2, 3, 4, None):
-        r = evaluate(build_classical_precoder("mrt", b), H, SNRS)
+        r = _evaluate(config, build_precoder("mrt", b), H, SNRS)
         records += [{"precoder": "mrt", "bits": b, "snr_db": x, "sum_rate": y}
                     for x, y in zip(r.snr_db, r.sum_rate, strict=True)]  # fmt: skip
     for b in (1, 2, 3, 4):
         gnn = shipped_gnn(1, b)
         if gnn is not None:
-            r = evaluate(gnn, H, SNRS)
+            r = _evaluate(config, gnn, H, SNRS)
             records += [{"precoder": "gnn", "bits": b, "snr_db": x, "sum_rate": y}
                         for x, y in zip(r.snr_db, r.sum_rate, strict=True)]  # fmt: skip
     plot_metric(records, out / "fig7a.png", "sum_rate", "M=32, K=1, Rayleigh")
@@ -84,17 +96,17 @@ def fig7a(preset: str, out: Path) -> Section:
     return Section("fig7a", "Fig. 7a", md, ["fig7a.png"], {"records": records})
 
 
-def fig7b(preset: str, out: Path) -> Section:
+def fig7b(config: ReproduceConfig, out: Path) -> Section:
     """Sum rate vs SNR with 1-bit DACs, M=32, K in {2, 4, 6}: GNN against ZF."""
     records, rows = [], []
     for K in (2, 4, 6):
-        H = _channels(K, sizes(preset)["channels"])
-        entries = [("zf", build_classical_precoder("zf", 1))]
+        H = _channels(config, K, config.channels)
+        entries = [("zf", build_precoder("zf", 1))]
         gnn = shipped_gnn(K, 1)
         if gnn is not None:
             entries.append(("gnn", gnn))
         for name, precoder in entries:
-            r = evaluate(precoder, H, SNRS)
+            r = _evaluate(config, precoder, H, SNRS)
             records += [{"precoder": f"{name} K={K}", "bits": 1, "snr_db": x, "sum_rate": y}
                         for x, y in zip(r.snr_db, r.sum_rate, strict=True)]  # fmt: skip
             rows.append(f"| {K} | {name} | {r.sum_rate[SNRS.index(20.0)]:.2f} |")
@@ -108,14 +120,14 @@ def fig7b(preset: str, out: Path) -> Section:
     return Section("fig7b", "Fig. 7b", md, ["fig7b.png"], {"records": records})
 
 
-def fig11(preset: str, out: Path) -> Section:
+def fig11(config: ReproduceConfig, out: Path) -> Section:
     """Sum rate at 20 dB vs bits, M=32, K in {1, 2, 4, 6}: MRT (K=1) or ZF and the GNNs."""
     curves: dict[str, tuple[list[float], list[float]]] = {}
     rows = []
     for K in (1, 2, 4, 6):
-        H = _channels(K, sizes(preset)["channels"])
+        H = _channels(config, K, config.channels)
         base = baseline_name(K)
-        rates = [evaluate(build_classical_precoder(base, b), H, [20.0]).sum_rate[0]
+        rates = [_evaluate(config, build_precoder(base, b), H, [20.0]).sum_rate[0]
                  for b in (1, 2, 3, 4)]  # fmt: skip
         curves[f"{base.upper()} K={K}"] = ([1.0, 2.0, 3.0, 4.0], rates)
         gnn_bits: list[float] = []
@@ -124,7 +136,7 @@ def fig11(preset: str, out: Path) -> Section:
             gnn = shipped_gnn(K, b)
             if gnn is not None:
                 gnn_bits.append(b)
-                gnn_rates.append(evaluate(gnn, H, [20.0]).sum_rate[0])
+                gnn_rates.append(_evaluate(config, gnn, H, [20.0]).sum_rate[0])
         if gnn_bits:
             curves[f"GNN K={K}"] = (gnn_bits, gnn_rates)
         gnn_cells = {int(b): r for b, r in zip(gnn_bits, gnn_rates, strict=True)}

@@ -6,9 +6,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..cost import compare_power, power_panels, power_records
-from ..plotting import plot_power
-from .common import Section
+from ...cost import compare_power, power_panels, power_records
+from ...plotting import plot_power
+from ..common import Section
+from .config import ReproduceConfig
 
 __all__ = ["fig12", "fig13"]
 
@@ -25,7 +26,9 @@ def _mhz(x: float | None) -> str:
     return "none" if x is None else f"{x / 1e6:.3f} MHz"
 
 
-def fig12(preset: str, out: Path) -> Section:
+def fig12(config: ReproduceConfig, out: Path) -> Section:
+    """Baseband DACs: FLOPs per vector (eqs. 31-38), crossover and accelerator limit of both
+    architectures. Closed-form: ``config`` only labels the run."""
     records, figure = _figure("baseband", "fig12", out)
     rows = [f"| {r['hidden_dim']}x{r['hidden_layers']} | {r['flops_per_vector'] / 1e6:.2f} | "
             f"{_mhz(r['crossover_bandwidth_hz'])} | {_mhz(r['max_bandwidth_hz'])} |"
@@ -53,7 +56,8 @@ def fig12(preset: str, out: Path) -> Section:
     return Section("fig12", "Fig. 12", md, [figure], {"records": records})
 
 
-def fig13(preset: str, out: Path) -> Section:
+def fig13(config: ReproduceConfig, out: Path) -> Section:
+    """RF-DACs: DAC-only and total power reduction of both architectures (closed form)."""
     records, figure = _figure("rf", "fig13", out)
     rows = [f"| {r['hidden_dim']}x{r['hidden_layers']} | "
             f"{r['power_reduction']['dac_only']:.2f} | "
