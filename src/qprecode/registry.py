@@ -4,8 +4,9 @@ test all read it; nothing else keeps a list of names.
 
 Names: ``mrt``, ``zf``, ``rzf`` (aliases ``wf``, ``mmse``), ``pzf``, ``squid``, ``c2po``,
 ``exhaustive`` (alias ``exs``); a shipped model as ``gnn:NAME`` (``gnn:k1-b1``); any saved model
-as ``gnn:PATH``, where ``PATH`` is a run folder (its ``best.*``) or ``X.safetensors`` with its
-``X.json`` beside it.
+as ``gnn:PATH`` (a Feys GNN) or ``dnn:PATH`` (a Kasalaee CNN+FC precoder), where ``PATH`` is a run
+folder (its ``best.*``) or ``X.safetensors`` with its ``X.json`` beside it; the file's
+architecture picks the wrapper and must match the prefix.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from typing import Any
 from ._validation import check_bits
 from .dac import DAC
 from .models import SHIPPED_DIR, shipped_models
-from .nn import GNNPrecoder, QuantizedGNN, load_model, read_files
+from .nn import CompressedDNN, DNNPrecoder, GNNPrecoder, QuantizedGNN, load_model, read_files
 from .precoders import (
     C2PO,
     MRT,
@@ -35,6 +36,7 @@ from .precoders import (
 
 __all__ = [
     "LEARNED_PREFIX",
+    "LEARNED_PREFIXES",
     "PrecoderEntry",
     "baseline_name",
     "build_precoder",
@@ -44,6 +46,8 @@ __all__ = [
 ]
 
 LEARNED_PREFIX = "gnn:"
+# architecture of a saved model -> the prefix that names it
+LEARNED_PREFIXES = {"feys-gnn": LEARNED_PREFIX, "kasalaee-dnn": "dnn:"}
 
 
 @dataclass(frozen=True)
@@ -195,13 +199,34 @@ def resolve_checkpoint(spec: str) -> Path:
     return path
 
 
-def _learned_entry(spec: str) -> PrecoderEntry:
+def _learned_prefix(key: str) -> str | None:
+    """The learned-model prefix ``key`` starts with (case-insensitive), if any."""
+    return next((p for p in LEARNED_PREFIXES.values() if key.lower().startswith(p)), None)
+
+
+def _check_prefix(prefix: str, spec: str, architecture: str) -> None:
+    if LEARNED_PREFIXES.get(architecture) != prefix:
+        wanted = LEARNED_PREFIXES.get(architecture)
+        hint = f"; name it {wanted}{spec}" if wanted else ""
+        raise ValueError(f"{prefix}{spec} holds a {architecture} model{hint}")
+
+
+def _learned_entry(spec: str, prefix: str = LEARNED_PREFIX) -> PrecoderEntry:
     _, info = read_files(resolve_checkpoint(spec))
-    bits = int(info["hyperparameters"]["bits"])
+    _check_prefix(prefix, spec, info["architecture"])
+    hyper = info["hyperparameters"]
     trained_on = info.get("trained_on", {})
+    if info["architecture"] == "kasalaee-dnn":
+        sizes = f"M={hyper['antennas']}, K={hyper['users']}"
+        return PrecoderEntry(
+            f"{prefix}{spec}", "learned",
+            f"CNN+FC precoder of Kasalaee et al. (weight bits {hyper['weight_bits']}), {sizes}",
+            (None,), (f"runs only at {sizes}",), equivariant=False, trained_on=trained_on,
+        )  # fmt: skip
+    bits = int(hyper["bits"])
     sizes = f"trained at M={trained_on.get('antennas', '?')}, K={trained_on.get('users', '?')}"
     return PrecoderEntry(
-        f"{LEARNED_PREFIX}{spec}", "learned",
+        f"{prefix}{spec}", "learned",
         f"quantization-aware GNN of Feys et al. ({info['architecture']}), {sizes}", (bits,),
         (f"runs at any M, K; {sizes}",), trained_on=trained_on,
     )  # fmt: skip
@@ -216,12 +241,14 @@ def entries(include_learned: bool = True) -> list[PrecoderEntry]:
 
 
 def find_entry(name: str) -> PrecoderEntry:
-    """The entry of a name or alias (``gnn:...`` reads the model's metadata)."""
+    """The entry of a name or alias (``gnn:...`` and ``dnn:...`` read the model's metadata)."""
     key = name.strip()
-    if key.lower().startswith(LEARNED_PREFIX):
-        return _learned_entry(key[len(LEARNED_PREFIX) :])
+    prefix = _learned_prefix(key)
+    if prefix is not None:
+        return _learned_entry(key[len(prefix) :], prefix)
     if key.lower() not in _ALIASES:
-        known = ", ".join([*_ALIASES, f"{LEARNED_PREFIX}NAME", f"{LEARNED_PREFIX}PATH"])
+        learned = [f"{LEARNED_PREFIX}NAME", *(f"{p}PATH" for p in LEARNED_PREFIXES.values())]
+        known = ", ".join([*_ALIASES, *learned])
         raise ValueError(f"unknown precoder {name!r}; known: {known}")
     return _CLASSICAL[_ALIASES[key.lower()]][0]
 
@@ -232,19 +259,23 @@ def build_precoder(
     """A precoder by name.
 
     Args:
-        name: a registry name or alias, ``gnn:NAME`` or ``gnn:PATH``.
+        name: a registry name or alias, ``gnn:NAME``, ``gnn:PATH`` or ``dnn:PATH``.
         bits: DAC resolution (``None``: unquantized) of a classical precoder; checked against
             what it takes. A learned model runs at its own resolution and ignores it.
         dac_kind: DAC level design, ``lloyd-max`` or ``uniform``.
         snr_db: design SNR of the SNR-dependent precoders until the evaluator sets it per point.
     """
     key = name.strip()
-    if key.lower().startswith(LEARNED_PREFIX):
-        spec = key[len(LEARNED_PREFIX) :]
-        model, _ = load_model(resolve_checkpoint(spec))
-        if not isinstance(model, QuantizedGNN):
-            raise ValueError(f"{name}: a {type(model).__name__} is not a GNN precoder")
-        return GNNPrecoder(model, name=f"{LEARNED_PREFIX}{spec}")
+    prefix = _learned_prefix(key)
+    if prefix is not None:
+        spec = key[len(prefix) :]
+        model, info = load_model(resolve_checkpoint(spec))
+        _check_prefix(prefix, spec, info["architecture"])
+        if isinstance(model, QuantizedGNN):
+            return GNNPrecoder(model, name=f"{prefix}{spec}")
+        if isinstance(model, CompressedDNN):
+            return DNNPrecoder(model, name=f"{prefix}{spec}")
+        raise ValueError(f"{name}: a {type(model).__name__} is not a precoder")
     entry = find_entry(key)
     entry.check_bits(bits)
     return _CLASSICAL[entry.name][1](bits, dac_kind, snr_db)

@@ -1,9 +1,24 @@
-"""Learned precoders: the quantization-aware GNN of Feys et al., its precoder wrapper, and model
+"""Learned precoders: the quantization-aware GNN of Feys et al. and the compressed CNN+FC
+precoder of Kasalaee et al., their precoder wrappers, LSQ-quantized layers, and model
 serialization through a registry of architectures."""
 
+from .dnn import CompressedDNN
+from .dnn_precoder import DNNPrecoder
 from .gnn import EDGE_FEATURES, QuantizedGNN
 from .layers import BipartiteLayer
 from .precoder import GNNPrecoder
+from .quantization import (
+    FULL_PRECISION_BITS,
+    LSQQuantizer,
+    QuantConv2d,
+    QuantLinear,
+    check_weight_bits,
+    fixed_point,
+    initialize_steps,
+    lsq_quantize,
+    ptq_,
+    quant_layers,
+)
 from .serialization import (
     ARCHITECTURES,
     FORMAT_VERSION,
@@ -21,14 +36,26 @@ __all__ = [
     "ARCHITECTURES",
     "EDGE_FEATURES",
     "FORMAT_VERSION",
+    "FULL_PRECISION_BITS",
     "BipartiteLayer",
+    "CompressedDNN",
+    "DNNPrecoder",
     "GNNPrecoder",
+    "LSQQuantizer",
+    "QuantConv2d",
+    "QuantLinear",
     "QuantizedGNN",
     "architecture_name",
     "build_model",
+    "check_weight_bits",
+    "fixed_point",
+    "initialize_steps",
     "load_model",
+    "lsq_quantize",
     "model_from_tensors",
     "model_header",
+    "ptq_",
+    "quant_layers",
     "read_files",
     "save_model",
     "write_files",

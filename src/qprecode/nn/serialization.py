@@ -24,6 +24,7 @@ from safetensors.torch import save as save_safetensors_bytes
 from torch import nn
 
 from ..results import atomic_write_bytes, write_json
+from .dnn import CompressedDNN
 from .gnn import QuantizedGNN
 
 __all__ = [
@@ -43,7 +44,10 @@ FORMAT_VERSION = 1
 
 # Architecture name -> model class. Every class takes its ``hyperparameters()`` as keyword
 # arguments.
-ARCHITECTURES: dict[str, type[nn.Module]] = {"feys-gnn": QuantizedGNN}
+ARCHITECTURES: dict[str, type[nn.Module]] = {
+    "feys-gnn": QuantizedGNN,
+    "kasalaee-dnn": CompressedDNN,
+}
 
 
 def architecture_name(model: nn.Module) -> str:

@@ -1,12 +1,25 @@
 """Training learned precoders: one loop (``loop.train``) for every task (``tasks.TASKS``), nested
 configs with sweeps, DDP, resume, logging, checkpoints and model cards; the Feys GNN task with
-its ST-Gumbel estimators and sum-rate loss."""
+its ST-Gumbel estimators and sum-rate loss; the Kasalaee CNN+FC task with LSQ fine-tuning."""
 
 from .config import LoopConfig, OptimConfig, expand_sweep
 from .data import ChannelSets, make_channel_sets
 from .estimators import ESTIMATORS, level_weights, sample_gumbel
 from .feys_config import FeysConfig, FeysData, FeysLoss, FeysModel
 from .feys_task import FeysObjective, FeysTask
+from .kasalaee_config import (
+    KasalaeeConfig,
+    KasalaeeData,
+    KasalaeeModel,
+    KasalaeeOptim,
+    KasalaeeQAT,
+)
+from .kasalaee_task import (
+    KasalaeeObjective,
+    KasalaeeTask,
+    load_float_weights,
+    negative_matrix_sum_rate,
+)
 from .loop import RESUMABLE_KEYS, TrainResult, train
 from .loss import negative_sum_rate
 from .model_card import retest
@@ -24,6 +37,13 @@ __all__ = [
     "FeysModel",
     "FeysObjective",
     "FeysTask",
+    "KasalaeeConfig",
+    "KasalaeeData",
+    "KasalaeeModel",
+    "KasalaeeObjective",
+    "KasalaeeOptim",
+    "KasalaeeQAT",
+    "KasalaeeTask",
     "LoopConfig",
     "OptimConfig",
     "Task",
@@ -33,7 +53,9 @@ __all__ = [
     "level_weights",
     "list_trials",
     "load_config",
+    "load_float_weights",
     "make_channel_sets",
+    "negative_matrix_sum_rate",
     "negative_sum_rate",
     "retest",
     "run_trial",

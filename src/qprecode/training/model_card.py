@@ -80,9 +80,10 @@ def write_model_card(path: Path, info: dict[str, Any], task: Any) -> None:
     if test.get("results"):
         snrs = test["snr_db"]
         results = test["results"]
+        symbols = results[0].get("num_symbols")  # None: closed-form SINR of a matrix
+        how = f"x {symbols} symbols, LS Bussgang gain" if symbols else "closed-form SINR"
         lines += [
-            f"## Test metrics ({results[0]['num_channels']} channels x "
-            f"{results[0]['num_symbols']} symbols, LS Bussgang gain)", "",
+            f"## Test metrics ({results[0]['num_channels']} channels {how})", "",
             "| precoder | bits | " + " | ".join(f"{s:g} dB" for s in snrs) + " | NMSE [dB] |",
             "|---|---|" + "---|" * (len(snrs) + 1),
         ]  # fmt: skip

@@ -23,6 +23,7 @@ from .config import (
     set_key,
 )
 from .feys_task import FeysTask
+from .kasalaee_task import KasalaeeTask
 
 __all__ = ["TASKS", "Task", "config_from_raw", "list_trials", "load_config", "task_for"]
 
@@ -56,7 +57,8 @@ class Task(Protocol):
     def card_data(self) -> list[str]: ...
 
 
-TASKS: dict[str, Any] = {"feys-gnn": FeysTask}  # name -> task class (``config_class``)
+# name -> task class (``config_class``)
+TASKS: dict[str, Any] = {"feys-gnn": FeysTask, "kasalaee-dnn": KasalaeeTask}
 
 
 def task_for(config: Any) -> Task:

@@ -1,0 +1,145 @@
+"""The configuration of the Kasalaee et al. CNN+FC precoder task; defaults follow spec
+``kasalaee.md`` sect. 2 (architecture (64, 1024), Adam at lr 1e-3, batch 1000) and sect. 3.2
+(QAT fine-tunes an FP32 model of the same architecture and seed)."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+from ..channels import CHANNEL_NAMES
+from ..nn import check_weight_bits
+from .config import LoopConfig, OptimConfig
+
+__all__ = ["KasalaeeConfig", "KasalaeeData", "KasalaeeModel", "KasalaeeOptim", "KasalaeeQAT"]
+
+
+@dataclass(frozen=True)
+class KasalaeeModel:
+    """The network (``nn.CompressedDNN``).
+
+    Attributes:
+        conv_channels: ``C_out`` (paper's grid 8, 16, 32, 64).
+        fc_dim: ``D_FCL`` (paper's grid 512, 1024).
+        conv_bits, fc1_bits, fc2_bits, fc3_bits: weight bits of CONV, FCL1, FCL2, FCL3, each in
+            2..16 or ``None`` (float); 16 is float weights counted at 16 bits. Four scalar keys
+            rather than one list, so that a sweep grid over them is the mixed-precision search
+            space (``{2, 4, 8, 16}^4``, 256 points) and every trial names its bits.
+        dropout: dropout probability (0.05 in the paper).
+    """
+
+    conv_channels: int = 64
+    fc_dim: int = 1024
+    conv_bits: int | None = None
+    fc1_bits: int | None = None
+    fc2_bits: int | None = None
+    fc3_bits: int | None = None
+    dropout: float = 0.05
+
+    def __post_init__(self) -> None:
+        for name in ("conv_channels", "fc_dim"):
+            value = getattr(self, name)
+            if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+                raise ValueError(f"{name} must be a positive integer, got {value!r}")
+        for name in ("conv_bits", "fc1_bits", "fc2_bits", "fc3_bits"):
+            check_weight_bits(getattr(self, name), name)
+        if not 0 <= self.dropout < 1:
+            raise ValueError(f"dropout must be in [0, 1), got {self.dropout}")
+
+    @property
+    def weight_bits(self) -> tuple[int | None, ...]:
+        """``(b_CONV, b_FCL1, b_FCL2, b_FCL3)``."""
+        return (self.conv_bits, self.fc1_bits, self.fc2_bits, self.fc3_bits)
+
+    @property
+    def quantized(self) -> bool:
+        """Some layer has LSQ-quantized weights (fewer than 16 bits)."""
+        return any(b is not None and b < 16 for b in self.weight_bits)
+
+
+@dataclass(frozen=True)
+class KasalaeeData:
+    """The system and the channel sets.
+
+    Attributes:
+        antennas, users: ``M`` (``N_T``), ``K`` (``N_U``).
+        channel: channel model name (``rayleigh``, ``los``, ``sv``; ``qprecode.channels``).
+        train_channels, val_channels, test_channels: sizes of the three channel sets.
+        train_seed, val_seed, test_seed: their seeds (pairwise distinct).
+        snr_db: training and validation SNR ``P_T / sigma_v^2`` in dB.
+        total_power: ``P_T``; ``None`` means ``M``.
+    """
+
+    antennas: int = 64
+    users: int = 4
+    channel: str = "rayleigh"
+    train_channels: int = 100_000
+    val_channels: int = 2_000
+    test_channels: int = 10_000
+    train_seed: int = 1
+    val_seed: int = 2
+    test_seed: int = 3
+    snr_db: float = 15.0
+    total_power: float | None = None
+
+    def __post_init__(self) -> None:
+        for name in ("antennas", "users", "train_channels", "val_channels", "test_channels"):
+            value = getattr(self, name)
+            if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+                raise ValueError(f"{name} must be a positive integer, got {value!r}")
+        if self.users > self.antennas:
+            raise ValueError(f"users must be <= antennas (ZF baseline), got {self.users}")
+        if self.channel not in CHANNEL_NAMES:
+            raise ValueError(f"channel must be one of {CHANNEL_NAMES}, got {self.channel!r}")
+        if len({self.train_seed, self.val_seed, self.test_seed}) != 3:
+            raise ValueError(
+                "train_seed, val_seed and test_seed must differ (no set may share a stream), got "
+                f"{self.train_seed}, {self.val_seed}, {self.test_seed}"
+            )
+        if not math.isfinite(self.snr_db):
+            raise ValueError(f"snr_db must be finite, got {self.snr_db}")
+        if self.total_power is not None and not self.total_power > 0:
+            raise ValueError(f"total_power must be positive, got {self.total_power}")
+
+    @property
+    def power(self) -> float:
+        """``P_T``: ``total_power`` or ``M``."""
+        return float(self.antennas) if self.total_power is None else float(self.total_power)
+
+
+@dataclass(frozen=True)
+class KasalaeeOptim(OptimConfig):
+    """Adam with the paper's fixed learning rate 1e-3 and batch 1000 (spec sect. 2)."""
+
+    lr: float = 1e-3
+    batch_size: int = 1000
+    epochs: int = 200
+
+
+@dataclass(frozen=True)
+class KasalaeeQAT:
+    """Quantization-aware training from an FP32 model (spec sect. 3.2).
+
+    Attributes:
+        init_from: a ``kasalaee-dnn`` model file (``X.safetensors`` + ``X.json``, or a run
+            folder, whose ``best.*`` is taken) of the same architecture, any weight bits: its
+            weights, batch-norm statistics and input scale start the run, and every LSQ step is
+            initialised from the loaded weights. ``{seed}`` is replaced by the run's seed, so one
+            sweep over seeds fine-tunes the FP32 model of each seed. ``None``: start from fresh
+            weights (``loop.init_from`` resumes from a model with identical bits).
+    """
+
+    init_from: str | None = None
+
+
+@dataclass(frozen=True)
+class KasalaeeConfig:
+    """A training run of the Kasalaee et al. precoder: model, data, optimiser, loop, QAT."""
+
+    task: str = "kasalaee-dnn"
+    seed: int = 0
+    model: KasalaeeModel = field(default_factory=KasalaeeModel)
+    data: KasalaeeData = field(default_factory=KasalaeeData)
+    optim: KasalaeeOptim = field(default_factory=KasalaeeOptim)
+    loop: LoopConfig = field(default_factory=LoopConfig)
+    qat: KasalaeeQAT = field(default_factory=KasalaeeQAT)

@@ -1,0 +1,322 @@
+"""The CNN+FC precoder of Kasalaee et al. as a training task: self-supervised on the closed-form
+sum rate of its precoding matrix (eq. 6), validated on the mean sum rate, tested against MRT, ZF
+and WMMSE; with quantization-aware training (LSQ) from an FP32 model (spec ``kasalaee.md``
+sect. 2 and 3.2)."""
+
+from __future__ import annotations
+
+import functools
+import math
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import torch
+from torch import nn
+
+from ..channels import make_channel
+from ..metrics import noise_variance, sinr_from_matrix, sum_rate
+from ..nn import CompressedDNN, DNNPrecoder, initialize_steps, read_files
+from ..precoders import MRT, WMMSE, ZF, MatrixPrecoder
+from .kasalaee_config import KasalaeeConfig
+
+__all__ = [
+    "TEST_SNRS_DB",
+    "KasalaeeObjective",
+    "KasalaeeTask",
+    "load_float_weights",
+    "negative_matrix_sum_rate",
+]
+
+TEST_SNRS_DB = [-10.0, -4.0, 0.0, 10.0, 15.0, 20.0, 30.0]  # and the training SNR
+_EVAL_CHUNK = 4096  # channels per closed-form evaluation step
+
+
+def negative_matrix_sum_rate(H: torch.Tensor, W: torch.Tensor, noise_var: float) -> torch.Tensor:
+    """The loss of eq. 6 of Kasalaee et al., ``-mean_b sum_k log2(1 + SINR_k)`` with the
+    closed-form SINR of the precoding matrix (eq. 2).
+
+    Args:
+        H: ``[B, M, K]`` complex channels.
+        W: ``[B, M, K]`` complex precoding matrices at their transmit power.
+        noise_var: ``sigma_v^2``.
+
+    Returns:
+        Scalar tensor, differentiable in ``W``.
+    """
+    return -sum_rate(sinr_from_matrix(H, W, noise_var)).mean()
+
+
+class KasalaeeObjective(nn.Module):
+    """The training loss as a module (what DDP wraps): the network, then the negative sum rate.
+
+    Dropout draws from the global generator; it is seeded from the batch's ``seeds`` inside a
+    forked generator state, so that the draws are part of the run's checkpointed noise stream
+    and a resumed run repeats them (bit for bit on the CPU).
+
+    Call: ``H: [B, M, K]`` complex, ``seeds: [B]`` int64 (the first one seeds the dropout of
+    this process's part of the batch) -> scalar loss.
+    """
+
+    def __init__(self, dnn: CompressedDNN, noise_var: float) -> None:
+        super().__init__()
+        self.dnn = dnn
+        self.noise_var = noise_var
+
+    def forward(self, H: torch.Tensor, seeds: torch.Tensor) -> torch.Tensor:
+        devices = [H.device] if H.device.type == "cuda" else []
+        with torch.random.fork_rng(devices=devices):
+            torch.manual_seed(int(seeds[0]))
+            W = self.dnn(H)
+        return negative_matrix_sum_rate(H, W, self.noise_var)
+
+
+def _model_files(path: str) -> Path:
+    base = Path(path)
+    if base.is_dir():
+        base = base / "best"
+    return base.with_suffix("") if base.suffix in (".safetensors", ".json") else base
+
+
+@torch.no_grad()
+def load_float_weights(model: CompressedDNN, path: str) -> None:
+    """Start ``model`` from the saved ``kasalaee-dnn`` at ``path`` (a file or a run folder) of
+    the same architecture but any weight bits: its weights, biases, batch-norm statistics and
+    input scale are loaded with shape and finiteness checks, its LSQ steps are ignored, and every
+    LSQ step of ``model`` is initialised from the loaded weights (``initialize_steps``).
+
+    Raises ``ValueError`` when the file is another architecture, other sizes, or incomplete.
+    """
+    tensors, info = read_files(_model_files(path))
+    if info["architecture"] != "kasalaee-dnn":
+        raise ValueError(f"qat.init_from {path} holds a {info['architecture']} model")
+    ours = model.hyperparameters()
+    theirs = info["hyperparameters"]
+    sizes = ("antennas", "users", "conv_channels", "fc_dim")
+    if any(theirs.get(k) != ours[k] for k in sizes):
+        found = {k: theirs.get(k) for k in sizes}
+        wanted = {k: ours[k] for k in sizes}
+        raise ValueError(
+            f"qat.init_from {path} has sizes {found}, but the config asks for {wanted}"
+        )
+    state = {
+        k.removeprefix("model."): v
+        for k, v in tensors.items()
+        if k.startswith("model.") and ".quantizer." not in k
+    }
+    expected = {k: v for k, v in model.state_dict().items() if ".quantizer." not in k}
+    if set(state) != set(expected):
+        raise ValueError(
+            f"qat.init_from {path}: missing tensors {sorted(set(expected) - set(state))}, "
+            f"unexpected {sorted(set(state) - set(expected))}"
+        )
+    for key, value in state.items():
+        if value.shape != expected[key].shape:
+            raise ValueError(
+                f"qat.init_from {path}: tensor {key} has shape {tuple(value.shape)}, the model "
+                f"needs {tuple(expected[key].shape)}"
+            )
+        if value.is_floating_point() and not torch.isfinite(value).all():
+            raise ValueError(f"qat.init_from {path}: tensor {key} holds NaN or infinite values")
+    missing, unexpected = model.load_state_dict(state, strict=False)
+    assert not unexpected and all(".quantizer." in k for k in missing)
+    initialize_steps(model)
+
+
+@dataclass(frozen=True)
+class KasalaeeChannels:
+    """``train: [N_train, M, K]``, ``val: [N_val, M, K]``, ``test: [N_test, M, K]`` complex64."""
+
+    train: torch.Tensor
+    val: torch.Tensor
+    test: torch.Tensor
+
+
+@torch.no_grad()
+def _rates(precoder: MatrixPrecoder, H: torch.Tensor, noise_vars: list[float]) -> torch.Tensor:
+    """Sum rate of every channel at every noise variance: ``[len(noise_vars), N]``."""
+    out = []
+    for chunk in H.split(_EVAL_CHUNK):
+        W = precoder.matrix(chunk)
+        out.append(torch.stack([sum_rate(sinr_from_matrix(chunk, W, n)) for n in noise_vars]))
+    return torch.cat(out, dim=1)
+
+
+def _bits_label(bits: tuple[int | None, ...]) -> str:
+    if all(b is None for b in bits):
+        return "fp32"
+    return "/".join("fp32" if b is None else str(b) for b in bits)
+
+
+class KasalaeeTask:
+    """Train the CNN+FC precoder of Kasalaee et al. on one (M, K, channel, SNR) setting, in FP32
+    or (with ``qat.init_from``) as LSQ quantization-aware fine-tuning of an FP32 model.
+
+    Args:
+        config: the run's configuration.
+    """
+
+    name = "kasalaee-dnn"
+    config_class = KasalaeeConfig
+    selection_metric = "val_sum_rate"  # higher is better
+
+    def __init__(self, config: KasalaeeConfig) -> None:
+        self.config = config
+        self.last_test: dict[str, Any] | None = None
+
+    @functools.cached_property
+    def data(self) -> KasalaeeChannels:
+        """The channel sets, drawn on first use (on the CPU), each from its own seed."""
+        d = self.config.data
+        model = make_channel(d.channel, d.antennas, d.users)
+
+        def sample(count: int, seed: int) -> torch.Tensor:
+            return model.sample(count, torch.Generator().manual_seed(seed))
+
+        return KasalaeeChannels(
+            train=sample(d.train_channels, d.train_seed),
+            val=sample(d.val_channels, d.val_seed),
+            test=sample(d.test_channels, d.test_seed),
+        )
+
+    @property
+    def noise_var(self) -> float:
+        """``sigma_v^2`` of the training SNR."""
+        return noise_variance(self.config.data.snr_db, self.config.data.power)
+
+    @property
+    def init_from(self) -> str | None:
+        """``qat.init_from`` with ``{seed}`` replaced by the run's seed."""
+        path = self.config.qat.init_from
+        return None if path is None else path.replace("{seed}", str(self.config.seed))
+
+    def build_model(self) -> CompressedDNN:
+        """A fresh network with its input scale set from the training channels and its LSQ
+        steps initialised from its weights; or, with ``qat.init_from``, the FP32 model's
+        weights and steps initialised from them (the loop seeds the global generator around
+        this call)."""
+        m, d = self.config.model, self.config.data
+        model = CompressedDNN(
+            d.antennas, d.users, m.conv_channels, m.fc_dim, m.weight_bits, m.dropout,
+            d.total_power,
+        )  # fmt: skip
+        model.set_input_scale(self.data.train)
+        initialize_steps(model)
+        if self.init_from is not None:
+            load_float_weights(model, self.init_from)
+        return model
+
+    @property
+    def num_train(self) -> int:
+        """Training examples (channels) per epoch."""
+        return self.config.data.train_channels
+
+    def training_batch(
+        self, indices: torch.Tensor, generator: torch.Generator, step: int, total_steps: int
+    ) -> tuple[torch.Tensor, ...]:
+        """``(H [B, M, K], seeds [B])``: the batch's channels and dropout seeds drawn from
+        ``generator``."""
+        seeds = torch.randint(0, 2**62, (indices.numel(),), generator=generator)
+        return self.data.train[indices], seeds
+
+    def objective(self, model: nn.Module) -> nn.Module:
+        """The module whose forward on a training batch returns the loss."""
+        assert isinstance(model, CompressedDNN)
+        return KasalaeeObjective(model, self.noise_var)
+
+    @functools.cached_property
+    def _val_zf_rate(self) -> float:
+        zf = ZF(self.config.data.total_power)
+        return float(_rates(zf, self.data.val, [self.noise_var]).mean())
+
+    def validate(self, model: nn.Module) -> dict[str, float]:
+        """Mean closed-form sum rate of the network (eval mode) on the validation set at the
+        training SNR, and its fraction of ZF's."""
+        assert isinstance(model, CompressedDNN)
+        rate = float(_rates(DNNPrecoder(model), self.data.val, [self.noise_var]).mean())
+        return {"val_sum_rate": rate, "val_fraction_of_zf": rate / self._val_zf_rate}
+
+    def test(self, model: nn.Module) -> dict[str, Any]:
+        """The network, MRT, ZF and WMMSE (tolerance 1e-5, MRT start, designed per SNR) on the
+        test set: ``{"snr_db": [...], "results": [row per precoder]}``, every row with the mean
+        sum rate and its standard deviation over channels per SNR; the network's row also has
+        its fraction of ZF's and WMMSE's sum rate, WMMSE's its mean iteration count."""
+        assert isinstance(model, CompressedDNN)
+        d = self.config.data
+        H = self.data.test
+        snrs = sorted({*TEST_SNRS_DB, d.snr_db})
+        noise = [noise_variance(snr, d.power) for snr in snrs]
+        rates = {
+            "dnn": _rates(DNNPrecoder(model), H, noise),
+            "mrt": _rates(MRT(d.total_power), H, noise),
+            "zf": _rates(ZF(d.total_power), H, noise),
+        }
+        wmmse_rates, iterations = [], []
+        for snr, n in zip(snrs, noise, strict=True):
+            solved = [WMMSE(snr, total_power=d.total_power).solve(c) for c in H.split(_EVAL_CHUNK)]
+            W = torch.cat([r.W for r in solved])
+            wmmse_rates.append(sum_rate(sinr_from_matrix(H, W, n)))
+            iterations.append(float(torch.cat([r.iterations for r in solved]).double().mean()))
+        rates["wmmse"] = torch.stack(wmmse_rates)
+        means = {name: r.double().mean(dim=1) for name, r in rates.items()}
+        rows = []
+        for name, r in rates.items():
+            row: dict[str, Any] = {
+                "precoder": name,
+                "bits": _bits_label(model.weight_bits) if name == "dnn" else "-",
+                "sum_rate": means[name].tolist(),
+                "sum_rate_std": r.double().std(dim=1).tolist(),
+                "nmse_db": [math.nan] * len(snrs),  # no DACs: no distortion to measure
+                "num_channels": H.shape[0],
+                "num_symbols": None,  # closed-form SINR of the matrix, no symbols
+            }
+            if name == "dnn":
+                row["fraction_of_zf"] = (means["dnn"] / means["zf"]).tolist()
+                row["fraction_of_wmmse"] = (means["dnn"] / means["wmmse"]).tolist()
+            if name == "wmmse":
+                row["iterations"] = iterations
+            rows.append(row)
+        self.last_test = {"snr_db": snrs, "results": rows}
+        return self.last_test
+
+    def trained_on(self) -> dict[str, Any]:
+        """The setting a trained model knows: sizes, channel model and SNR."""
+        d = self.config.data
+        return {"antennas": d.antennas, "users": d.users, "channel": d.channel,
+                "snr_db": d.snr_db}  # fmt: skip
+
+    def card_summary(self) -> list[str]:
+        """Markdown lines that open the model card."""
+        c = self.config
+        m = c.model
+        how = (
+            f"LSQ quantization-aware fine-tuning of {self.init_from}"
+            if self.init_from is not None
+            else "trained from scratch"
+        )
+        return [
+            f"# CNN+FC precoder: M={c.data.antennas}, K={c.data.users}, "
+            f"C={m.conv_channels}, D={m.fc_dim}, weight bits {_bits_label(m.weight_bits)}", "",
+            "Compressed site-specific DNN precoder of Kasalaee et al. (3x3 convolution and three "
+            "fully connected layers, self-supervised on the closed-form sum rate, eq. 6); "
+            f"{how}.", "",
+        ]  # fmt: skip
+
+    def card_data(self) -> list[str]:
+        """Markdown lines that say what the model was trained and tested on (and, once tested,
+        its sum rate as a fraction of ZF's and WMMSE's)."""
+        d = self.config.data
+        lines = [
+            f"- Data: {d.train_channels} training, {d.val_channels} validation and "
+            f"{d.test_channels} test channels ({d.channel}), seeds "
+            f"{d.train_seed}/{d.val_seed}/{d.test_seed}; training SNR {d.snr_db:g} dB.",
+        ]
+        if self.last_test is not None:
+            snrs = self.last_test["snr_db"]
+            dnn = next(r for r in self.last_test["results"] if r["precoder"] == "dnn")
+            at = snrs.index(d.snr_db)
+            lines.append(
+                f"- At the training SNR the network reaches {dnn['fraction_of_zf'][at]:.1%} of "
+                f"ZF's and {dnn['fraction_of_wmmse'][at]:.1%} of WMMSE's sum rate."
+            )
+        return lines
