@@ -22,6 +22,7 @@ __all__ = [
     "DPI",
     "plot_curves",
     "plot_metric",
+    "plot_pareto",
     "plot_power",
     "plot_radiation",
     "plot_symbol_scatter",
@@ -207,4 +208,40 @@ def plot_symbol_scatter(
         ax.grid(True, alpha=0.3)
     if title:
         fig.suptitle(title, fontsize=10)
+    return _save(fig, path)
+
+
+def plot_pareto(
+    groups: Mapping[str, tuple[Sequence[float], Sequence[float], Sequence[bool]]],
+    path: str | Path,
+    xlabel: str,
+    ylabel: str,
+    title: str = "",
+    references: Mapping[str, tuple[Sequence[float], Sequence[float]]] | None = None,
+    log_y: bool = True,
+) -> Figure:
+    """Trade-off plots as in Figs. 2-3 of Kasalaee et al.: per group, every point faint and its
+    Pareto front (``mask`` true) joined by a line; optional reference curves (e.g. WMMSE over its
+    stopping tolerance) in black.
+
+    ``groups``: label -> ``(x, y, on_front)``; ``references``: label -> ``(x, y)``.
+    """
+    fig = Figure(figsize=(6.8, 4.6))
+    ax = fig.subplots()
+    for color, (label, (x, y, front)) in zip(_colors(len(groups)), groups.items(), strict=True):
+        ax.scatter(x, y, s=10, color=color, alpha=0.3, linewidths=0)
+        points = sorted((a, b) for a, b, keep in zip(x, y, front, strict=True) if keep)
+        if points:
+            ax.plot(*zip(*points, strict=True), "-o", color=color, markersize=4, label=label)
+    for i, (label, (x, y)) in enumerate((references or {}).items()):
+        ax.plot(x, y, _STYLES[(i + 1) % len(_STYLES)], color="black", marker="s", markersize=3,
+                label=label)  # fmt: skip
+    if log_y:
+        ax.set_yscale("log")
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.grid(True, which="both", alpha=0.3)
+    ax.legend(fontsize=8)
+    if title:
+        ax.set_title(title, fontsize=10)
     return _save(fig, path)

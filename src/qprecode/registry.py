@@ -28,6 +28,7 @@ from .precoders import (
     WMMSE,
     ZF,
     ExhaustiveSearch,
+    LocalSearch,
     MatrixPrecoder,
     PhasedZF,
     Precoder,
@@ -165,6 +166,18 @@ _CLASSICAL: dict[str, tuple[PrecoderEntry, _Factory]] = {
     "c2po": (
         PrecoderEntry("c2po", "non-linear", "C2PO (Castaneda et al. 2017), 1-bit", (1,)),
         lambda bits, dac_kind, snr_db: C2PO(dac_kind=dac_kind),
+    ),
+    "local-search": (
+        PrecoderEntry(
+            "local-search",
+            "non-linear",
+            "coordinate descent over the antennas on "
+            "||alpha s - H^T y||^2 from quantized ZF, 3 sweeps, alpha chosen per channel",
+            _FINITE,
+            snr_dependent=True,
+            equivariant=False,
+        ),  # fmt: skip
+        lambda bits, dac_kind, snr_db: LocalSearch(bits or 1, snr_db=snr_db, dac_kind=dac_kind),
     ),
     "exhaustive": (
         PrecoderEntry(

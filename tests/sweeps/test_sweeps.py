@@ -91,10 +91,12 @@ def test_pareto_mask_keeps_exactly_the_non_dominated_points():
 
 
 def test_aggregate_seeds_gives_mean_and_sample_std():
-    records = [{"trial": f"a-s{s}", "seed": s, "arch": "a", "test_sum_rate": r}
-               for s, r in enumerate([1.0, 2.0, 3.0])] + [
-               {"trial": "b-s0", "seed": 0, "arch": "b", "test_sum_rate": 5.0}]  # fmt: skip
-    rows = {r["arch"]: r for r in aggregate_seeds(records, ["test_sum_rate"])}
+    records = [{"trial": f"a-s{s}", "seed": s, "model.arch": "a", "energy_uj": 2.0,
+                "test_sum_rate": r} for s, r in enumerate([1.0, 2.0, 3.0])] + [
+               {"trial": "b-s0", "seed": 0, "model.arch": "b", "energy_uj": 1.0,
+                "test_sum_rate": 5.0}]  # fmt: skip
+    rows = {r["model.arch"]: r for r in aggregate_seeds(records, ["test_sum_rate"])}
+    assert rows["a"]["energy_uj"] == 2.0 and "trial" not in rows["a"] and "seed" not in rows["a"]
     assert rows["a"]["seeds"] == 3 and rows["a"]["test_sum_rate_mean"] == pytest.approx(2.0)
     assert rows["a"]["test_sum_rate_std"] == pytest.approx(1.0)
     assert rows["b"]["test_sum_rate_std"] == 0

@@ -204,3 +204,14 @@ def test_qat_init_from_refuses_other_sizes_and_architectures(tmp_path):
     qat = with_(TINY, qat={"init_from": str(tmp_path / "gnn.safetensors")})
     with pytest.raises(ValueError, match="feys-gnn"):
         task_for(config_from_raw(qat)).build_model()
+
+
+def test_costs_are_the_energy_model_of_the_configured_network():
+    from qprecode.training import config_from_raw, task_for
+
+    default = task_for(config_from_raw({"task": "kasalaee-dnn"})).costs()
+    assert default["energy_uj"] == pytest.approx(51.72, abs=0.01)  # spec sect. 3.4, 16 bits
+    two = {"conv_bits": 2, "fc1_bits": 2, "fc2_bits": 2, "fc3_bits": 2}
+    low = task_for(config_from_raw({"task": "kasalaee-dnn", "model": two})).costs()
+    assert low["energy_uj"] == pytest.approx(3.10, abs=0.01)
+    assert low["energy_uj_i1"] == pytest.approx(1.14, abs=0.01)

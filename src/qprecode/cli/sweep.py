@@ -1,13 +1,18 @@
 """``qprecode sweep``: every trial of a config's sweep section, locally or on Ray Tune, into one
-results table."""
+results table; ``qprecode pareto``: the Pareto fronts of such a table."""
 
 from __future__ import annotations
 
+import csv
+import json
 from pathlib import Path
+from typing import Any
 
 import click
 from rich.table import Table
 
+from ..experiments.kasalaee import pareto_fronts, wmmse_tradeoff
+from ..plotting import plot_pareto
 from ..results import run_metadata, write_csv, write_json
 from ..sweeps import ENGINES, plan_sweep, ray_available, run_local, run_ray
 from ..training.config import parse_assignments
@@ -78,3 +83,82 @@ def sweep(
 
 def _cell(value: object) -> str:
     return f"{value:.4g}" if isinstance(value, float) else str(value if value is not None else "-")
+
+
+@cli.command()
+@click.argument("table", type=click.Path(dir_okay=False, exists=True, path_type=Path))
+@click.option("--wmmse", "wmmse_channels", type=int, default=0, show_default=True,
+              help="Also trace WMMSE over its stopping tolerance on this many test channels of "
+              "the sweep's setting (Fig. 3); 0: no.")  # fmt: skip
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Output folder; default: the table's folder.")  # fmt: skip
+def pareto(table: Path, wmmse_channels: int, out_dir: Path | None) -> None:
+    """Pareto fronts of energy efficiency (bits/s/Hz/uJ) against sum rate from a sweep's
+    results.csv or results.json (Figs. 2-3 of Kasalaee et al.): seeds averaged, fronts per
+    architecture and over all. Writes pareto.json, pareto_architectures.png and
+    pareto_overall.png."""
+    records = _read_table(table)
+    points = pareto_fronts(records)
+    out = out_dir or table.parent
+    groups: dict[str, tuple[list[float], list[float], list[bool]]] = {}
+    for p in points:
+        xs, ys, front = groups.setdefault(f"DNN {p.architecture}", ([], [], []))
+        xs.append(p.sum_rate)
+        ys.append(p.energy_efficiency)
+        front.append(p.on_architecture_front)
+    label = "sum rate [bit/s/Hz]", "energy efficiency [bit/s/Hz/uJ]"
+    plot_pareto(groups, out / "pareto_architectures.png", *label, "per architecture (Fig. 2)")
+    references = {}
+    curve: list[dict[str, float]] = []
+    if wmmse_channels > 0:
+        first = records[0]
+        curve = wmmse_tradeoff(int(first["data.antennas"]), int(first["data.users"]),
+                               str(first["data.channel"]), float(first["data.snr_db"]),
+                               wmmse_channels, int(first["data.test_seed"]))  # fmt: skip
+        references["WMMSE over its tolerance"] = (
+            [c["sum_rate"] for c in curve],
+            [c["energy_efficiency"] for c in curve],
+        )
+    overall = {
+        "DNN, all configurations": (
+            [p.sum_rate for p in points],
+            [p.energy_efficiency for p in points],
+            [p.on_overall_front for p in points],
+        )
+    }
+    plot_pareto(overall, out / "pareto_overall.png", *label, "all DNNs vs WMMSE (Fig. 3)",
+                references)  # fmt: skip
+    write_json(out / "pareto.json", {"config": {"command": "pareto", "table": str(table)},
+               "meta": run_metadata(), "points": [p.to_dict() for p in points],
+               "wmmse": curve})  # fmt: skip
+    result = Table(title=f"Pareto-optimal configurations of {table} (mean over seeds)")
+    for column in ("architecture", "bits", "seeds", "sum rate", "energy [uJ]", "EE", "front"):
+        result.add_column(column, justify="right")
+    for p in sorted(points, key=lambda p: -p.sum_rate):
+        if p.on_architecture_front or p.on_overall_front:
+            result.add_row(p.architecture, p.bits, str(p.seeds),
+                           f"{p.sum_rate:.3f} +- {p.sum_rate_std:.3f}", f"{p.energy_uj:.3g}",
+                           f"{p.energy_efficiency:.3g}",
+                           "overall" if p.on_overall_front else "architecture")  # fmt: skip
+    console.print(result)
+    for c in curve:
+        console.print(f"WMMSE tolerance {c['tolerance']:g}: {c['iterations']:.1f} iterations, "
+                      f"{c['sum_rate']:.3f} bit/s/Hz, {c['energy_uj']:.3g} uJ")  # fmt: skip
+    console.print(f"wrote {out / 'pareto.json'} and the plots")
+
+
+def _read_table(path: Path) -> list[dict[str, Any]]:
+    """Rows of a results.csv (numbers parsed) or results.json."""
+    if path.suffix == ".json":
+        return list(json.loads(path.read_text())["results"])
+    with path.open(newline="") as handle:
+        return [{k: _number(v) for k, v in row.items()} for row in csv.DictReader(handle)]
+
+
+def _number(text: str) -> Any:
+    for kind in (int, float):
+        try:
+            return kind(text)
+        except ValueError:
+            pass
+    return None if text == "" else text

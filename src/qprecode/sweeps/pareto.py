@@ -24,19 +24,20 @@ def pareto_mask(points: Sequence[tuple[float, float]]) -> list[bool]:
 def aggregate_seeds(
     records: Sequence[dict[str, Any]], metrics: Sequence[str], seed_key: str = "seed"
 ) -> list[dict[str, Any]]:
-    """Group records that differ only in ``seed_key`` (and their trial name and metrics); per
-    group, the config, ``<metric>_mean``, ``<metric>_std`` (sample std, 0 for one seed) and
-    ``seeds`` (their count)."""
-    ignored = {seed_key, "trial", "step", "val_best", *metrics}
-    groups: dict[tuple, list[dict[str, Any]]] = {}
+    """Group the records whose configuration (the dotted ``section.key`` columns) is the same up
+    to ``seed_key``; per group, the columns that do not vary within it (configuration, costs),
+    ``<metric>_mean`` and ``<metric>_std`` (sample std, 0 for one seed) of every metric, and
+    ``seeds`` (the group's size)."""
+    groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
     for record in records:
-        key = tuple(sorted((k, repr(v)) for k, v in record.items() if k not in ignored
-                           and not k.startswith("test_sum_rate")))  # fmt: skip
+        config = sorted(k for k in record if "." in k and k != seed_key)
+        key = tuple(f"{k}={record[k]!r}" for k in config)
         groups.setdefault(key, []).append(record)
     out = []
     for members in groups.values():
-        row = {k: v for k, v in members[0].items() if k not in ignored
-               and not k.startswith("test_sum_rate")}  # fmt: skip
+        first = members[0]
+        row = {k: v for k, v in first.items() if all(m.get(k) == v for m in members)}
+        row.pop(seed_key, None)
         row["seeds"] = len(members)
         for metric in metrics:
             values = [float(m[metric]) for m in members if metric in m]

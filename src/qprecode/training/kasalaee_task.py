@@ -15,6 +15,7 @@ import torch
 from torch import nn
 
 from ..channels import make_channel
+from ..cost import KasalaeeEnergy, kasalaee_layer_profile
 from ..metrics import noise_variance, sinr_from_matrix, sum_rate
 from ..nn import CompressedDNN, DNNPrecoder, initialize_steps, read_files
 from ..precoders import MRT, WMMSE, ZF, MatrixPrecoder
@@ -284,6 +285,16 @@ class KasalaeeTask:
         d = self.config.data
         return {"antennas": d.antennas, "users": d.users, "channel": d.channel,
                 "snr_db": d.snr_db}  # fmt: skip
+
+    def costs(self) -> dict[str, float]:
+        """Inference energy of one precoder evaluation under the energy model of Kasalaee et al.
+        (eqs. 7-11; ``energy_uj`` with interpretation I2, ``energy_uj_i1`` with I1), float
+        layers counted at 16 bits as the paper counts its default model."""
+        m, d = self.config.model, self.config.data
+        bits = [16 if b is None else b for b in m.weight_bits]
+        profile = kasalaee_layer_profile(d.antennas, d.users, m.conv_channels, m.fc_dim, bits)
+        return {"energy_uj": KasalaeeEnergy("I2")(profile)["energy_uj"],
+                "energy_uj_i1": KasalaeeEnergy("I1")(profile)["energy_uj"]}  # fmt: skip
 
     def card_summary(self) -> list[str]:
         """Markdown lines that open the model card."""
