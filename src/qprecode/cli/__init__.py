@@ -11,7 +11,18 @@ import sys
 
 import click
 
-from . import energy, evaluate, experiments, power, precoders, radiation, sweep, train  # noqa: F401
+from . import (  # noqa: F401  (register)  # noqa: F401
+    compress,
+    dataset,
+    energy,
+    evaluate,
+    experiments,
+    power,
+    precoders,
+    radiation,
+    sweep,
+    train,
+)
 from ._app import cli
 
 __all__ = ["cli", "main"]

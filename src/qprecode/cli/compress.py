@@ -1,0 +1,59 @@
+"""``qprecode compress-table``: Table II of Kasalaee et al. from the FP32 and LSQ sweeps."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from rich.table import Table
+
+from ..experiments.kasalaee import compression_table
+from ..results import atomic_write_bytes, run_metadata, write_json
+from ._app import cli, console
+
+PAPER_TABLE_II = {  # Kasalaee et al., Table II: (64, 1024) with uniform weight bits
+    "[16,16,16,16]": ("54.5", "18.9 +- 0.007"),
+    "[8,8,8,8]": ("17.5", "18.6 +- 0.012"),
+    "[4,4,4,4]": ("7.4", "17.8 +- 0.014"),
+    "[2,2,2,2]": ("4.6", "17.1 +- 0.032"),
+}
+
+
+@cli.command("compress-table")
+@click.option("--fp32", "fp32_dir", required=True,
+              type=click.Path(file_okay=False, exists=True, path_type=Path),
+              help="Sweep folder of the FP32 runs (configs/kasalaee/fp32.yaml).")  # fmt: skip
+@click.option("--qat", "qat_dir", type=click.Path(file_okay=False, exists=True, path_type=Path),
+              help="Sweep folder of the LSQ runs (configs/kasalaee/qat.yaml).")  # fmt: skip
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Where table2.json and table2.md go; default: the FP32 sweep folder.",
+)
+def compress_table(fp32_dir: Path, qat_dir: Path | None, out_dir: Path | None) -> None:
+    """The default network at 16 bits, LSQ and PTQ at uniform 8, 4 and 2 bits: sum rate and its
+    fraction of WMMSE (mean +- std over seeds), inference energy (eqs. 7-11, I2 and I1) and
+    training time, next to the paper's Table II."""
+    rows = compression_table(fp32_dir, qat_dir)
+    out = out_dir or fp32_dir
+    table = Table(title="Table II: compression of the default network")
+    header = ("method", "bits", "seeds", "sum rate", "of WMMSE", "energy I2 / I1 [uJ]",
+              "train [min]", "paper: energy, rate")  # fmt: skip
+    for column in header:
+        table.add_column(column, justify="right")
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    for r in rows:
+        paper = PAPER_TABLE_II.get(r["bits"], ("-", "-")) if r["method"] != "ptq" else ("-", "-")
+        cells = (r["method"], r["bits"], str(r["seeds"]),
+                 f"{r['sum_rate']:.2f} +- {r['sum_rate_std']:.3f}",
+                 f"{r['fraction_of_wmmse']:.1%} +- {r['fraction_of_wmmse_std']:.1%}",
+                 f"{r['energy_uj']:.2f} / {r['energy_uj_i1']:.2f}", f"{r['train_minutes']:.1f}",
+                 f"{paper[0]} uJ, {paper[1]}")  # fmt: skip
+        table.add_row(*cells)
+        lines.append("| " + " | ".join(cells) + " |")
+    console.print(table)
+    write_json(out / "table2.json", {"config": {"command": "compress-table", "fp32": str(fp32_dir),
+               "qat": str(qat_dir)}, "meta": run_metadata(), "rows": rows})  # fmt: skip
+    atomic_write_bytes(out / "table2.md", ("\n".join(lines) + "\n").encode())
+    console.print(f"wrote {out / 'table2.json'} and {out / 'table2.md'}")

@@ -1,0 +1,100 @@
+"""Table II of Kasalaee et al.: the default network at 16 bits, LSQ quantization-aware training
+and post-training quantization at uniform 8, 4 and 2 bits, as a fraction of WMMSE, mean and std
+over seeds, with energies and training times.
+
+Inputs are two sweep folders (``qprecode sweep``): the FP32 runs (one per seed) and the LSQ runs
+fine-tuned from them. PTQ rounds each FP32 model's weights (``nn.ptq_``) and evaluates it on the
+same test channels; it needs no training.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import math
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from ...metrics import sinr_from_matrix, sum_rate
+from ...nn import CompressedDNN, DNNPrecoder, load_model, ptq_
+from ...training import KasalaeeTask, config_from_raw
+from ...training.config import config_to_dict
+
+__all__ = ["compression_table"]
+
+
+def _records(sweep_dir: Path) -> list[dict[str, Any]]:
+    paths = sorted((sweep_dir / "trials").glob("*/record.json"))
+    if not paths:
+        raise ValueError(f"{sweep_dir} holds no finished trials (trials/*/record.json)")
+    return [json.loads(p.read_text()) | {"folder": str(p.parent)} for p in paths]
+
+
+def _wmmse_rate(record: dict[str, Any]) -> float:
+    key = next(k for k in record if k.startswith("test_sum_rate[wmmse"))
+    return float(record[key])
+
+
+def _minutes(folder: str) -> float:
+    info = json.loads((Path(folder) / "best.json").read_text())
+    return float(info.get("training", {}).get("seconds", math.nan)) / 60
+
+
+def _summary(values: Sequence[float]) -> tuple[float, float]:
+    mean = sum(values) / len(values)
+    var = sum((v - mean) ** 2 for v in values) / (len(values) - 1) if len(values) > 1 else 0.0
+    return mean, math.sqrt(var)
+
+
+def _row(method: str, bits: str, rates: list[float], wmmse: list[float],
+         energy: dict[str, float], minutes: list[float]) -> dict[str, Any]:  # fmt: skip
+    rate, rate_std = _summary(rates)
+    fraction, fraction_std = _summary([r / w for r, w in zip(rates, wmmse, strict=True)])
+    return {"method": method, "bits": bits, "seeds": len(rates), "sum_rate": rate,
+            "sum_rate_std": rate_std, "fraction_of_wmmse": fraction,
+            "fraction_of_wmmse_std": fraction_std, "wmmse_sum_rate": _summary(wmmse)[0],
+            "energy_uj": energy["energy_uj"], "energy_uj_i1": energy["energy_uj_i1"],
+            "train_minutes": _summary(minutes)[0] if minutes else math.nan}  # fmt: skip
+
+
+@torch.no_grad()
+def compression_table(
+    fp32_dir: str | Path, qat_dir: str | Path | None, ptq_bits: Sequence[int] = (8, 4, 2)
+) -> list[dict[str, Any]]:
+    """Rows of Table II: FP32 (counted at 16 bits), then for each uniform width the LSQ runs of
+    ``qat_dir`` and PTQ of the FP32 models."""
+    fp32 = _records(Path(fp32_dir))
+    wmmse = [_wmmse_rate(r) for r in fp32]
+    first = config_from_raw(
+        json.loads((Path(fp32[0]["folder"]) / "best.json").read_text())["config"]
+    )
+    task = KasalaeeTask(first)
+    rows = [_row("fp32", "[16,16,16,16]", [r["test_sum_rate"] for r in fp32], wmmse,
+                 task.costs(), [_minutes(r["folder"]) for r in fp32])]  # fmt: skip
+    qat = _records(Path(qat_dir)) if qat_dir is not None else []
+    H, noise = task.data.test, task.noise_var
+    for b in ptq_bits:
+        uniform = f"[{b},{b},{b},{b}]"
+        raw = config_to_dict(first)
+        raw["model"].update(conv_bits=b, fc1_bits=b, fc2_bits=b, fc3_bits=b)
+        raw["qat"]["init_from"] = None
+        costs = KasalaeeTask(config_from_raw(raw)).costs()
+        runs = [r for r in qat if all(r.get(f"model.{k}_bits") == b
+                                      for k in ("conv", "fc1", "fc2", "fc3"))]  # fmt: skip
+        if runs:
+            rows.append(_row("lsq", uniform, [r["test_sum_rate"] for r in runs],
+                             [_wmmse_rate(r) for r in runs], costs,
+                             [_minutes(r["folder"]) for r in runs]))  # fmt: skip
+        ptq_rates = []
+        for record in fp32:
+            model, _ = load_model(Path(record["folder"]) / "best")
+            assert isinstance(model, CompressedDNN)
+            rounded = copy.deepcopy(model)
+            ptq_(rounded, [b] * 4)
+            W = DNNPrecoder(rounded).matrix(H)
+            ptq_rates.append(float(sum_rate(sinr_from_matrix(H, W, noise)).double().mean()))
+        rows.append(_row("ptq", uniform, ptq_rates, wmmse, costs, []))
+    return rows
