@@ -11,9 +11,8 @@ import sys
 
 import click
 
-from . import (  # noqa: F401  (register)  # noqa: F401
+from . import (  # noqa: F401  (registers the commands)
     compress,
-    dataset,
     energy,
     evaluate,
     experiments,
