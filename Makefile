@@ -36,3 +36,30 @@ bench: $(STAMP)
 
 clean:
 	rm -rf $(VENV) results/demo
+
+# Site-specific ray-traced channels (Sionna RT, the optional extra qprecode[sionna]). Dr.Jit runs
+# Sionna on the CPU through an LLVM library: Debian's libllvm19, installed here with apt-get when
+# running as root; elsewhere the target says what is missing. Override SITE_SCENE, SITE_OUT and
+# SITE_ARGS for another site (`qprecode dataset site --help`).
+SITE_SCENE ?= munich
+SITE_OUT ?= data/sites/$(SITE_SCENE).h5
+SITE_ARGS ?= --radii 50:350:10 --angle-step 10 --max-depth 10
+.PHONY: site-data
+site-data: $(STAMP)
+	$(PY) -m pip install --quiet -e '.[sionna]'
+	@lib="$${DRJIT_LIBLLVM_PATH:-$$(ls /usr/lib/*/libLLVM-19.so /usr/lib/*/libLLVM.so.19* 2>/dev/null | head -n 1)}"; \
+	if [ -z "$$lib" ] && command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
+		echo "installing libllvm19 (LLVM for Dr.Jit)"; \
+		DEBIAN_FRONTEND=noninteractive timeout 600 apt-get install -y -qq libllvm19 \
+			|| { timeout 300 apt-get update -qq && DEBIAN_FRONTEND=noninteractive timeout 600 apt-get install -y -qq libllvm19; }; \
+		lib="$$(dpkg -L libllvm19 2>/dev/null | grep -E 'libLLVM(-19)?\.so' | head -n 1)"; \
+	fi; \
+	if [ -z "$$lib" ] || [ ! -e "$$lib" ]; then \
+		echo "site-data: Sionna RT needs an LLVM shared library for Dr.Jit on the CPU; none found."; \
+		echo "  Debian/Ubuntu: sudo apt-get install libllvm19, then re-run make site-data"; \
+		echo "  elsewhere: install LLVM (11 or newer) and set DRJIT_LIBLLVM_PATH=/path/to/libLLVM.so"; \
+		exit 1; \
+	fi; \
+	echo "DRJIT_LIBLLVM_PATH=$$lib"; \
+	DRJIT_LIBLLVM_PATH="$$lib" $(VENV)/bin/qprecode dataset site --scene $(SITE_SCENE) \
+		--out $(SITE_OUT) $(SITE_ARGS) --plot-dir $(dir $(SITE_OUT))

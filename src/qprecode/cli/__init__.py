@@ -13,6 +13,7 @@ import click
 
 from . import (  # noqa: F401  (registers the commands)
     compress,
+    dataset,
     energy,
     evaluate,
     experiments,
