@@ -40,11 +40,11 @@ def test_table_rows_average_seeds_and_compare_with_wmmse(sweeps):
     assert [r["method"] for r in rows] == ["fp32", "lsq", "ptq", "ptq", "lsq", "ptq"]
     fp32 = by[("fp32", "[16,16,16,16]")]
     assert fp32["seeds"] == 2 and 0 < fp32["fraction_of_wmmse"] < 1.05
-    assert fp32["sum_rate"] == pytest.approx(fp32["fraction_of_wmmse"] * fp32["wmmse_sum_rate"],
-                                             rel=1e-3)  # fmt: skip
-    # energy falls with the bits; PTQ at 8 bits loses little, at 2 bits LSQ beats PTQ
-    energies = [by[(m, b)]["energy_uj"] for m, b in
-                [("fp32", "[16,16,16,16]"), ("lsq", "[8,8,8,8]"), ("lsq", "[2,2,2,2]")]]  # fmt: skip
+    expected = fp32["fraction_of_wmmse"] * fp32["wmmse_sum_rate"]
+    assert fp32["sum_rate"] == pytest.approx(expected, rel=1e-3)
+    # energy falls with the bits; PTQ at 8 bits loses little
+    widths = [("fp32", "[16,16,16,16]"), ("lsq", "[8,8,8,8]"), ("lsq", "[2,2,2,2]")]
+    energies = [by[key]["energy_uj"] for key in widths]
     assert energies == sorted(energies, reverse=True)
     assert by[("ptq", "[8,8,8,8]")]["sum_rate"] == pytest.approx(fp32["sum_rate"], rel=0.05)
     assert math.isnan(by[("ptq", "[4,4,4,4]")]["train_minutes"])  # PTQ needs no training

@@ -15,9 +15,9 @@ from typing import Any
 
 from ..results import write_json
 from ..training import config_from_raw, expand_sweep, run_trial, task_for
-from ..training.config import config_to_dict, read_config_file
+from ..training.config import config_to_dict, flatten_config, read_config_file
 
-__all__ = ["Trial", "execute_trial", "flatten", "plan_sweep", "trial_dir"]
+__all__ = ["Trial", "execute_trial", "plan_sweep", "trial_dir"]
 
 
 @dataclass(frozen=True)
@@ -45,17 +45,6 @@ def trial_dir(out_dir: str | Path, trial: Trial) -> Path:
     return Path(out_dir).resolve() / "trials" / trial.name
 
 
-def flatten(mapping: dict[str, Any], prefix: str = "") -> dict[str, Any]:
-    """Nested dicts -> one level with dotted keys (lists stay values)."""
-    out: dict[str, Any] = {}
-    for key, value in mapping.items():
-        if isinstance(value, dict):
-            out.update(flatten(value, f"{prefix}{key}."))
-        else:
-            out[f"{prefix}{key}"] = value
-    return out
-
-
 def _test_rate(test: dict[str, Any], snr_db: float) -> dict[str, float]:
     """The test sum rate of every row at the training SNR: ``{"test_sum_rate[<row>]": rate}``;
     the learned model's own row (the first) is also ``test_sum_rate``."""
@@ -81,7 +70,7 @@ def execute_trial(trial: Trial, out_dir: str | Path) -> dict[str, Any]:
     resume = (folder / "last.json").is_file()
     metrics = run_trial(trial.config, folder, resume=resume)
     task = task_for(config_from_raw(trial.config))
-    record: dict[str, Any] = {"trial": trial.name, **flatten(trial.config), "step": metrics["step"],
+    record: dict[str, Any] = {"trial": trial.name, **flatten_config(trial.config), "step": metrics["step"],
                               "val_best": metrics["best"]}  # fmt: skip
     record.update(_test_rate(metrics["test"], float(trial.config["data"]["snr_db"])))
     costs = task.costs() if hasattr(task, "costs") else {}

@@ -38,6 +38,7 @@ __all__ = [
     "config_to_dict",
     "diff_keys",
     "expand_sweep",
+    "flatten_config",
     "leaf_paths",
     "parse_assignments",
     "read_config_file",
@@ -84,6 +85,18 @@ def _check_positive(name: str, value: Any) -> None:
 def config_to_dict(config: Any) -> dict[str, Any]:
     """A (nested) dataclass as plain dicts."""
     return dataclasses.asdict(config)
+
+
+def flatten_config(mapping: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    """Nested dicts -> one level with dotted keys (``{"optim": {"lr": 1}}`` ->
+    ``{"optim.lr": 1}``; lists stay values)."""
+    out: dict[str, Any] = {}
+    for key, value in mapping.items():
+        if isinstance(value, dict):
+            out.update(flatten_config(value, f"{prefix}{key}."))
+        else:
+            out[f"{prefix}{key}"] = value
+    return out
 
 
 def leaf_paths(cls: type) -> dict[str, list[str]]:

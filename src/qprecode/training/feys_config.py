@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..channels import CHANNEL_NAMES
 from ..metrics import GAIN_ESTIMATES
 from ..nn import EDGE_FEATURES
 from .config import LoopConfig, OptimConfig
 from .estimators import ESTIMATORS
+from .sets_config import ChannelSetsConfig
 
 __all__ = ["FeysConfig", "FeysData", "FeysLoss", "FeysModel"]
 
@@ -38,55 +38,22 @@ class FeysModel:
 
 
 @dataclass(frozen=True)
-class FeysData:
-    """The system and the channel sets.
+class FeysData(ChannelSetsConfig):
+    """The system and the channel sets (``ChannelSetsConfig``, defaults of Sect. VI-A), plus:
 
     Attributes:
-        antennas, users: ``M``, ``K``.
-        channel: channel model name (``rayleigh``, ``los``, ``sv``).
-        train_channels, val_channels, test_channels: sizes of the three channel sets.
-        train_seed, val_seed, test_seed: their seeds (pairwise distinct); the validation and
-            test symbols come from named streams of them (``training.data``).
         symbols: ``N_s`` symbol vectors per channel in the loss (fresh every step).
-        eval_symbols: ``N_s`` per channel for validation and test.
-        snr_db: training and validation SNR ``P_T / sigma_v^2``.
-        total_power: ``P_T``; ``None`` means ``M``.
+        eval_symbols: ``N_s`` per channel for validation and test (their symbols come from
+            named streams of ``val_seed`` and ``test_seed``, ``training.data``).
     """
 
-    antennas: int = 32
-    users: int = 1
-    channel: str = "rayleigh"
-    train_channels: int = 200_000
-    val_channels: int = 1_000
-    test_channels: int = 10_000
-    train_seed: int = 1
-    val_seed: int = 2
-    test_seed: int = 3
     symbols: int = 125
     eval_symbols: int = 125
-    snr_db: float = 20.0
-    total_power: float | None = None
 
     def __post_init__(self) -> None:
-        for name in ("antennas", "users", "train_channels", "val_channels", "test_channels",
-                     "symbols", "eval_symbols"):  # fmt: skip
-            value = getattr(self, name)
-            if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-                raise ValueError(f"{name} must be a positive integer, got {value!r}")
-        if self.channel not in CHANNEL_NAMES:
-            raise ValueError(f"channel must be one of {CHANNEL_NAMES}, got {self.channel!r}")
-        if len({self.train_seed, self.val_seed, self.test_seed}) != 3:
-            raise ValueError(
-                "train_seed, val_seed and test_seed must differ (no set may share a stream), got "
-                f"{self.train_seed}, {self.val_seed}, {self.test_seed}"
-            )
-        if self.total_power is not None and not self.total_power > 0:
-            raise ValueError(f"total_power must be positive, got {self.total_power}")
-
-    @property
-    def power(self) -> float:
-        """``P_T``: ``total_power`` or ``M``."""
-        return float(self.antennas) if self.total_power is None else float(self.total_power)
+        super().__post_init__()
+        for name in ("symbols", "eval_symbols"):
+            self._check_positive(name)
 
 
 @dataclass(frozen=True)

@@ -4,12 +4,11 @@
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 
-from ..channels import CHANNEL_NAMES
 from ..nn import check_weight_bits
 from .config import LoopConfig, OptimConfig
+from .sets_config import ChannelSetsConfig
 
 __all__ = ["KasalaeeConfig", "KasalaeeData", "KasalaeeModel", "KasalaeeOptim", "KasalaeeQAT"]
 
@@ -58,53 +57,21 @@ class KasalaeeModel:
 
 
 @dataclass(frozen=True)
-class KasalaeeData:
-    """The system and the channel sets.
-
-    Attributes:
-        antennas, users: ``M`` (``N_T``), ``K`` (``N_U``).
-        channel: channel model name (``rayleigh``, ``los``, ``sv``; ``qprecode.channels``).
-        train_channels, val_channels, test_channels: sizes of the three channel sets.
-        train_seed, val_seed, test_seed: their seeds (pairwise distinct).
-        snr_db: training and validation SNR ``P_T / sigma_v^2`` in dB.
-        total_power: ``P_T``; ``None`` means ``M``.
-    """
+class KasalaeeData(ChannelSetsConfig):
+    """The system and the channel sets (``ChannelSetsConfig``) with the paper's sizes: ``N_T``
+    = 64 antennas, ``N_U`` = 4 users, 15 dB (UdeM-NLOS); ``users <= antennas`` (the ZF
+    baseline)."""
 
     antennas: int = 64
     users: int = 4
-    channel: str = "rayleigh"
     train_channels: int = 100_000
     val_channels: int = 2_000
-    test_channels: int = 10_000
-    train_seed: int = 1
-    val_seed: int = 2
-    test_seed: int = 3
     snr_db: float = 15.0
-    total_power: float | None = None
 
     def __post_init__(self) -> None:
-        for name in ("antennas", "users", "train_channels", "val_channels", "test_channels"):
-            value = getattr(self, name)
-            if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-                raise ValueError(f"{name} must be a positive integer, got {value!r}")
+        super().__post_init__()
         if self.users > self.antennas:
             raise ValueError(f"users must be <= antennas (ZF baseline), got {self.users}")
-        if self.channel not in CHANNEL_NAMES:
-            raise ValueError(f"channel must be one of {CHANNEL_NAMES}, got {self.channel!r}")
-        if len({self.train_seed, self.val_seed, self.test_seed}) != 3:
-            raise ValueError(
-                "train_seed, val_seed and test_seed must differ (no set may share a stream), got "
-                f"{self.train_seed}, {self.val_seed}, {self.test_seed}"
-            )
-        if not math.isfinite(self.snr_db):
-            raise ValueError(f"snr_db must be finite, got {self.snr_db}")
-        if self.total_power is not None and not self.total_power > 0:
-            raise ValueError(f"total_power must be positive, got {self.total_power}")
-
-    @property
-    def power(self) -> float:
-        """``P_T``: ``total_power`` or ``M``."""
-        return float(self.antennas) if self.total_power is None else float(self.total_power)
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ import torch
 
 from ..nn import load_model
 from ..results import atomic_write_bytes, write_json
+from .config import flatten_config
 from .tasks import config_from_raw, task_for
 
 __all__ = ["cpu_name", "finish", "retest", "write_model_card"]
@@ -45,16 +46,6 @@ def finish(
     return test  # type: ignore[no-any-return]
 
 
-def _flatten(config: dict[str, Any], prefix: str = "") -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for key, value in config.items():
-        if isinstance(value, dict):
-            out.update(_flatten(value, f"{prefix}{key}."))
-        else:
-            out[f"{prefix}{key}"] = value
-    return out
-
-
 def write_model_card(path: Path, info: dict[str, Any], task: Any) -> None:
     """A markdown model card from a model's metadata (``best.json`` after ``finish``)."""
     test = info.get("test", {})
@@ -66,7 +57,7 @@ def write_model_card(path: Path, info: dict[str, Any], task: Any) -> None:
              "## Architecture and training", "", "| key | value |", "|---|---|"]  # fmt: skip
     lines += [f"| architecture | {info['architecture']} |"]
     lines += [f"| model.{k} | {v} |" for k, v in info["hyperparameters"].items()]
-    lines += [f"| {k} | {v} |" for k, v in _flatten(info["config"]).items()
+    lines += [f"| {k} | {v} |" for k, v in flatten_config(info["config"]).items()
               if not k.startswith("model.")]  # fmt: skip
     lines += [
         "", *task.card_data(),
