@@ -19,7 +19,7 @@ from qprecode.datasets import (
     write_channel_file,
 )
 from qprecode.datasets.plots import plot_site_positions, plot_snr_distribution
-from qprecode.datasets.sionna_sites import ring_grid, user_offsets
+from qprecode.datasets.site_config import ring_grid, user_offsets
 from tests.conftest import generator
 from tests.test_cli import run
 

@@ -19,12 +19,12 @@ from .. import _parsing
 from ..datasets import FileChannel, read_channel_file
 from ..datasets.plots import plot_site_positions, plot_snr_distribution
 from ..datasets.sionna_sites import (
-    SiteConfig,
     generate_site,
     load_site_scene,
     scene_footprint,
     sionna_unavailable_reason,
 )
+from ..datasets.site_config import SiteConfig
 from ..datasets.snr import calibrated_snr_db, split_snr_db, user_snr_db
 from ._app import cli, console
 

@@ -5,7 +5,8 @@ itself is imported only when a site is traced)."""
 
 from .groups import SPLITS, FileChannel, split_positions
 from .h5 import FORMAT_VERSION, ChannelFile, read_channel_file, write_channel_file
-from .sionna_sites import SiteConfig, generate_site, sionna_unavailable_reason
+from .sionna_sites import generate_site, sionna_unavailable_reason
+from .site_config import SiteConfig
 from .snr import (
     calibrated_snr_db,
     mean_snr_db,

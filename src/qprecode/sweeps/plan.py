@@ -70,8 +70,12 @@ def execute_trial(trial: Trial, out_dir: str | Path) -> dict[str, Any]:
     resume = (folder / "last.json").is_file()
     metrics = run_trial(trial.config, folder, resume=resume)
     task = task_for(config_from_raw(trial.config))
-    record: dict[str, Any] = {"trial": trial.name, **flatten_config(trial.config), "step": metrics["step"],
-                              "val_best": metrics["best"]}  # fmt: skip
+    record: dict[str, Any] = {
+        "trial": trial.name,
+        **flatten_config(trial.config),
+        "step": metrics["step"],
+        "val_best": metrics["best"],
+    }
     record.update(_test_rate(metrics["test"], float(trial.config["data"]["snr_db"])))
     costs = task.costs() if hasattr(task, "costs") else {}
     record.update(costs)
