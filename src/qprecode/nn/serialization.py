@@ -14,6 +14,7 @@ further keys (config, metrics, code version) belong to the caller. Files of form
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +34,7 @@ __all__ = [
     "architecture_name",
     "build_model",
     "load_model",
+    "load_state_checked",
     "model_from_tensors",
     "model_header",
     "read_files",
@@ -147,15 +149,23 @@ def build_model(info: dict[str, Any], source: str = "checkpoint") -> nn.Module:
         raise ValueError(f"{source}: hyperparameters do not fit {cls.__name__} ({err})") from None
 
 
-def model_from_tensors(
-    tensors: dict[str, torch.Tensor], info: dict[str, Any], source: str = "checkpoint"
-) -> nn.Module:
-    """Build the model of ``info`` and load its ``model.*`` tensors strictly (names, shapes and
-    finiteness checked, with a message that says what does not match)."""
-    model = build_model(info, source)
-    state = {k.removeprefix("model."): v for k, v in tensors.items() if k.startswith("model.")}
-    expected = model.state_dict()
-    described = f"a {info['architecture']} model with {info['hyperparameters']}"
+def load_state_checked(
+    model: nn.Module,
+    tensors: dict[str, torch.Tensor],
+    source: str,
+    described: str = "the model",
+    ignore: Callable[[str], bool] | None = None,
+) -> None:
+    """Load the ``model.*`` entries of ``tensors`` into ``model`` after checking their names,
+    shapes and finiteness, with a message that says what does not match. Entries whose name
+    ``ignore`` accepts are skipped on both sides (and left as the model has them)."""
+    skip = ignore or (lambda key: False)
+    state = {
+        k.removeprefix("model."): v
+        for k, v in tensors.items()
+        if k.startswith("model.") and not skip(k.removeprefix("model."))
+    }
+    expected = {k: v for k, v in model.state_dict().items() if not skip(k)}
     missing = sorted(set(expected) - set(state))
     unexpected = sorted(set(state) - set(expected))
     if missing or unexpected:
@@ -171,7 +181,17 @@ def model_from_tensors(
             )
         if not torch.isfinite(value).all():
             raise ValueError(f"{source}: tensor {key} holds NaN or infinite values")
-    model.load_state_dict(state)
+    model.load_state_dict(state, strict=ignore is None)
+
+
+def model_from_tensors(
+    tensors: dict[str, torch.Tensor], info: dict[str, Any], source: str = "checkpoint"
+) -> nn.Module:
+    """Build the model of ``info`` and load its ``model.*`` tensors strictly
+    (``load_state_checked``)."""
+    model = build_model(info, source)
+    described = f"a {info['architecture']} model with {info['hyperparameters']}"
+    load_state_checked(model, tensors, source, described)
     return model
 
 

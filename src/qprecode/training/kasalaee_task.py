@@ -17,7 +17,7 @@ from torch import nn
 from ..channels import make_channel
 from ..cost import KasalaeeEnergy, kasalaee_layer_profile
 from ..metrics import noise_variance, sinr_from_matrix, sum_rate
-from ..nn import CompressedDNN, DNNPrecoder, initialize_steps, read_files
+from ..nn import CompressedDNN, DNNPrecoder, initialize_steps, load_state_checked, read_files
 from ..precoders import MRT, WMMSE, ZF, MatrixPrecoder
 from .kasalaee_config import KasalaeeConfig
 
@@ -100,27 +100,13 @@ def load_float_weights(model: CompressedDNN, path: str) -> None:
         raise ValueError(
             f"qat.init_from {path} has sizes {found}, but the config asks for {wanted}"
         )
-    state = {
-        k.removeprefix("model."): v
-        for k, v in tensors.items()
-        if k.startswith("model.") and ".quantizer." not in k
-    }
-    expected = {k: v for k, v in model.state_dict().items() if ".quantizer." not in k}
-    if set(state) != set(expected):
-        raise ValueError(
-            f"qat.init_from {path}: missing tensors {sorted(set(expected) - set(state))}, "
-            f"unexpected {sorted(set(state) - set(expected))}"
-        )
-    for key, value in state.items():
-        if value.shape != expected[key].shape:
-            raise ValueError(
-                f"qat.init_from {path}: tensor {key} has shape {tuple(value.shape)}, the model "
-                f"needs {tuple(expected[key].shape)}"
-            )
-        if value.is_floating_point() and not torch.isfinite(value).all():
-            raise ValueError(f"qat.init_from {path}: tensor {key} holds NaN or infinite values")
-    missing, unexpected = model.load_state_dict(state, strict=False)
-    assert not unexpected and all(".quantizer." in k for k in missing)
+    load_state_checked(
+        model,
+        tensors,
+        f"qat.init_from {path}",
+        "the model",
+        ignore=lambda key: ".quantizer." in key,
+    )  # LSQ steps start afresh
     initialize_steps(model)
 
 
