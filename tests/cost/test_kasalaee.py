@@ -1,5 +1,5 @@
-"""The energy model of Kasalaee et al. against the worked numbers of the spec (kasalaee.md
-sects. 3.4 and 8), on a stand-in of the DNN template profiled with forward hooks."""
+"""The energy model of Kasalaee et al. (eqs. 7-14) against numbers worked out by hand from
+its equations, on a stand-in of the DNN template profiled with forward hooks."""
 
 import json
 from collections import OrderedDict

@@ -92,7 +92,7 @@ def test_per_layer_macs_match_the_spec_counts():
     assert layers["fc2"].macs == D * D
     assert layers["fc3"].macs == 512 * D
     assert profile.macs == 18_644_992
-    # N_a (outputs) of the spec: 256 C, D, D, 512
+    # N_a (outputs of each layer): 256 C, D, D, 512
     assert [layers[n].activations for n in layers] == [256 * C, D, D, 512]
     # weights without biases and LSQ steps: N_w = 18,351,232
     biases = C + D + D + 512

@@ -22,7 +22,7 @@ def values(n=2000, scale=1.0, seed=0, dtype=torch.float64):
 
 
 def lsq_step_gradient(v, s, q_n, q_p):
-    """The three regions of d v_hat / d s (Esser et al., eq. 3; spec sect. 3.2)."""
+    """The three regions of d v_hat / d s (Esser et al., eq. 3)."""
     x = v / s
     return torch.where(
         x <= -q_n,

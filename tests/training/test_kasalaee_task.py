@@ -211,7 +211,7 @@ def test_costs_are_the_energy_model_of_the_configured_network():
     from qprecode.training import config_from_raw, task_for
 
     default = task_for(config_from_raw({"task": "kasalaee-dnn"})).costs()
-    assert default["energy_uj"] == pytest.approx(51.72, abs=0.01)  # spec sect. 3.4, 16 bits
+    assert default["energy_uj"] == pytest.approx(51.72, abs=0.01)  # 16 bits, eqs. 7-11
     two = {"conv_bits": 2, "fc1_bits": 2, "fc2_bits": 2, "fc3_bits": 2}
     low = task_for(config_from_raw({"task": "kasalaee-dnn", "model": two})).costs()
     assert low["energy_uj"] == pytest.approx(3.10, abs=0.01)

@@ -86,7 +86,7 @@ def paper_comparison() -> dict[str, Any]:
         f"{PAPER_TABLE_I['wmmse']['energy_uj']:g} uJ needs I = {implied:.1f} (a different I or "
         "terms beyond eq. 12). DNN: our template's counts give less than the paper, whose "
         "Table II fits 48.07 (Q/16)^1.9 + 2.906 (Q/16)^1.4 + 3.52 uJ: the I2 structure with more "
-        "MACs/activations than the literal template (spec kasalaee.md sect. 7)."
+        "MACs/activations than the literal template."
     )
     return {"table_i": table_i, "table_ii": table_ii, "wmmse_implied_iterations": implied,
             "reason": reason}  # fmt: skip

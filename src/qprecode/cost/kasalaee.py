@@ -9,15 +9,15 @@ the layers, each at its own bit width ``Q``):
 - (8) ``E_C = E_MAC (N_c + 3 N_a)``;
 - (10) ``E_W = E_M N_w + E_L N_c / sqrt(p)``; (11) ``E_A = 2 E_M N_a + E_L N_c / sqrt(p)``.
 
-Which ``Q`` enters each term when only the weights are quantized is not stated (spec
-``kasalaee.md`` sects. 3.4 and 7.3). Two readings: **I1** evaluates every term at the layer's
+Which ``Q`` enters each term when only the weights are quantized is not stated in the paper.
+Two readings: **I1** evaluates every term at the layer's
 weight bits; **I2** (default) evaluates ``E_C`` and ``E_W`` at the weight bits and ``E_A``
 (eq. 11, both of its terms) at the activation bits, 16. At 16 bits both give 51.72 uJ for the
 default network (64, 1024); uniform 8/4/2 bits give 14.30/4.00/1.14 uJ (I1) and
 15.60/5.78/3.10 uJ (I2), against 17.5/7.4/4.6 uJ in Table II of the paper.
 
 ``N_w`` of a linear or convolution layer is its weight matrix (biases, batch norm, quantizer
-steps left out, as in the spec's counts); other layer kinds use the profile's ``weights``.
+steps left out, as in the paper's counts); other layer kinds use the profile's ``weights``.
 
 Baselines (eqs. 12-14) count real multiplications only, with local-buffer operand accesses,
 at ``Q = 16``: ``E_B = (E_MAC + E_L / sqrt(p)) N_c = 0.9675 N_c`` pJ.
@@ -180,7 +180,7 @@ class KasalaeeEnergy:
     Args:
         interpretation: ``"I2"`` (default: ``E_C``, ``E_W`` at each layer's weight bits, ``E_A``
             at ``activation_bits``) or ``"I1"`` (every term at the layer's weight bits).
-        activation_bits: the activation precision of I2; 16 as in the spec; ``None`` reads each
+        activation_bits: the activation precision of I2; 16 by default; ``None`` reads each
             layer's ``activation_bits`` from the profile (32 unless a module sets it).
 
     ``KasalaeeEnergy()(profile)`` returns ``{"energy_uj", "compute_uj", "weights_uj",
@@ -239,7 +239,7 @@ def kasalaee_layer_profile(
     bits: int | Sequence[int] = 16,
     activation_bits: int = 16,
 ) -> ModelProfile:
-    """The profile of one forward pass of the Kasalaee template (Fig. 1; spec sect. 2) for one
+    """The profile of one forward pass of the Kasalaee template (Fig. 1) for one
     sample, built in closed form; equal to ``profile_model`` on ``Conv2d(2, C_out, 3,
     padding=1)`` (layer ``conv``), a flatten and ``Linear`` layers ``fc1`` (``4 N_T C_out ->
     D``), ``fc2`` (``D -> D``), ``fc3`` (``D -> 2 N_T N_U``), all with biases, run on an input

@@ -1,4 +1,4 @@
-"""Site-specific ray-traced channels with Sionna RT (spec ``kasalaee.md`` sect. 6).
+"""Site-specific ray-traced channels with Sionna RT, in the geometry of Kasalaee et al. (Sect. IV).
 
 A BS with an ``rows x cols`` uniform planar array (half-wavelength spacing, isotropic V-polarised
 elements, in the y-z plane, boresight +x) stands ``bs_height`` above the ground of a scene; users

@@ -1,7 +1,7 @@
 """Signal-to-noise ratios of channel datasets: thermal noise, the per-user SNR of a channel at a
 transmit SNR, the average SNR of a split and the transmit SNR that calibrates it to a target.
 
-Convention (spec ``kasalaee.md`` sect. 1, the project's ``P_T = M``): the transmit vector has
+Convention (the project's ``P_T = M``): the transmit vector has
 power ``P_T = M`` (unit power per antenna) and the transmit SNR is ``P_T / sigma_v^2``; the SNR
 of user ``u`` is
 
@@ -10,7 +10,7 @@ of user ``u`` is
                   = 10^{\\mathrm{SNR}/10} \\, \\frac{\\lVert h_u \\rVert^2}{M},
 
 the mean per-antenna received SNR, without array gain. The average SNR of a set of users is the
-mean of ``10 log10 SNR_u`` (mean of dB values, spec sect. 1). Channels written by
+mean of ``10 log10 SNR_u`` (mean of dB values). Channels written by
 ``datasets.sionna_sites`` are normalised by the receiver noise, so that ``SNR = 0 dB`` is the
 physical site (its transmit power, system loss, noise figure and bandwidth).
 """
@@ -74,7 +74,7 @@ def mean_snr_db(channels: torch.Tensor, snr_db: float = 0.0) -> float:
 
 def calibrated_snr_db(channels: torch.Tensor, target_db: float) -> float:
     """The transmit SNR ``P_T / sigma_v^2`` (dB) at which ``mean_snr_db(channels)`` equals
-    ``target_db``: the noise level of spec sect. 1 (e.g. 15 dB for an NLOS site, 29 dB for a LOS
+    ``target_db``: the average SNR of a site (e.g. 15 dB for an NLOS site, 29 dB for a LOS
     site). Exact, since every user's SNR in dB moves with the transmit SNR."""
     return target_db - mean_snr_db(channels)
 

@@ -1,4 +1,4 @@
-"""The compressed CNN+FC precoder of Kasalaee et al. (Fig. 1; spec ``kasalaee.md`` sect. 2):
+"""The compressed CNN+FC precoder of Kasalaee et al. (Fig. 1 and Sect. III of Kasalaee et al.):
 a 3x3 convolution over the users x antennas grid of ``[Re H^T; Im H^T]`` and three fully
 connected layers that output the precoding matrix ``W``, every weight layer quantizable per
 layer (``nn.quantization``).

@@ -1,6 +1,6 @@
 """Quantized weights: learned step size quantization (LSQ, Esser et al., ICLR 2020) for
 quantization-aware training, and symmetric per-tensor fixed point for post-training quantization
-(Sect. III-A/B of Kasalaee et al.; spec ``kasalaee.md`` sect. 3.1-3.2).
+(Sect. III-A/B of Kasalaee et al.; Esser et al. 2020).
 
 A tensor ``v`` quantized to ``b`` bits with step ``s > 0`` (signed: ``Q_N = 2^(b-1)``,
 ``Q_P = 2^(b-1) - 1``; unsigned: ``Q_N = 0``, ``Q_P = 2^b - 1``)::
@@ -98,7 +98,7 @@ def lsq_quantize(
 
 
 def fixed_point(v: torch.Tensor, bits: int) -> tuple[torch.Tensor, float]:
-    """Symmetric per-tensor fixed point (PTQ, spec sect. 3.1): ``s = max|v| / (2^(b-1) - 1)``,
+    """Symmetric per-tensor fixed point (PTQ): ``s = max|v| / (2^(b-1) - 1)``,
     ``v_hat = s clip(round(v/s), -2^(b-1), 2^(b-1) - 1)``.
 
     Returns ``(v_hat, s)``; an all-zero ``v`` stays zero (with ``s = 0``).

@@ -1,5 +1,5 @@
 """WMMSE precoding for the MISO broadcast channel (Shi et al., IEEE TSP 2011), batched over
-channel realisations (Sect. III-E and Table I of Kasalaee et al.; spec ``kasalaee.md`` sect. 4).
+channel realisations (Sect. III-E and Table I of Kasalaee et al.).
 
 With ``r = H^T y + v`` and ``y = W x``, user ``u`` sees ``e_uj = h_u^T w_j`` from stream ``j``
 (``h_u = H[..., :, u]``; the paper's ``h_u^H`` is our ``h_u^T``). One block-coordinate step

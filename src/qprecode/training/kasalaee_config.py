@@ -1,6 +1,6 @@
-"""The configuration of the Kasalaee et al. CNN+FC precoder task; defaults follow spec
-``kasalaee.md`` sect. 2 (architecture (64, 1024), Adam at lr 1e-3, batch 1000) and sect. 3.2
-(QAT fine-tunes an FP32 model of the same architecture and seed)."""
+"""The configuration of the Kasalaee et al. CNN+FC precoder task; defaults follow the paper
+(architecture (64, 1024), a fixed lr 1e-3, batch 1000; Adam, as the paper names no optimiser) and
+its QAT, which fine-tunes an FP32 model of the same architecture and seed."""
 
 from __future__ import annotations
 
@@ -76,7 +76,7 @@ class KasalaeeData(ChannelSetsConfig):
 
 @dataclass(frozen=True)
 class KasalaeeOptim(OptimConfig):
-    """Adam with the paper's fixed learning rate 1e-3 and batch 1000 (spec sect. 2)."""
+    """Adam with the paper's fixed learning rate 1e-3 and batch 1000."""
 
     lr: float = 1e-3
     batch_size: int = 1000
@@ -85,7 +85,7 @@ class KasalaeeOptim(OptimConfig):
 
 @dataclass(frozen=True)
 class KasalaeeQAT:
-    """Quantization-aware training from an FP32 model (spec sect. 3.2).
+    """Quantization-aware training from an FP32 model.
 
     Attributes:
         init_from: a ``kasalaee-dnn`` model file (``X.safetensors`` + ``X.json``, or a run

@@ -1,7 +1,6 @@
 """The CNN+FC precoder of Kasalaee et al. as a training task: self-supervised on the closed-form
 sum rate of its precoding matrix (eq. 6), validated on the mean sum rate, tested against MRT, ZF
-and WMMSE; with quantization-aware training (LSQ) from an FP32 model (spec ``kasalaee.md``
-sect. 2 and 3.2)."""
+and WMMSE; with quantization-aware training (LSQ) from an FP32 model (Sect. III of the paper)."""
 
 from __future__ import annotations
 
