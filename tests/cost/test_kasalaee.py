@@ -93,7 +93,7 @@ def test_default_dnn_counts_and_energy():
 def test_uniform_bits_under_both_interpretations(bits, i1, i2):
     assert energy((bits,) * 4, "I1") == pytest.approx(i1, abs=0.005)
     assert energy((bits,) * 4, "I2") == pytest.approx(i2, abs=0.005)
-    assert bits in PAPER_TABLE_II  # the paper's 17.5 / 7.4 / 4.6 are not reproduced (spec 7.2)
+    assert bits in PAPER_TABLE_II  # the paper's 17.5 / 7.4 / 4.6 are not reproduced by eqs. 7-11
 
 
 def test_interpretation_two_keeps_activation_terms_at_sixteen_bits():
