@@ -108,3 +108,29 @@ def test_diff_keys_names_what_changed():
     a = config_to_dict(config_from_raw({"lr": 0.1}))
     b = config_to_dict(config_from_raw({"lr": 0.2, "users": 2}))
     assert diff_keys(a, b) == ["data.users", "optim.lr"]
+
+
+def test_a_channel_file_feeds_the_sets_from_disjoint_positions(tmp_path):
+    import torch
+
+    from qprecode.channels import RayleighChannel
+    from qprecode.datasets import ChannelFile, write_channel_file
+
+    h = RayleighChannel(4, 60).sample(1, torch.Generator().manual_seed(0))[0].mT.contiguous()
+    write_channel_file(tmp_path / "c.h5", ChannelFile(h, {"generator": "test"}))
+    data = config_from_raw({"channel": f"file:{tmp_path / 'c.h5'}", "antennas": 4, "users": 2}).data
+    rows = {tuple(h[p].tolist()): p for p in range(60)}
+
+    def positions(split: str) -> set[int]:
+        H = data.sample(split, 50, seed=1)
+        assert H.shape == (50, 4, 2)
+        return {rows[tuple(H[b, :, k].tolist())] for b in range(50) for k in range(2)}
+
+    train, val, test = positions("train"), positions("val"), positions("test")
+    assert not (train & val or train & test or val & test)
+    with pytest.raises(ValueError, match="M=4 antennas, the config 8"):
+        config_from_raw({"channel": f"file:{tmp_path / 'c.h5'}", "antennas": 8}).data.sample(
+            "train", 1, 0
+        )
+    with pytest.raises(ValueError, match="file:PATH"):
+        config_from_raw({"channel": "munich"})

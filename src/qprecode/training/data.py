@@ -13,7 +13,6 @@ from dataclasses import dataclass
 
 import torch
 
-from ..channels import make_channel
 from ..evaluation import gaussian_symbols
 from ..seeds import stream_seed
 from .feys_config import FeysData
@@ -32,18 +31,13 @@ class ChannelSets:
     val_symbols: torch.Tensor
 
 
-def _sample(data: FeysData, count: int, seed: int) -> torch.Tensor:
-    model = make_channel(data.channel, data.antennas, data.users)
-    return model.sample(count, torch.Generator().manual_seed(seed))
-
-
 def make_channel_sets(data: FeysData) -> ChannelSets:
     """Draw the three sets (on the CPU; the loop moves batches to the device)."""
-    val = _sample(data, data.val_channels, data.val_seed)
+    val = data.sample("val", data.val_channels, data.val_seed)
     return ChannelSets(
-        train=_sample(data, data.train_channels, data.train_seed),
+        train=data.sample("train", data.train_channels, data.train_seed),
         val=val,
-        test=_sample(data, data.test_channels, data.test_seed),
+        test=data.sample("test", data.test_channels, data.test_seed),
         val_symbols=gaussian_symbols(
             data.val_channels, data.eval_symbols, data.users,
             stream_seed(data.val_seed, "val-symbols"), val.dtype,

@@ -13,7 +13,6 @@ from typing import Any
 import torch
 from torch import nn
 
-from ..channels import make_channel
 from ..cost import KasalaeeEnergy, kasalaee_layer_profile
 from ..metrics import noise_variance, sinr_from_matrix, sum_rate
 from ..nn import CompressedDNN, DNNPrecoder, initialize_steps, load_state_checked, read_files
@@ -154,15 +153,10 @@ class KasalaeeTask:
     def data(self) -> KasalaeeChannels:
         """The channel sets, drawn on first use (on the CPU), each from its own seed."""
         d = self.config.data
-        model = make_channel(d.channel, d.antennas, d.users)
-
-        def sample(count: int, seed: int) -> torch.Tensor:
-            return model.sample(count, torch.Generator().manual_seed(seed))
-
         return KasalaeeChannels(
-            train=sample(d.train_channels, d.train_seed),
-            val=sample(d.val_channels, d.val_seed),
-            test=sample(d.test_channels, d.test_seed),
+            train=d.sample("train", d.train_channels, d.train_seed),
+            val=d.sample("val", d.val_channels, d.val_seed),
+            test=d.sample("test", d.test_channels, d.test_seed),
         )
 
     @property

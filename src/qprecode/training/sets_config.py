@@ -1,14 +1,19 @@
 """The part of a task's config that every learned precoder shares: the system size, the channel
-model and the three channel sets with their seeds, and the SNR."""
+model (or a channel file) and the three channel sets with their seeds, and the SNR."""
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
 
-from ..channels import CHANNEL_NAMES
+import torch
 
-__all__ = ["ChannelSetsConfig"]
+from ..channels import CHANNEL_NAMES, make_channel
+from ..datasets import FileChannel
+
+__all__ = ["FILE_PREFIX", "ChannelSetsConfig"]
+
+FILE_PREFIX = "file:"  # channel = "file:PATH": groups of users drawn from an HDF5 channel file
 
 
 @dataclass(frozen=True)
@@ -17,7 +22,10 @@ class ChannelSetsConfig:
 
     Attributes:
         antennas, users: ``M``, ``K``.
-        channel: channel model name (``rayleigh``, ``los``, ``sv``; ``qprecode.channels``).
+        channel: channel model name (``rayleigh``, ``los``, ``sv``; ``qprecode.channels``), or
+            ``file:PATH`` for an HDF5 channel file (``qprecode.datasets``): each set then draws
+            groups of ``K`` users from its own positions (an 80/10/10 split by position), and
+            ``antennas`` must be the file's ``M``.
         train_channels, val_channels, test_channels: sizes of the three channel sets.
         train_seed, val_seed, test_seed: their seeds, pairwise distinct (no set shares a stream).
         snr_db: training and validation SNR ``P_T / sigma_v^2`` in dB.
@@ -39,8 +47,10 @@ class ChannelSetsConfig:
     def __post_init__(self) -> None:
         for name in ("antennas", "users", "train_channels", "val_channels", "test_channels"):
             self._check_positive(name)
-        if self.channel not in CHANNEL_NAMES:
-            raise ValueError(f"channel must be one of {CHANNEL_NAMES}, got {self.channel!r}")
+        if self.channel not in CHANNEL_NAMES and not self.channel.startswith(FILE_PREFIX):
+            raise ValueError(
+                f"channel must be one of {CHANNEL_NAMES} or file:PATH, got {self.channel!r}"
+            )
         if len({self.train_seed, self.val_seed, self.test_seed}) != 3:
             raise ValueError(
                 "train_seed, val_seed and test_seed must differ (no set may share a stream), got "
@@ -60,3 +70,16 @@ class ChannelSetsConfig:
     def power(self) -> float:
         """``P_T``: ``total_power`` or ``M``."""
         return float(self.antennas) if self.total_power is None else float(self.total_power)
+
+    def sample(self, split: str, count: int, seed: int) -> torch.Tensor:
+        """``count`` channels ``[count, M, K]`` of a split (``train``, ``val``, ``test``) from
+        ``seed``: from the channel model, or from the split's positions of the channel file."""
+        if not self.channel.startswith(FILE_PREFIX):
+            model = make_channel(self.channel, self.antennas, self.users)
+            return model.sample(count, torch.Generator().manual_seed(seed))
+        source = FileChannel(self.channel.removeprefix(FILE_PREFIX), self.users, split)
+        if source.num_antennas != self.antennas:
+            raise ValueError(
+                f"{self.channel} has M={source.num_antennas} antennas, the config {self.antennas}"
+            )
+        return source.sample(count, torch.Generator().manual_seed(seed))
