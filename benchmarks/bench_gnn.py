@@ -23,7 +23,7 @@ from qprecode.channels import RayleighChannel
 from qprecode.cost import gnn_flops, gnn_matmul_macs
 from qprecode.nn import GNNPrecoder, QuantizedGNN
 from qprecode.results import run_metadata, write_json
-from qprecode.training import SampledPrecoder, negative_sum_rate, sample_gumbel
+from qprecode.training import FeysLoss, FeysObjective, sample_gumbel
 
 M, K, BITS = 32, 1, 1
 ARCHITECTURES = [(128, 4), (32, 8)]
@@ -59,14 +59,14 @@ def bench_architecture(d_h: int, n_h: int, args: argparse.Namespace, peak: float
     inf_rate = n_vec / timed(lambda: precoder(H, s))
 
     B, N_s = args.train_batch, args.train_symbols
-    trainer = SampledPrecoder(model, "st-gumbel", 1.0)
+    objective = FeysObjective(model, FeysLoss(), noise_var=M / 100, power=float(M))
     opt = torch.optim.Adam(model.parameters(), lr=5e-3)
     Ht = RayleighChannel(M, K).sample(B, g)
     st = torch.randn(B, N_s, K, dtype=torch.complex64, generator=g)
     gumbel = sample_gumbel((B, N_s, M, 2, 2**BITS), g, None)
 
     def step() -> None:
-        loss = negative_sum_rate(Ht, trainer(Ht, st, gumbel), st, M / 100, float(M))
+        loss = objective(Ht, st, gumbel)  # ST-Gumbel levels, then the negative sum rate
         opt.zero_grad()
         loss.backward()
         opt.step()
