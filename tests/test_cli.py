@@ -230,3 +230,19 @@ def test_evaluate_reads_a_channel_file(tmp_path, capsys):
     data = json.loads((tmp_path / "r.json").read_text())
     assert data["config"]["antennas"] == 6 and data["config"]["channel"].endswith("c.h5")
     assert data["results"][0]["sum_rate"] > 2.0
+    assert data["config"]["positions"] == "all" and data["config"]["split"] == "all"
+
+
+def test_evaluate_draws_from_a_split_and_los_selection_of_a_channel_file(tmp_path, capsys):
+    from qprecode.datasets import ChannelFile, write_channel_file
+
+    h = torch.randn(20, 4, dtype=torch.complex64)
+    los = torch.arange(20) % 4 == 0  # 5 LOS positions
+    write_channel_file(tmp_path / "c.h5", ChannelFile(h, {"generator": "test"}, los=los))
+    common = ["evaluate", "--channel-file", str(tmp_path / "c.h5"), "--precoder", "mrt",
+              "--bits", "inf", "--snr-db", "0", "--channels", "5", "--quiet"]  # fmt: skip
+    code, out, _ = run([*common, "--users", "2", "--positions", "los", "--split", "train"], capsys)
+    assert code == 0
+    # the 5 LOS positions cannot fill groups of 6 users, whatever the split holds
+    code, _, err = run([*common, "--users", "6", "--positions", "los", "--split", "train"], capsys)
+    assert code != 0 and "fewer than K=6" in err

@@ -134,3 +134,28 @@ def test_a_channel_file_feeds_the_sets_from_disjoint_positions(tmp_path):
         )
     with pytest.raises(ValueError, match="file:PATH"):
         config_from_raw({"channel": "munich"})
+
+
+def test_a_channel_file_set_draws_from_the_selected_los_or_nlos_positions(tmp_path):
+    import torch
+
+    from qprecode.datasets import ChannelFile, write_channel_file
+
+    h = torch.randn(60, 4, dtype=torch.complex64)
+    los = torch.arange(60) % 3 == 0
+    write_channel_file(tmp_path / "c.h5", ChannelFile(h, {"generator": "test"}, los=los))
+    rows = {tuple(h[p].tolist()): p for p in range(60)}
+    for positions, want in [("los", True), ("nlos", False)]:
+        data = config_from_raw(
+            {
+                "channel": f"file:{tmp_path / 'c.h5'}",
+                "antennas": 4,
+                "users": 2,
+                "positions": positions,
+            }  # fmt: skip
+        ).data
+        H = data.sample("train", 40, seed=0)
+        drawn = {rows[tuple(H[b, :, k].tolist())] for b in range(40) for k in range(2)}
+        assert all(bool(los[p]) == want for p in drawn)
+    with pytest.raises(ValueError, match="positions must be one of"):
+        config_from_raw({"positions": "indoor"})

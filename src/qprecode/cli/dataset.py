@@ -16,7 +16,7 @@ import numpy as np
 from rich.table import Table
 
 from .. import _parsing
-from ..datasets import FileChannel, read_channel_file
+from ..datasets import LOS_SELECTIONS, FileChannel, read_channel_file
 from ..datasets.plots import plot_site_positions, plot_snr_distribution
 from ..datasets.sionna_sites import (
     generate_site,
@@ -27,8 +27,6 @@ from ..datasets.sionna_sites import (
 from ..datasets.site_config import SiteConfig
 from ..datasets.snr import calibrated_snr_db, split_snr_db, user_snr_db
 from ._app import cli, console
-
-_LOS_CHOICES = {"all": None, "los": True, "nlos": False}
 
 
 @cli.group()
@@ -169,7 +167,7 @@ def site(
 
 @dataset.command("info")
 @click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--los", "los_choice", type=click.Choice(tuple(_LOS_CHOICES)), default="all",
+@click.option("--los", "los_choice", type=click.Choice(tuple(LOS_SELECTIONS)), default="all",
               show_default=True, help="Positions used: all, LOS only or NLOS only.")  # fmt: skip
 @click.option("--fractions", default="0.8,0.1,0.1", show_default=True,
               help="Train,val,test fractions of the positions.")  # fmt: skip
@@ -201,7 +199,7 @@ def info(
     for split in ("train", "val", "test"):
         try:
             channel = FileChannel(file, 1, split, split_fractions, split_seed,
-                                  _LOS_CHOICES[los_choice])  # fmt: skip
+                                  LOS_SELECTIONS[los_choice])  # fmt: skip
         except ValueError as err:  # an empty split
             table.add_row(split, "0", "-", f"- ({err})")
             continue

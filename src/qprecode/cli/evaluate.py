@@ -12,7 +12,7 @@ from rich.table import Table
 from .. import _parsing
 from .._validation import check_device
 from ..channels import CHANNEL_NAMES, make_channel
-from ..datasets import FileChannel
+from ..datasets import LOS_SELECTIONS, SPLITS, FileChannel
 from ..evaluation import draw_symbols
 from ..evaluation import evaluate as evaluate_precoder
 from ..metrics import MODULATIONS
@@ -46,6 +46,20 @@ from ._app import (
     default=None,
     help="Draw the channels from an HDF5 channel file (qprecode.datasets) instead of --channel; "
     "M comes from the file, groups of --users distinct positions per channel.",
+)
+@click.option(
+    "--positions",
+    type=click.Choice(tuple(LOS_SELECTIONS)),
+    default="all",
+    show_default=True,
+    help="With --channel-file: draw users from all, LOS-only or NLOS-only positions.",
+)
+@click.option(
+    "--split",
+    type=click.Choice(SPLITS),
+    default="all",
+    show_default=True,
+    help="With --channel-file: the positions of this split (80/10/10 by position, as training).",
 )
 @click.option(
     "--snr-db",
@@ -107,6 +121,8 @@ def evaluate(
     dac_kind: str,
     channel: str,
     channel_file: Path | None,
+    positions: str,
+    split: str,
     snr_text: str,
     num_channels: int,
     modulation: str,
@@ -136,7 +152,7 @@ def evaluate(
             raise ValueError(f"{what} must be a positive integer, got {value}")
     dev = check_device(device)
     if channel_file is not None:
-        source = FileChannel(channel_file, users)
+        source = FileChannel(channel_file, users, split, los=LOS_SELECTIONS[positions])
         antennas, channel = source.num_antennas, str(channel_file)
         H = source.sample(num_channels, torch.Generator().manual_seed(seed)).to(dev)
     else:
@@ -201,6 +217,7 @@ def evaluate(
         "antennas": antennas,
         "users": users,
         "channel": channel,
+        **({"positions": positions, "split": split} if channel_file is not None else {}),
         "modulation": modulation,
         "metrics": metrics,
         "snr_db": snrs,

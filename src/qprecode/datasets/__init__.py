@@ -3,7 +3,7 @@ groups of users from a file's positions with splits by position (``groups``), SN
 sets (``snr``) and site-specific ray-traced channels with Sionna RT (``sionna_sites``; Sionna
 itself is imported only when a site is traced)."""
 
-from .groups import SPLITS, FileChannel, split_positions
+from .groups import LOS_SELECTIONS, SPLITS, FileChannel, split_positions
 from .h5 import FORMAT_VERSION, ChannelFile, read_channel_file, write_channel_file
 from .sionna_sites import generate_site, sionna_unavailable_reason
 from .site_config import SiteConfig
@@ -18,6 +18,7 @@ from .snr import (
 
 __all__ = [
     "FORMAT_VERSION",
+    "LOS_SELECTIONS",
     "SPLITS",
     "ChannelFile",
     "FileChannel",

@@ -10,9 +10,11 @@ import torch
 from .._validation import check_positive_int
 from .h5 import ChannelFile, read_channel_file
 
-__all__ = ["SPLITS", "FileChannel", "split_positions"]
+__all__ = ["LOS_SELECTIONS", "SPLITS", "FileChannel", "split_positions"]
 
 SPLITS = ("train", "val", "test", "all")
+# The positions a set draws from, by name: all, LOS only, NLOS only (FileChannel's ``los``).
+LOS_SELECTIONS: dict[str, bool | None] = {"all": None, "los": True, "nlos": False}
 
 
 def split_positions(

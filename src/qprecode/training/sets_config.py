@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import torch
 
 from ..channels import CHANNEL_NAMES, make_channel
-from ..datasets import FileChannel
+from ..datasets import LOS_SELECTIONS, FileChannel
 
 __all__ = ["FILE_PREFIX", "ChannelSetsConfig"]
 
@@ -26,6 +26,8 @@ class ChannelSetsConfig:
             ``file:PATH`` for an HDF5 channel file (``qprecode.datasets``): each set then draws
             groups of ``K`` users from its own positions (an 80/10/10 split by position), and
             ``antennas`` must be the file's ``M``.
+        positions: with a channel file, the positions every set draws from: ``all``, ``los``
+            (line of sight only) or ``nlos`` (``datasets.LOS_SELECTIONS``); ignored otherwise.
         train_channels, val_channels, test_channels: sizes of the three channel sets.
         train_seed, val_seed, test_seed: their seeds, pairwise distinct (no set shares a stream).
         snr_db: training and validation SNR ``P_T / sigma_v^2`` in dB.
@@ -35,6 +37,7 @@ class ChannelSetsConfig:
     antennas: int = 32
     users: int = 1
     channel: str = "rayleigh"
+    positions: str = "all"
     train_channels: int = 200_000
     val_channels: int = 1_000
     test_channels: int = 10_000
@@ -50,6 +53,10 @@ class ChannelSetsConfig:
         if self.channel not in CHANNEL_NAMES and not self.channel.startswith(FILE_PREFIX):
             raise ValueError(
                 f"channel must be one of {CHANNEL_NAMES} or file:PATH, got {self.channel!r}"
+            )
+        if self.positions not in LOS_SELECTIONS:
+            raise ValueError(
+                f"positions must be one of {tuple(LOS_SELECTIONS)}, got {self.positions!r}"
             )
         if len({self.train_seed, self.val_seed, self.test_seed}) != 3:
             raise ValueError(
@@ -77,7 +84,12 @@ class ChannelSetsConfig:
         if not self.channel.startswith(FILE_PREFIX):
             model = make_channel(self.channel, self.antennas, self.users)
             return model.sample(count, torch.Generator().manual_seed(seed))
-        source = FileChannel(self.channel.removeprefix(FILE_PREFIX), self.users, split)
+        source = FileChannel(
+            self.channel.removeprefix(FILE_PREFIX),
+            self.users,
+            split,
+            los=LOS_SELECTIONS[self.positions],
+        )
         if source.num_antennas != self.antennas:
             raise ValueError(
                 f"{self.channel} has M={source.num_antennas} antennas, the config {self.antennas}"
