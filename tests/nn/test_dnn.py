@@ -126,7 +126,7 @@ def test_save_load_round_trip_and_the_registry(tmp_path):
     info = json.loads((tmp_path / "dnn.json").read_text())
     assert info["architecture"] == "kasalaee-dnn"
     assert info["hyperparameters"] == {**SMALL, "weight_bits": [8, 4, 2, None], "dropout": 0.1,
-                                       "total_power": 2.0}  # fmt: skip
+                                       "total_power": 2.0, "input_norm": "global"}  # fmt: skip
     loaded, _ = load_model(tmp_path / "dnn")
     assert isinstance(loaded, CompressedDNN) and not loaded.training
     assert loaded.hyperparameters() == model.hyperparameters()
@@ -172,3 +172,18 @@ def test_ptq_of_the_dnn_puts_every_layer_on_its_fixed_point_grid():
     for layer in (model.conv, model.fc1, model.fc2, model.fc3):
         assert isinstance(layer, QuantLinear) or layer is model.conv
         assert torch.equal(layer.quantized_weight(), layer.weight)
+
+
+def test_channel_input_norm_makes_the_precoder_blind_to_the_channel_scale():
+    H = channels(6)
+    scales = torch.tensor([1e-3, 1.0, 1e3, 0.5, 20.0, 7.0]).reshape(6, 1, 1)
+    per_channel = small(input_norm="channel").eval()
+    per_channel.set_input_scale(H * scales)
+    with torch.no_grad():
+        assert torch.allclose(per_channel(H * scales), per_channel(H), atol=1e-5)
+        plain = small().eval()
+        plain.set_input_scale(H)
+        assert not torch.allclose(plain(H * scales), plain(H), atol=1e-3)
+    assert per_channel.hyperparameters()["input_norm"] == "channel"
+    with pytest.raises(ValueError, match="input_norm"):
+        small(input_norm="batch")

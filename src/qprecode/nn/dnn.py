@@ -6,6 +6,7 @@ layer (``nn.quantization``).
 Layers (``C = conv_channels``, ``D = fc_dim``)::
 
     X = input_scale [Re H^T; Im H^T]                                   [B, 2, K, M]
+        (``input_norm="channel"``: ``H`` is first divided by ``||H||_F / sqrt(M K)``)
     CONV: Conv2d(2 -> C, 3x3, pad 1) -> BN -> ReLU -> Dropout           [B, C, K, M]
     FCL1: Flatten -> Linear(K M C -> D) -> BN1d -> ReLU -> Dropout      [B, D]
     FCL2: Linear(D -> D) -> BN1d -> ReLU -> Dropout                     [B, D]
@@ -31,7 +32,9 @@ from torch import nn
 
 from .quantization import QuantConv2d, QuantLinear, check_weight_bits
 
-__all__ = ["CompressedDNN"]
+__all__ = ["INPUT_NORMS", "CompressedDNN"]
+
+INPUT_NORMS = ("global", "channel")
 
 
 class CompressedDNN(nn.Module):
@@ -47,6 +50,10 @@ class CompressedDNN(nn.Module):
             (``nn.quantization``).
         dropout: dropout probability after the three hidden layers (0.05 in the paper).
         total_power: ``P_T``; ``None`` means ``M``.
+        input_norm: ``global`` (one input scale for all channels, set from the training set) or
+            ``channel`` (every channel scaled to unit mean power per entry first, then the
+            global scale: site channels span tens of dB of path loss, which a fixed scale
+            passes on to the network; the output is normalised to ``P_T`` either way).
 
     Buffers:
         input_scale: the constant the channel is multiplied by before the convolution; 1 until
@@ -68,8 +75,11 @@ class CompressedDNN(nn.Module):
         weight_bits: Sequence[int | None] | None = None,
         dropout: float = 0.05,
         total_power: float | None = None,
+        input_norm: str = "global",
     ) -> None:
         super().__init__()
+        if input_norm not in INPUT_NORMS:
+            raise ValueError(f"input_norm must be one of {INPUT_NORMS}, got {input_norm!r}")
         for name, value in [("antennas", antennas), ("users", users),
                             ("conv_channels", conv_channels), ("fc_dim", fc_dim)]:  # fmt: skip
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:
@@ -90,6 +100,7 @@ class CompressedDNN(nn.Module):
         self.weight_bits: tuple[int | None, ...] = bits
         self.dropout_p = dropout
         self.total_power = total_power
+        self.input_norm = input_norm
         M, K, C, D = antennas, users, conv_channels, fc_dim
         self.conv = QuantConv2d(2, C, 3, padding=1, weight_bits=bits[0])
         self.conv_bn = nn.BatchNorm2d(C)
@@ -110,11 +121,18 @@ class CompressedDNN(nn.Module):
     def set_input_scale(self, H: torch.Tensor) -> float:
         """Set ``input_scale = 1 / std`` of the real and imaginary parts of training channels
         ``H: [N, M, K]`` complex (``sqrt(2)`` for unit-power Rayleigh entries); returns it."""
-        std = math.sqrt(float((H.abs() ** 2).mean()) / 2.0)
+        std = math.sqrt(float((self._normalized(H).abs() ** 2).mean()) / 2.0)
         if not std > 0 or not math.isfinite(std):
             raise ValueError(f"the channels must have a positive finite power, got std {std}")
         self.input_scale.fill_(1.0 / std)
         return 1.0 / std
+
+    def _normalized(self, H: torch.Tensor) -> torch.Tensor:
+        """``H`` itself, or (``input_norm="channel"``) every channel at unit mean entry power."""
+        if self.input_norm == "global":
+            return H
+        power = (H.abs() ** 2).mean(dim=(-2, -1), keepdim=True)
+        return H / torch.sqrt(power.clamp_min(torch.finfo(power.dtype).tiny))
 
     def forward(self, H: torch.Tensor) -> torch.Tensor:
         """``H: [B, M, K]`` complex -> ``W: [B, M, K]`` complex, ``||W_b||_F^2 = P_T``."""
@@ -125,7 +143,7 @@ class CompressedDNN(nn.Module):
             )
         B = H.shape[0]
         real = self.input_scale.dtype
-        Ht = H.transpose(-1, -2)  # [B, K, M]
+        Ht = self._normalized(H).transpose(-1, -2)  # [B, K, M]
         x = torch.stack([Ht.real, Ht.imag], dim=1).to(real) * self.input_scale  # [B, 2, K, M]
         x = self.dropout(torch.relu(self.conv_bn(self.conv(x))))  # [B, C, K, M]
         x = self.dropout(torch.relu(self.fc1_bn(self.fc1(x.flatten(1)))))  # [B, D]
@@ -145,6 +163,7 @@ class CompressedDNN(nn.Module):
             "weight_bits": list(self.weight_bits),
             "dropout": self.dropout_p,
             "total_power": self.total_power,
+            "input_norm": self.input_norm,
         }
 
     def extra_repr(self) -> str:

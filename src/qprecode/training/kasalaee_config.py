@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..nn import check_weight_bits
+from ..nn import INPUT_NORMS, check_weight_bits
 from .config import LoopConfig, OptimConfig
 from .sets_config import ChannelSetsConfig
 
@@ -25,6 +25,8 @@ class KasalaeeModel:
             rather than one list, so that a sweep grid over them is the mixed-precision search
             space (``{2, 4, 8, 16}^4``, 256 points) and every trial names its bits.
         dropout: dropout probability (0.05 in the paper).
+        input_norm: ``global`` or ``channel`` (``nn.CompressedDNN``; the paper does not say how
+            it scales its input).
     """
 
     conv_channels: int = 64
@@ -34,8 +36,11 @@ class KasalaeeModel:
     fc2_bits: int | None = None
     fc3_bits: int | None = None
     dropout: float = 0.05
+    input_norm: str = "global"
 
     def __post_init__(self) -> None:
+        if self.input_norm not in INPUT_NORMS:
+            raise ValueError(f"input_norm must be one of {INPUT_NORMS}, got {self.input_norm!r}")
         for name in ("conv_channels", "fc_dim"):
             value = getattr(self, name)
             if not isinstance(value, int) or isinstance(value, bool) or value < 1:

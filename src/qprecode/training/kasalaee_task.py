@@ -90,8 +90,8 @@ def load_float_weights(model: CompressedDNN, path: str) -> None:
     if info["architecture"] != "kasalaee-dnn":
         raise ValueError(f"qat.init_from {path} holds a {info['architecture']} model")
     ours = model.hyperparameters()
-    theirs = info["hyperparameters"]
-    sizes = ("antennas", "users", "conv_channels", "fc_dim")
+    theirs = {"input_norm": "global", **info["hyperparameters"]}  # older files: global
+    sizes = ("antennas", "users", "conv_channels", "fc_dim", "input_norm")
     if any(theirs.get(k) != ours[k] for k in sizes):
         found = {k: theirs.get(k) for k in sizes}
         wanted = {k: ours[k] for k in sizes}
@@ -178,7 +178,7 @@ class KasalaeeTask:
         m, d = self.config.model, self.config.data
         model = CompressedDNN(
             d.antennas, d.users, m.conv_channels, m.fc_dim, m.weight_bits, m.dropout,
-            d.total_power,
+            d.total_power, m.input_norm,
         )  # fmt: skip
         model.set_input_scale(self.data.train)
         initialize_steps(model)
