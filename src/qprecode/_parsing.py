@@ -6,7 +6,13 @@ import math
 
 from .dac import parse_bits
 
-__all__ = ["parse_bits_list", "parse_float_list", "parse_name_list", "parse_snr_range"]
+__all__ = [
+    "parse_bits_list",
+    "parse_float_list",
+    "parse_int_range",
+    "parse_name_list",
+    "parse_snr_range",
+]
 
 _MAX_POINTS = 10_000
 
@@ -31,6 +37,28 @@ def parse_snr_range(text: str) -> list[float]:
             raise ValueError(f"SNR range {text!r} has {count} points; at most {_MAX_POINTS}")
         return [round(start + i * step, 10) for i in range(count)]
     return parse_float_list(value, "SNR")
+
+
+def parse_int_range(text: str, what: str) -> list[int]:
+    """Positive integers from ``"start:stop"`` or ``"start:stop:step"`` (stop included when on
+    the grid), a comma list ``"1,2,4"`` or one value."""
+    value = text.strip()
+    parts = value.split(":") if ":" in value else None
+    if parts is not None and len(parts) not in (2, 3):
+        raise ValueError(f"{what} {text!r} must be start:stop[:step], a comma list or one value")
+    items = parts if parts is not None else value.split(",")
+    try:
+        numbers = [int(p) for p in items]
+    except ValueError:
+        raise ValueError(f"{what} {text!r} must hold integers") from None
+    if parts is not None:
+        start, stop, step = numbers[0], numbers[1], numbers[2] if len(numbers) == 3 else 1
+        if step < 1 or stop < start:
+            raise ValueError(f"{what} {text!r}: need step >= 1 and stop >= start")
+        numbers = list(range(start, stop + 1, step))
+    if not numbers or min(numbers) < 1 or len(numbers) > _MAX_POINTS:
+        raise ValueError(f"{what} {text!r} must give 1 to {_MAX_POINTS} positive integers")
+    return numbers
 
 
 def parse_float_list(text: str, what: str) -> list[float]:

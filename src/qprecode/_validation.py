@@ -13,6 +13,7 @@ __all__ = [
     "check_channel_and_symbols",
     "check_finite",
     "check_positive_int",
+    "complex_dtype",
     "real_dtype",
 ]
 
@@ -85,6 +86,11 @@ def check_finite_bits(bits: int | None, who: str) -> int:
 def real_dtype(dtype: torch.dtype) -> torch.dtype:
     """The real dtype matching a complex one (``complex128`` -> ``float64``, else ``float32``)."""
     return torch.float64 if dtype in (torch.complex128, torch.float64) else torch.float32
+
+
+def complex_dtype(dtype: torch.dtype) -> torch.dtype:
+    """The complex dtype whose parts are ``dtype`` (float32 -> complex64, float64 -> complex128)."""
+    return (torch.zeros((), dtype=dtype) * 1j).dtype
 
 
 def check_device(device: str) -> torch.device:

@@ -171,8 +171,10 @@ def plot_curves(
     xlabel: str,
     ylabel: str,
     title: str = "",
+    logx: bool = False,
 ) -> Figure:
-    """Named ``(x, y)`` curves on one axis, each with its own colour, line style and marker."""
+    """Named ``(x, y)`` curves on one axis, each with its own colour, line style and marker
+    (``logx``: a logarithmic x axis)."""
     fig = Figure(figsize=(6.4, 4.4))
     ax = fig.subplots()
     colors = _colors(len(curves))
@@ -180,6 +182,8 @@ def plot_curves(
         style = i % len(_STYLES)
         ax.plot(x, y, linestyle=_STYLES[style], marker=_MARKERS[style], markersize=4,
                 color=colors[i], label=label)  # fmt: skip
+    if logx:
+        ax.set_xscale("log")
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
     ax.grid(True, alpha=0.3)

@@ -2,11 +2,12 @@
 name, with what each needs. The CLI, the experiments, ``qprecode precoders`` and the conformance
 test all read it; nothing else keeps a list of names.
 
-Names: ``mrt``, ``zf``, ``rzf`` (aliases ``wf``, ``mmse``), ``pzf``, ``squid``, ``c2po``,
-``exhaustive`` (alias ``exs``); a shipped model as ``gnn:NAME`` (``gnn:k1-b1``); any saved model
-as ``gnn:PATH`` (a Feys GNN) or ``dnn:PATH`` (a Kasalaee CNN+FC precoder), where ``PATH`` is a run
-folder (its ``best.*``) or ``X.safetensors`` with its ``X.json`` beside it; the file's
-architecture picks the wrapper and must match the prefix.
+Names: ``mrt``, ``zf``, ``rzf`` (aliases ``wf``, ``mmse``), ``wmmse``, ``wmmse-pf``, ``pzf``,
+``mo-altmin``, ``omp``, ``squid``, ``c2po``, ``local-search``, ``exhaustive`` (alias ``exs``); a
+shipped model as ``gnn:NAME`` (``gnn:k1-b1``); any saved model as ``gnn:PATH`` (a Feys GNN) or
+``dnn:PATH`` (a Kasalaee CNN+FC precoder), where ``PATH`` is a run folder (its ``best.*``) or
+``X.safetensors`` with its ``X.json`` beside it; the file's architecture picks the wrapper and must
+match the prefix.
 """
 
 from __future__ import annotations
@@ -23,13 +24,16 @@ from .nn import CompressedDNN, DNNPrecoder, GNNPrecoder, QuantizedGNN, load_mode
 from .precoders import (
     C2PO,
     MRT,
+    OMP,
     RZF,
     SQUID,
     WMMSE,
+    WMMSEPF,
     ZF,
     ExhaustiveSearch,
     LocalSearch,
     MatrixPrecoder,
+    MOAltMin,
     PhasedZF,
     Precoder,
     QuantizedLinearPrecoder,
@@ -143,6 +147,17 @@ _CLASSICAL: dict[str, tuple[PrecoderEntry, _Factory]] = {
         ),  # fmt: skip
         _linear(WMMSE),
     ),
+    "wmmse-pf": (
+        PrecoderEntry(
+            "wmmse-pf",
+            "linear",
+            "proportional-fair WMMSE (weights 1/R_k each step), climbs sum_k ln R_k; then the DACs",
+            _ANY,
+            (),
+            snr_dependent=True,
+        ),  # fmt: skip
+        _linear(WMMSEPF),
+    ),
     "pzf": (
         PrecoderEntry(
             "pzf",
@@ -152,6 +167,30 @@ _CLASSICAL: dict[str, tuple[PrecoderEntry, _Factory]] = {
             ("K <= M",),
         ),  # fmt: skip
         _linear(PhasedZF),
+    ),
+    "mo-altmin": (
+        PrecoderEntry(
+            "mo-altmin",
+            "hybrid",
+            "MO-AltMin (Yu et al. 2016): manifold optimisation towards WMMSE, N_RF = K",
+            _ANY,
+            ("K <= M",),
+            snr_dependent=True,
+            equivariant=False,  # a fixed random start / a ULA beam dictionary
+        ),  # fmt: skip
+        _linear(MOAltMin),
+    ),
+    "omp": (
+        PrecoderEntry(
+            "omp",
+            "hybrid",
+            "OMP (El Ayach et al. 2014): 4M-beam ULA dictionary towards WMMSE, N_RF = K",
+            _ANY,
+            ("K <= M",),
+            snr_dependent=True,
+            equivariant=False,  # a fixed random start / a ULA beam dictionary
+        ),  # fmt: skip
+        _linear(OMP),
     ),
     "squid": (
         PrecoderEntry(

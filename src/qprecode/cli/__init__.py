@@ -1,5 +1,6 @@
 """The ``qprecode`` command line, one module per command: ``precoders``, ``evaluate``,
-``radiation``, ``train`` and ``retest``, ``compare`` and ``reproduce``, ``power``.
+``radiation``, ``train`` and ``retest``, ``sweep``, ``compare`` and ``reproduce``, ``power``,
+``energy``, ``compress-table``, ``pareto``, ``dataset``, ``zhang``.
 
 Every command prints a table, and can save its numbers (``--json``) with their config and a plot
 (``--plot``). Bad input gives a one-line error and exit status 2.
@@ -22,6 +23,7 @@ from . import (  # noqa: F401  (registers the commands)
     radiation,
     sweep,
     train,
+    zhang,
 )
 from ._app import cli
 

@@ -1,10 +1,15 @@
-"""Learned precoders: the quantization-aware GNN of Feys et al. and the compressed CNN+FC
-precoder of Kasalaee et al., their precoder wrappers, LSQ-quantized layers, and model
+"""Learned precoders: the quantization-aware GNN of Feys et al., the compressed CNN+FC
+precoder of Kasalaee et al., the gradient-driven and vanilla edge GNNs of Zhang et al. (size-free,
+padded batches through ``GraphMasks``), their precoder wrappers, LSQ-quantized layers, and model
 serialization through a registry of architectures."""
 
-from .dnn import CompressedDNN
+from .dnn import INPUT_NORMS, CompressedDNN
 from .dnn_precoder import DNNPrecoder
+from .edge_gnn import EdgeGNN
 from .gnn import EDGE_FEATURES, QuantizedGNN
+from .gradient_gnn import GradientGNN
+from .graph_batch import GraphMasks, pad_channels
+from .graph_precoder import GraphPrecoder
 from .layers import BipartiteLayer
 from .precoder import GNNPrecoder
 from .quantization import (
@@ -38,10 +43,15 @@ __all__ = [
     "EDGE_FEATURES",
     "FORMAT_VERSION",
     "FULL_PRECISION_BITS",
+    "INPUT_NORMS",
     "BipartiteLayer",
     "CompressedDNN",
     "DNNPrecoder",
+    "EdgeGNN",
     "GNNPrecoder",
+    "GradientGNN",
+    "GraphMasks",
+    "GraphPrecoder",
     "LSQQuantizer",
     "QuantConv2d",
     "QuantLinear",
@@ -56,6 +66,7 @@ __all__ = [
     "lsq_quantize",
     "model_from_tensors",
     "model_header",
+    "pad_channels",
     "ptq_",
     "quant_layers",
     "read_files",

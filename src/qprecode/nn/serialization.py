@@ -26,7 +26,9 @@ from torch import nn
 
 from ..results import atomic_write_bytes, write_json
 from .dnn import CompressedDNN
+from .edge_gnn import EdgeGNN
 from .gnn import QuantizedGNN
+from .gradient_gnn import GradientGNN
 
 __all__ = [
     "ARCHITECTURES",
@@ -49,6 +51,8 @@ FORMAT_VERSION = 1
 ARCHITECTURES: dict[str, type[nn.Module]] = {
     "feys-gnn": QuantizedGNN,
     "kasalaee-dnn": CompressedDNN,
+    "zhang-gradient-gnn": GradientGNN,
+    "zhang-edge-gnn": EdgeGNN,
 }
 
 

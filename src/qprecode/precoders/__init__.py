@@ -1,27 +1,34 @@
 """Classical precoders behind the precoder interfaces (``precoders.base``): linear MRT, ZF,
-regularised ZF and WMMSE (``MatrixPrecoder``), hybrid phased ZF (``HybridPrecoder``), a linear
-precoder followed by the DACs, and the non-linear SQUID, C2PO and exhaustive search. Build them
-by name with ``qprecode.registry.build_precoder``."""
+regularised ZF, WMMSE and proportional-fair WMMSE (``MatrixPrecoder``), hybrid phased ZF, MO-AltMin
+and OMP (``HybridPrecoder``), a linear precoder followed by the DACs, and the non-linear SQUID,
+C2PO, local search and exhaustive search. Build them by name with
+``qprecode.registry.build_precoder``."""
 
 from .base import HybridPrecoder, MatrixPrecoder, Precoder, design_for_snr, is_snr_dependent
 from .c2po import C2PO
 from .exhaustive import ExhaustiveSearch
-from .hybrid import PhasedZF
+from .hybrid import PhasedZF, normalize_hybrid_power
 from .linear import MRT, RZF, ZF, mrt_matrix, normalize_matrix_power, rzf_matrix, zf_matrix
 from .local_search import AUTO_GAINS, LocalSearch, coordinate_descent
+from .mo_altmin import MOAltMin, manifold_descent
 from .objective import align_sign, alphabet_noise_variance, one_bit, precoding_mse, real_channel
+from .omp import OMP, beam_dictionary
 from .quantized import QuantizedLinearPrecoder
 from .squid import SQUID, prox_squared_inf_norm
 from .wmmse import WMMSE, WMMSE_INITS, WMMSEResult, weighted_sum_rate, wmmse_update
+from .wmmse_pf import WMMSEPF
 
 __all__ = [
     "AUTO_GAINS",
     "C2PO",
     "MRT",
+    "OMP",
+    "MOAltMin",
     "RZF",
     "SQUID",
     "WMMSE",
     "WMMSE_INITS",
+    "WMMSEPF",
     "ZF",
     "ExhaustiveSearch",
     "HybridPrecoder",
@@ -32,6 +39,9 @@ __all__ = [
     "QuantizedLinearPrecoder",
     "WMMSEResult",
     "align_sign",
+    "beam_dictionary",
+    "manifold_descent",
+    "normalize_hybrid_power",
     "alphabet_noise_variance",
     "coordinate_descent",
     "design_for_snr",

@@ -15,7 +15,14 @@ from .._validation import check_channel
 from .base import HybridPrecoder
 from .linear import zf_matrix
 
-__all__ = ["PhasedZF"]
+__all__ = ["PhasedZF", "normalize_hybrid_power"]
+
+
+def normalize_hybrid_power(F: torch.Tensor, D: torch.Tensor, total_power: float) -> torch.Tensor:
+    """``D`` scaled so that ``||F D||_F^2 = P_T`` (``F: [..., M, N_RF]``, ``D: [..., N_RF, K]``);
+    an all-zero ``F D`` is left as it is."""
+    energy = ((F @ D).abs() ** 2).sum(dim=(-2, -1), keepdim=True)
+    return D * torch.sqrt(total_power / energy.clamp_min(torch.finfo(energy.dtype).tiny))
 
 
 class PhasedZF(HybridPrecoder):
@@ -37,5 +44,4 @@ class PhasedZF(HybridPrecoder):
             raise ValueError(f"phased ZF needs K <= M, got K={K}, M={M}")
         F = torch.exp(1j * torch.angle(H.conj())).to(H.dtype) / M**0.5  # [..., M, K]
         D = zf_matrix(F.mT @ H, 1.0)  # [..., K, K], zero-forces H_eff = F^T H
-        energy = ((F @ D).abs() ** 2).sum(dim=(-2, -1), keepdim=True)  # ||F D||_F^2
-        return F, D * torch.sqrt(self.power_for(H) / energy)
+        return F, normalize_hybrid_power(F, D, self.power_for(H))

@@ -61,8 +61,9 @@ def _test_rate(test: dict[str, Any], snr_db: float) -> dict[str, float]:
 
 def execute_trial(trial: Trial, out_dir: str | Path) -> dict[str, Any]:
     """Run (or resume, or just read back) one trial and return its record: the trial's name,
-    its flattened config, the best validation value, the test sum rates at the training SNR,
-    and the task's costs (``task.costs()``, e.g. the inference energy) where it has them."""
+    its flattened config, the best validation value, the test sum rates at the training SNR
+    (or the task's own ``test_record``), and the task's costs (``task.costs()``, e.g. the
+    inference energy) where it has them."""
     folder = trial_dir(out_dir, trial)
     record_path = folder / "record.json"
     if record_path.is_file():
@@ -76,7 +77,10 @@ def execute_trial(trial: Trial, out_dir: str | Path) -> dict[str, Any]:
         "step": metrics["step"],
         "val_best": metrics["best"],
     }
-    record.update(_test_rate(metrics["test"], float(trial.config["data"]["snr_db"])))
+    if hasattr(task, "test_record"):  # a task that summarises its own test
+        record.update(task.test_record(metrics["test"]))
+    else:
+        record.update(_test_rate(metrics["test"], float(trial.config["data"]["snr_db"])))
     costs = task.costs() if hasattr(task, "costs") else {}
     record.update(costs)
     if "energy_uj" in costs and "test_sum_rate" in record:

@@ -48,17 +48,22 @@ __all__ = [
 
 @dataclass(frozen=True)
 class OptimConfig:
-    """Adam's learning rate, the global batch (channels per step) and the number of epochs."""
+    """Adam's learning rate, the global batch (channels per step) and the length of the run:
+    ``epochs`` passes over the training set, or, when ``steps`` is set, that many steps whatever
+    the set's size (a learning curve over set sizes at one budget)."""
 
     lr: float = 5e-3
     batch_size: int = 128
     epochs: int = 20
+    steps: int | None = None
 
     def __post_init__(self) -> None:
         if not self.lr > 0:
             raise ValueError(f"lr must be positive, got {self.lr}")
         for name in ("batch_size", "epochs"):
             _check_positive(name, getattr(self, name))
+        if self.steps is not None:
+            _check_positive("steps", self.steps)
 
 
 @dataclass(frozen=True)

@@ -68,7 +68,9 @@ def write_model_card(path: Path, info: dict[str, Any], task: Any) -> None:
         f"torch {meta.get('torch_version', torch.__version__)}, qprecode "
         f"{meta.get('qprecode_version', '?')}.", "",
     ]  # fmt: skip
-    if test.get("results"):
+    if test.get("results") and hasattr(task, "card_test"):  # a task with its own table
+        lines += task.card_test(test)
+    elif test.get("results"):
         snrs = test["snr_db"]
         results = test["results"]
         symbols = results[0].get("num_symbols")  # None: closed-form SINR of a matrix

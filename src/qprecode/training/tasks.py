@@ -24,6 +24,7 @@ from .config import (
 )
 from .feys_task import FeysTask
 from .kasalaee_task import KasalaeeTask
+from .zhang_task import ZhangTask
 
 __all__ = ["TASKS", "Task", "config_from_raw", "list_trials", "load_config", "task_for"]
 
@@ -58,7 +59,11 @@ class Task(Protocol):
 
 
 # name -> task class (``config_class``)
-TASKS: dict[str, Any] = {"feys-gnn": FeysTask, "kasalaee-dnn": KasalaeeTask}
+TASKS: dict[str, Any] = {
+    "feys-gnn": FeysTask,
+    "kasalaee-dnn": KasalaeeTask,
+    "zhang-gnn": ZhangTask,
+}
 
 
 def task_for(config: Any) -> Task:

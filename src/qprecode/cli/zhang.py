@@ -1,0 +1,129 @@
+"""``qprecode zhang``: the experiments of Zhang et al. on trained GNN precoders: size
+generalisation (``sizes``) and learning curves from a sweep over training-set sizes (``curve``)."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+import click
+from rich.table import Table
+
+from .. import _parsing
+from ..experiments.zhang import learning_curves, size_generalisation
+from ..nn import load_model
+from ..plotting import plot_curves
+from ..results import atomic_write_bytes, run_metadata, write_json
+from ._app import cli, console
+
+
+@cli.group()
+def zhang() -> None:
+    """Experiments of Zhang et al. (gradient-driven GNN precoders)."""
+
+
+def _model_path(text: str) -> Path:
+    path = Path(text)
+    base = path / "best" if path.is_dir() else path.with_suffix("")
+    if not base.with_suffix(".json").is_file():
+        raise ValueError(f"{text} is neither a run folder with best.* nor a model file X.json")
+    return base
+
+
+def _write_csv(path: Path, rows: list[dict[str, object]]) -> None:
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=list(rows[0]))
+    writer.writeheader()
+    writer.writerows(rows)
+    atomic_write_bytes(path, buffer.getvalue().encode())
+
+
+@zhang.command("sizes")
+@click.option("--model", "models_text", required=True,
+              help="Comma list of LABEL=PATH (run folder or model file).")  # fmt: skip
+@click.option("--antennas", "-M", "antennas_text", default="12", show_default=True,
+              help="Antennas M: start:stop[:step], a comma list or one value.")  # fmt: skip
+@click.option("--users", "-K", "users_text", default="1:12", show_default=True,
+              help="Users K: start:stop[:step], a comma list or one value.")  # fmt: skip
+@click.option("--snr-db", type=float, default=10.0, show_default=True)
+@click.option("--objective", type=click.Choice(("se", "log-se")), default="se", show_default=True)
+@click.option("--channels", "num_channels", type=int, default=1000, show_default=True,
+              help="Test channels per size.")  # fmt: skip
+@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="Folder for sizes.json, sizes.csv and sizes.png.")  # fmt: skip
+@click.option("--quiet", is_flag=True, help="No progress bar.")
+def sizes(
+    models_text: str, antennas_text: str, users_text: str, snr_db: float, objective: str,
+    num_channels: int, seed: int, out_dir: Path, quiet: bool,
+) -> None:  # fmt: skip
+    """Trained GNNs, ZF, RZF and MRT at every (M, K) of the grid, as a fraction of WMMSE (se) or
+    WMMSE-PF (log-se) on the same channels (Figs. 6, 7, 11, 12 of Zhang et al.)."""
+    pairs = [item.split("=", 1) for item in _parsing.parse_name_list(models_text, "model")]
+    if any(len(p) != 2 or not p[0] for p in pairs):
+        raise ValueError(f"--model takes LABEL=PATH items, got {models_text!r}")
+    antennas = _parsing.parse_int_range(antennas_text, "--antennas")
+    users = _parsing.parse_int_range(users_text, "--users")
+    if num_channels < 1:
+        raise ValueError(f"--channels must be a positive integer, got {num_channels}")
+    models = {}
+    for label, path in pairs:
+        model, info = load_model(_model_path(path))
+        if not info["architecture"].startswith("zhang-"):
+            raise ValueError(f"{path} holds a {info['architecture']} model, not a zhang-gnn one")
+        models[label] = model
+    out_dir.mkdir(parents=True, exist_ok=True)
+    grid = [(m, k) for m in antennas for k in users]
+    rows = size_generalisation(models, grid, snr_db, objective, num_channels, seed,
+                               progress=not quiet)  # fmt: skip
+    names = list(dict.fromkeys(r["precoder"] for r in rows))
+    table = Table(title=f"{objective}: fraction of the baseline ({num_channels} channels, "
+                        f"{snr_db:g} dB)")  # fmt: skip
+    for column in ("M", "K", *names):
+        table.add_column(column, justify="right")
+    for m, k in grid:
+        cells = {r["precoder"]: f"{r['fraction']:.1%}" for r in rows
+                 if (r["antennas"], r["users"]) == (m, k)}  # fmt: skip
+        table.add_row(str(m), str(k), *(cells.get(n, "-") for n in names))
+    console.print(table)
+    config = {"command": "zhang sizes", "models": dict(pairs), "antennas": antennas,
+              "users": users, "snr_db": snr_db, "objective": objective,
+              "channels": num_channels, "seed": seed}  # fmt: skip
+    write_json(out_dir / "sizes.json", {"config": config, "meta": run_metadata(), "rows": rows})
+    _write_csv(out_dir / "sizes.csv", rows)
+    vary_users = len(users) >= len(antennas)
+    axis, fixed = ("users", "antennas") if vary_users else ("antennas", "users")
+    curves = {}
+    for name in names:
+        points = [r for r in rows if r["precoder"] == name and r[fixed] == rows[0][fixed]]
+        curves[name] = ([p[axis] for p in points], [p["fraction"] for p in points])
+    xlabel = "K (users)" if vary_users else "M (antennas)"
+    title = f"{fixed} = {rows[0][fixed]}, {snr_db:g} dB"
+    plot_curves(curves, out_dir / "sizes.png", xlabel, f"{objective} / baseline", title)
+    console.print(f"wrote {out_dir / 'sizes.json'}, sizes.csv and sizes.png")
+
+
+@zhang.command("curve")
+@click.argument("sweep_dir", type=click.Path(file_okay=False, exists=True, path_type=Path))
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Folder for curve.json and curve.png; default: the sweep folder.")  # fmt: skip
+def curve(sweep_dir: Path, out_dir: Path | None) -> None:
+    """Learning curves (test fraction of WMMSE or WMMSE-PF vs training samples) from a sweep of
+    configs/zhang/curve.yaml (Figs. 4, 5, 10 of Zhang et al.)."""
+    curves = learning_curves(sweep_dir)
+    out = out_dir or sweep_dir
+    out.mkdir(parents=True, exist_ok=True)
+    table = Table(title="Fraction of the WMMSE baseline vs training samples")
+    for column in ("curve", "samples", "fraction", "seed"):
+        table.add_column(column, justify="right")
+    for label, points in curves.items():
+        for p in points:
+            table.add_row(label, str(p["samples"]), f"{p['fraction']:.1%}", str(p["seed"]))
+    console.print(table)
+    write_json(out / "curve.json", {"config": {"command": "zhang curve", "sweep": str(sweep_dir)},
+               "meta": run_metadata(), "curves": curves})  # fmt: skip
+    plot_curves({k: ([p["samples"] for p in v], [p["fraction"] for p in v])
+                 for k, v in curves.items()}, out / "curve.png", "training samples",
+                "fraction of the baseline", logx=True)  # fmt: skip
+    console.print(f"wrote {out / 'curve.json'} and {out / 'curve.png'}")

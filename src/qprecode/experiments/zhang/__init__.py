@@ -1,0 +1,8 @@
+"""Experiments of Zhang et al.: size generalisation of trained GNN precoders (Figs. 6, 7, 11, 12)
+and learning curves over the number of training samples (Figs. 4, 5, 10), both as fractions of
+the WMMSE (sum SE) or WMMSE-PF (log-SE) baseline."""
+
+from .curves import learning_curves
+from .sizes import size_generalisation
+
+__all__ = ["learning_curves", "size_generalisation"]

@@ -1,0 +1,57 @@
+"""A trained size-free GNN of Zhang et al. (``GradientGNN``, ``EdgeGNN``) as a linear precoder
+(``MatrixPrecoder``) at any number of antennas and users."""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+from .._validation import check_channel
+from ..precoders import MatrixPrecoder, normalize_matrix_power
+
+__all__ = ["GraphPrecoder"]
+
+
+class GraphPrecoder(MatrixPrecoder):
+    """Wrap a GNN ``H: [B, M, K] -> V: [B, M, K]`` for evaluation: eval mode, no gradients,
+    chunks of channels on the model's device, returned on the device and in the dtype of ``H``.
+
+    Args:
+        model: ``GradientGNN`` or ``EdgeGNN``.
+        name: label in tables and plots.
+        chunk_channels: channels per forward pass.
+        total_power: ``P_T``; ``M`` by default.
+
+    Shapes: ``matrix``: ``H: [..., M, K]`` complex -> ``W: [..., M, K]``, any ``M`` and ``K``.
+    """
+
+    def __init__(
+        self,
+        model: nn.Module,
+        name: str = "gnn",
+        chunk_channels: int = 1000,
+        total_power: float | None = None,
+    ) -> None:
+        super().__init__(total_power)
+        if chunk_channels < 1:
+            raise ValueError(f"chunk_channels must be >= 1, got {chunk_channels}")
+        self.model = model.eval()
+        self.name = name
+        self.bits = None
+        self.chunk_channels = chunk_channels
+
+    @torch.no_grad()
+    def matrix(self, H: torch.Tensor) -> torch.Tensor:
+        check_channel(H)
+        M, K = H.shape[-2:]
+        self.model.eval()
+        parameter = next(self.model.parameters())
+        flat = H.reshape(-1, M, K).to(parameter.device)
+        step = self.chunk_channels
+        outs = [self.model(flat[i : i + step]) for i in range(0, flat.shape[0], step)]
+        W = torch.cat(outs) if outs else flat.clone()
+        W = W.reshape(H.shape).to(H.device, H.dtype)
+        return normalize_matrix_power(W, self.power_for(H))
+
+    def __repr__(self) -> str:
+        return f"GraphPrecoder({type(self.model).__name__})"

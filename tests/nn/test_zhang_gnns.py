@@ -1,0 +1,117 @@
+"""The size-free GNNs of Zhang et al.: parameter count, permutation equivariance, padded
+batches, power, and the structure of the gradient-driven attention inputs."""
+
+import pytest
+import torch
+
+from qprecode.nn import EdgeGNN, GradientGNN, GraphMasks, GraphPrecoder, pad_channels
+from qprecode.nn.gradient_gnn import attention_inputs
+
+C128 = torch.complex128
+
+
+def _H(B, M, K, seed=0):
+    g = torch.Generator().manual_seed(seed)
+    return torch.complex(torch.randn(B, M, K, generator=g, dtype=torch.float64),
+                         torch.randn(B, M, K, generator=g, dtype=torch.float64))  # fmt: skip
+
+
+def _models():
+    torch.manual_seed(0)
+    return [GradientGNN(16, 2).double(), GradientGNN(16, 2, channel_skip=True,
+            aggregation="mean").double(), EdgeGNN(16, 2).double()]  # fmt: skip
+
+
+def test_default_gradient_gnn_has_the_parameter_count_of_its_formula():
+    # 2 -> 128 x 4 -> 2; per layer: attention (5 C_in/2 + 1) C_out + C_out, message C_in C_out,
+    # own C_in C_out + C_out
+    def layer(c_in, c_out):
+        return (5 * c_in // 2 + 1) * c_out + c_out + 2 * c_in * c_out + c_out
+
+    expected = layer(2, 128) + 3 * layer(128, 128) + layer(128, 2)
+    assert expected == 225_030
+    assert sum(p.numel() for p in GradientGNN().parameters()) == expected
+
+
+@pytest.mark.parametrize("index", [0, 1, 2])
+def test_permuting_antennas_and_users_permutes_the_precoder(index):
+    model = _models()[index]
+    H = _H(3, 7, 4)
+    V = model(H)
+    pa, pu = torch.randperm(7), torch.randperm(4)
+    assert torch.allclose(model(H[:, pa][:, :, pu]), V[:, pa][:, :, pu], atol=1e-12)
+
+
+@pytest.mark.parametrize("index", [0, 1, 2])
+def test_a_padded_batch_gives_each_problem_its_own_precoder(index):
+    model = _models()[index]
+    problems = [_H(1, 12, 4, 1)[0], _H(1, 6, 1, 2)[0], _H(1, 9, 3, 3)[0]]
+    H, masks = pad_channels(problems)
+    V = model(H, masks)
+    for b, h in enumerate(problems):
+        m, k = h.shape
+        assert torch.allclose(V[b, :m, :k], model(h[None])[0], atol=1e-12)
+        assert V[b, m:].abs().max() == 0 if m < 12 else True
+        assert V[b, :, k:].abs().max() == 0 if k < 4 else True
+        assert torch.isclose((V[b].abs() ** 2).sum(), torch.tensor(float(m), dtype=torch.float64))
+
+
+def test_runs_at_any_size_with_unit_power_per_antenna():
+    model = _models()[0]
+    for M, K in [(12, 1), (12, 12), (6, 6), (40, 6)]:
+        V = model(_H(2, M, K))
+        assert V.shape == (2, M, K)
+        assert torch.allclose((V.abs() ** 2).sum(dim=(1, 2)), torch.full((2,), float(M),
+                              dtype=torch.float64))  # fmt: skip
+
+
+def test_attention_inputs_follow_the_gradient_structure():
+    H = _H(2, 5, 3)
+    D = torch.randn(2, 5, 3, 4, dtype=torch.float64)  # 2 complex channels
+    z = attention_inputs(H, D)
+    assert z.shape == (2, 3, 3, 5 * 4 // 2 + 1)
+    # antenna permutation leaves the inputs unchanged (sum over antennas)
+    p = torch.randperm(5)
+    assert torch.allclose(attention_inputs(H[:, p], D[:, p]), z, atol=1e-12)
+    eye = torch.eye(3, dtype=torch.bool)
+    cross = z[..., 6:10]  # (1 - delta) Re/Im U_ik
+    assert cross[:, eye].abs().max() == 0 and cross[:, ~eye].abs().min() > 0
+    assert torch.equal(z[..., -1], eye.double().expand(2, 3, 3))
+    # the own-user inputs of sender i do not depend on the receiver k
+    assert torch.allclose(z[:, :, :1, :6].expand(-1, -1, 3, -1), z[..., :6])
+    # interference = sum_{j != i} |U_ij|^2 of the normalised hidden channel
+    Dc = torch.complex(D[..., :2], D[..., 2:])
+    Dc = Dc / (Dc.abs() ** 2).sum(dim=(1, 2), keepdim=True).sqrt()
+    U = torch.einsum("bni,bnkc->bikc", H, Dc)
+    interference = (U.abs() ** 2).sum(dim=2) - torch.diagonal(U, dim1=1, dim2=2).mT.abs() ** 2
+    assert torch.allclose(z[:, :, 0, 4:6], interference)
+
+
+def test_graph_precoder_evaluates_in_chunks_at_any_size():
+    model = _models()[0]
+    H = _H(5, 8, 3).to(torch.complex64)
+    W = GraphPrecoder(model.float(), chunk_channels=2).matrix(H)
+    assert W.shape == H.shape and W.dtype == torch.complex64
+    assert torch.allclose(W, model(H).detach(), atol=1e-5)
+
+
+@pytest.mark.parametrize(
+    ("build", "message"),
+    [
+        (lambda: GradientGNN(hidden_dim=3), "even"),
+        (lambda: GradientGNN(hidden_layers=-1), ">= 0"),
+        (lambda: GradientGNN(aggregation="max"), "aggregation"),
+        (lambda: EdgeGNN(hidden_dim=0), ">= 1"),
+        (lambda: GradientGNN(total_power=0.0), "positive"),
+    ],  # fmt: skip
+)
+def test_bad_settings_raise(build, message):
+    with pytest.raises(ValueError, match=message):
+        build()
+
+
+def test_bad_inputs_raise():
+    with pytest.raises(ValueError, match="complex of shape"):
+        GradientGNN(8, 1)(torch.randn(2, 4, 2))
+    with pytest.raises(ValueError, match="masks must be"):
+        GraphMasks(torch.ones(2, 4, dtype=torch.bool), torch.ones(3, 2, dtype=torch.bool))
