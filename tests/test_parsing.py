@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from qprecode._parsing import parse_bits_list, parse_name_list, parse_snr_range
+from qprecode._parsing import parse_bits_list, parse_int_range, parse_name_list, parse_snr_range
 
 
 def test_range_syntax():
@@ -60,3 +60,12 @@ def test_lists():
         parse_name_list("mrt,")
     with pytest.raises(ValueError, match="bits"):
         parse_bits_list("1,9")
+
+
+def test_int_ranges():
+    assert parse_int_range("1:12", "K") == list(range(1, 13))
+    assert parse_int_range("6:40:2", "M") == list(range(6, 41, 2))
+    assert parse_int_range("1,2,8", "K") == [1, 2, 8] and parse_int_range("4", "K") == [4]
+    for bad in ("0:3", "3:1", "1:2:0", "a", "1.5", "1:2:3:4", ""):
+        with pytest.raises(ValueError, match="K"):
+            parse_int_range(bad, "K")

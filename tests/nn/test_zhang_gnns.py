@@ -115,3 +115,41 @@ def test_bad_inputs_raise():
         GradientGNN(8, 1)(torch.randn(2, 4, 2))
     with pytest.raises(ValueError, match="masks must be"):
         GraphMasks(torch.ones(2, 4, dtype=torch.bool), torch.ones(3, 2, dtype=torch.bool))
+
+
+def test_hybrid_gnn_is_constant_modulus_at_full_power_and_equivariant():
+    from qprecode.nn import HybridGNN
+
+    torch.manual_seed(0)
+    for start in ("channel", "random"):
+        net = HybridGNN(4, 16, 2, start=start).double()
+        H = _H(3, 16, 4)
+        F, D = net(H)
+        assert F.shape == (3, 16, 4) and D.shape == (3, 4, 4)
+        assert torch.allclose(F.abs(), torch.ones_like(F.abs()), atol=1e-12)
+        assert torch.allclose(((F @ D).abs() ** 2).sum(dim=(1, 2)), torch.full((3,), 16.0,
+                              dtype=torch.float64))  # fmt: skip
+        pa = torch.randperm(16)
+        F2, D2 = net(H[:, pa], start=net.start(H, torch.float64)[:, pa])
+        assert torch.allclose(F2, F[:, pa], atol=1e-10) and torch.allclose(D2, D, atol=1e-10)
+    # random start: permuting the users permutes the digital columns, the analog part stays
+    pu = torch.randperm(4)
+    F3, D3 = net(H[:, :, pu])
+    assert torch.allclose(F3, F, atol=1e-10) and torch.allclose(D3, D[:, :, pu], atol=1e-10)
+    assert net(_H(2, 8, 2))[1].shape == (2, 4, 2)  # other M and K <= N_RF
+
+
+def test_gat_is_user_equivariant_and_runs_only_at_its_antenna_count():
+    from qprecode.nn import UserGAT
+
+    torch.manual_seed(0)
+    gat = UserGAT(6, 16, 2).double()
+    H = _H(2, 6, 4)
+    V = gat(H)
+    pu = torch.randperm(4)
+    assert torch.allclose(gat(H[:, :, pu]), V[:, :, pu], atol=1e-12)
+    problems = [_H(1, 6, 4, 1)[0], _H(1, 6, 2, 2)[0]]
+    Hp, masks = pad_channels(problems)
+    assert torch.allclose(gat(Hp, masks)[1, :, :2], gat(problems[1][None])[0], atol=1e-12)
+    with pytest.raises(ValueError, match="M=6 antennas"):
+        gat(_H(1, 8, 2))

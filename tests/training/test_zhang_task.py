@@ -79,7 +79,7 @@ def test_short_training_learns_most_of_wmmse_and_writes_a_card(tmp_path):
     assert rows["gnn"]["fraction_of_baseline"] > 0.7
     model, _ = load_model(tmp_path / "best")
     assert model(_H(2, 16, 5)).shape == (2, 16, 5)  # runs at another size
-    assert "fraction of the WMMSE baseline" in (tmp_path / "MODEL_CARD.md").read_text()
+    assert "fraction of wmmse" in (tmp_path / "MODEL_CARD.md").read_text()
 
 
 @pytest.mark.parametrize(
@@ -102,3 +102,32 @@ def test_log_se_of_a_zero_rate_user_is_floored_not_infinite():
     W[0, :, 0] = MRT().matrix(H[:, :, :1])[0, :, 0]  # user 1 gets nothing
     value = utility(H, W, 10.0, "log-se")
     assert math.isfinite(float(value)) and float(value) < math.log(1e-8) + 10
+
+
+@pytest.mark.parametrize("architecture", ["hybrid", "gat", "edge"])
+def test_every_architecture_trains_and_reports_against_its_baseline(architecture, tmp_path):
+    data = {"antennas": 8, "users": 2, "train_channels": 64, "val_channels": 16,
+            "test_channels": 16, "rf_chains": 2}  # fmt: skip
+    if architecture == "hybrid":
+        data["channel"] = "sv"
+    config = config_from_raw({**SMALL, "model": {"architecture": architecture, "hidden_dim": 8,
+                              "hidden_layers": 1}, "data": data, "optim": {"epochs": 2,
+                              "batch_size": 32}})  # fmt: skip
+    train(config, tmp_path, progress=False, echo=lambda _: None)
+    test = json.loads((tmp_path / "best.json").read_text())["test"]
+    names = [r["precoder"] for r in test["results"]]
+    if architecture == "hybrid":
+        assert test["baseline"] == "mo-altmin" and {"omp", "pzf", "wmmse (digital)"} <= set(names)
+    else:
+        assert test["baseline"] == "wmmse" and {"zf", "mrt"} <= set(names)
+    assert all(math.isfinite(r["utility"]) for r in test["results"])
+
+
+def test_hybrid_and_gat_refuse_random_sizes():
+    for architecture, key in [("hybrid", "users_distribution"), ("gat", "antennas_distribution")]:
+        with pytest.raises(ValueError, match="distribution"):
+            config_from_raw({"task": "zhang-gnn", "model": {"architecture": architecture},
+                             "data": {key: "exp"}})  # fmt: skip
+    with pytest.raises(ValueError, match="rf_chains"):
+        config_from_raw({"task": "zhang-gnn", "model": {"architecture": "hybrid"},
+                         "data": {"users": 4, "rf_chains": 2}})  # fmt: skip

@@ -1,5 +1,6 @@
 """``qprecode zhang``: the experiments of Zhang et al. on trained GNN precoders: size
-generalisation (``sizes``) and learning curves from a sweep over training-set sizes (``curve``)."""
+generalisation (``sizes``), learning curves from a sweep over training-set sizes (``curve``) and
+the complexity tables (``complexity``)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,13 @@ import click
 from rich.table import Table
 
 from .. import _parsing
-from ..experiments.zhang import learning_curves, size_generalisation
+from ..experiments.zhang import (
+    classical_timings,
+    hybrid_complexity,
+    learned_complexity,
+    learning_curves,
+    size_generalisation,
+)
 from ..nn import load_model
 from ..plotting import plot_curves
 from ..results import atomic_write_bytes, run_metadata, write_json
@@ -127,3 +134,57 @@ def curve(sweep_dir: Path, out_dir: Path | None) -> None:
                  for k, v in curves.items()}, out / "curve.png", "training samples",
                 "fraction of the baseline", logx=True)  # fmt: skip
     console.print(f"wrote {out / 'curve.json'} and {out / 'curve.png'}")
+
+
+@zhang.command("complexity")
+@click.option("--sweep", "sweep_dir", required=True,
+              type=click.Path(file_okay=False, exists=True, path_type=Path),
+              help="A learning-curve sweep (configs/zhang/curve.yaml).")  # fmt: skip
+@click.option("--target", type=float, default=0.99, show_default=True,
+              help="Fraction of the baseline a model must reach.")  # fmt: skip
+@click.option("--hybrid", "hybrid_run",
+              type=click.Path(file_okay=False, exists=True, path_type=Path),
+              help="A trained hybrid run (configs/zhang/hybrid.yaml).")  # fmt: skip
+@click.option("--channels", "num_channels", type=int, default=1000, show_default=True,
+              help="Channels per inference timing.")  # fmt: skip
+@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path))
+def complexity(
+    sweep_dir: Path, target: float, hybrid_run: Path | None, num_channels: int, out_dir: Path
+) -> None:
+    """Tables I-IV of Zhang et al. on this machine: parameters, fewest training samples to reach
+    the target, training time, and inference time per sample of the learned and classical
+    precoders (one batched call over --channels channels, median of 3)."""
+    if not 0 < target <= 1.5 or num_channels < 1:
+        raise ValueError(f"need 0 < --target <= 1.5 and --channels >= 1, got {target}, "
+                         f"{num_channels}")  # fmt: skip
+    learned = learned_complexity(sweep_dir, target, num_channels)
+    sizes = sorted({(r["antennas"], r["users"]) for r in learned})
+    classical = classical_timings(sizes, ("wmmse", "zf"), num_channels)
+    hybrid = hybrid_complexity(_model_path(str(hybrid_run)), num_channels) if hybrid_run else {}
+    table = Table(title=f"Fewest training samples to {target:.0%} of the baseline, and timings")
+    for column in ("precoder", "M, K", "parameters", "samples", "fraction", "train [s]",
+                   "infer [ms/sample]"):  # fmt: skip
+        table.add_column(column, justify="right")
+    for r in learned:
+        table.add_row(r["curve"], f"{r['antennas']}, {r['users']}", f"{r['parameters']:,}",
+                      str(r["samples"] or "not reached"), f"{r['fraction']:.1%}",
+                      f"{r['train_seconds']:.0f}", f"{r['inference_ms']:.3f}")  # fmt: skip
+    for r in classical:
+        table.add_row(r["precoder"], f"{r['antennas']}, {r['users']}", "-", "-", "-", "-",
+                      f"{r['inference_ms']:.3f}")  # fmt: skip
+    for name, ms in hybrid.get("inference_ms", {}).items():
+        size = f"{hybrid['antennas']}, {hybrid['users']}"
+        fraction = f"{hybrid['fractions'].get(name, float('nan')):.1%} of MO"
+        if name == "hybrid-gnn":
+            table.add_row(name, size, f"{hybrid['parameters']:,}", str(hybrid["train_samples"]),
+                          fraction, f"{hybrid['train_seconds']:.0f}", f"{ms:.3f}")  # fmt: skip
+        else:
+            table.add_row(name, size, "-", "-", fraction, "-", f"{ms:.3f}")
+    console.print(table)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    config = {"command": "zhang complexity", "sweep": str(sweep_dir), "target": target,
+              "hybrid": None if hybrid_run is None else str(hybrid_run),
+              "channels": num_channels}  # fmt: skip
+    write_json(out_dir / "complexity.json", {"config": config, "meta": run_metadata(),
+               "learned": learned, "classical": classical, "hybrid": hybrid})  # fmt: skip
+    console.print(f"wrote {out_dir / 'complexity.json'}")

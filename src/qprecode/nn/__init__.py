@@ -1,15 +1,17 @@
-"""Learned precoders: the quantization-aware GNN of Feys et al., the compressed CNN+FC
-precoder of Kasalaee et al., the gradient-driven and vanilla edge GNNs of Zhang et al. (size-free,
-padded batches through ``GraphMasks``), their precoder wrappers, LSQ-quantized layers, and model
-serialization through a registry of architectures."""
+"""Learned precoders: the quantization-aware GNN of Feys et al., the compressed CNN+FC precoder of
+Kasalaee et al., the gradient-driven (digital and hybrid) and vanilla edge GNNs of Zhang et al.
+(size-free, padded batches through ``GraphMasks``), their precoder wrappers, LSQ-quantized layers,
+and model serialization through a registry of architectures."""
 
 from .dnn import INPUT_NORMS, CompressedDNN
 from .dnn_precoder import DNNPrecoder
 from .edge_gnn import EdgeGNN
+from .gat import UserGAT
 from .gnn import EDGE_FEATURES, QuantizedGNN
 from .gradient_gnn import GradientGNN
 from .graph_batch import GraphMasks, pad_channels
-from .graph_precoder import GraphPrecoder
+from .graph_precoder import GraphPrecoder, HybridGraphPrecoder
+from .hybrid_gnn import HybridGNN
 from .layers import BipartiteLayer
 from .precoder import GNNPrecoder
 from .quantization import (
@@ -52,10 +54,13 @@ __all__ = [
     "GradientGNN",
     "GraphMasks",
     "GraphPrecoder",
+    "HybridGNN",
+    "HybridGraphPrecoder",
     "LSQQuantizer",
     "QuantConv2d",
     "QuantLinear",
     "QuantizedGNN",
+    "UserGAT",
     "architecture_name",
     "build_model",
     "check_weight_bits",

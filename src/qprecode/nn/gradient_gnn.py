@@ -51,12 +51,12 @@ from .graph_batch import (
     target_power,
 )
 
-__all__ = ["AGGREGATIONS", "GradientGNN", "GradientLayer"]
+__all__ = ["AGGREGATIONS", "GradientGNN", "GradientLayer", "attention_inputs", "complex_view"]
 
 AGGREGATIONS = ("sum", "mean")
 
 
-def _complex_view(D: torch.Tensor) -> torch.Tensor:
+def complex_view(D: torch.Tensor) -> torch.Tensor:
     """``[..., C]`` real -> ``[..., C/2]`` complex (first half real, second half imaginary)."""
     half = D.shape[-1] // 2
     return torch.complex(D[..., :half], D[..., half:])
@@ -66,16 +66,18 @@ def attention_inputs(H: torch.Tensor, D: torch.Tensor) -> torch.Tensor:
     """The per-pair inputs ``z_ik`` of step 2.
 
     Args:
-        H: ``[B, M, K]`` complex channel (zero where padded).
+        H: ``[B, M, K]`` complex channel (zero where padded), or ``[B, M, K, C/2]`` with one
+            channel per complex hidden channel (the hybrid GNN's analog-precoded channels).
         D: ``[B, M, K, C]`` real hidden edges (zero where padded), ``C`` even.
 
     Returns:
         ``[B, K, K, 5 C / 2 + 1]`` real; entry ``[b, i, k]`` is ``z_ik``.
     """
-    Dc = _complex_view(D)  # [B, M, K, C/2]
+    Dc = complex_view(D)  # [B, M, K, C/2]
     norm = torch.sqrt((Dc.abs() ** 2).sum(dim=(1, 2), keepdim=True))  # [B, 1, 1, C/2]
     Dc = Dc / norm.clamp_min(torch.finfo(norm.dtype).eps)
-    U = torch.einsum("bni,bnkc->bikc", H.to(Dc.dtype), Dc)  # [B, K, K, C/2], U_ik = h_i^T d_k
+    pattern = "bni,bnkc->bikc" if H.dim() == 3 else "bnic,bnkc->bikc"
+    U = torch.einsum(pattern, H.to(Dc.dtype), Dc)  # [B, K, K, C/2], U_ik = h_i^T d_k
     K = U.shape[1]
     eye = torch.eye(K, dtype=torch.bool, device=U.device)
     diag = torch.diagonal(U, dim1=1, dim2=2).transpose(1, 2)  # [B, K, C/2], U_ii
@@ -126,7 +128,7 @@ class GradientLayer(nn.Module):
         alpha = torch.tanh(self.attention(attention_inputs(H, D)))  # [B, K(i), K(k), C_out]
         m = D
         if self.channel_skip:
-            h = H.conj().to(_complex_view(D).dtype)
+            h = H.conj().to(complex_view(D).dtype)
             m = torch.cat([D, h.real[..., None], h.imag[..., None]], dim=-1)
         messages = self.message(m)  # [B, M, K(i), C_out], zero on padded edges
         aggregate = torch.einsum("bikc,bnic->bnkc", alpha, messages)
@@ -191,7 +193,7 @@ class GradientGNN(nn.Module):
         D = mask_edges(torch.stack([h.real, h.imag], dim=-1), masks)  # [B, M, K, 2]
         for layer in self.layers:
             D = layer(Hc, D, masks)
-        V = mask_edges(_complex_view(D)[..., 0], masks)  # [B, M, K]
+        V = mask_edges(complex_view(D)[..., 0], masks)  # [B, M, K]
         power = target_power(masks, self.total_power, real)
         return normalize_edge_power(V, power).to(H.dtype)
 

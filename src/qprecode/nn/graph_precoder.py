@@ -7,9 +7,15 @@ import torch
 from torch import nn
 
 from .._validation import check_channel
-from ..precoders import MatrixPrecoder, normalize_matrix_power
+from ..precoders import (
+    HybridPrecoder,
+    MatrixPrecoder,
+    normalize_hybrid_power,
+    normalize_matrix_power,
+)
+from .hybrid_gnn import HybridGNN
 
-__all__ = ["GraphPrecoder"]
+__all__ = ["GraphPrecoder", "HybridGraphPrecoder"]
 
 
 class GraphPrecoder(MatrixPrecoder):
@@ -55,3 +61,45 @@ class GraphPrecoder(MatrixPrecoder):
 
     def __repr__(self) -> str:
         return f"GraphPrecoder({type(self.model).__name__})"
+
+
+class HybridGraphPrecoder(HybridPrecoder):
+    """Wrap a trained ``HybridGNN`` (eval mode, no gradients, chunks of channels).
+
+    Shapes: ``analog_digital``: ``H: [..., M, K]`` -> ``F: [..., M, N_RF]`` (unit modulus),
+    ``D: [..., N_RF, K]`` with ``||F D||_F^2 = P_T``; any ``M`` and ``K <= N_RF``.
+    """
+
+    def __init__(
+        self,
+        model: HybridGNN,
+        name: str = "hybrid-gnn",
+        chunk_channels: int = 1000,
+        total_power: float | None = None,
+    ) -> None:
+        super().__init__(total_power)
+        if chunk_channels < 1:
+            raise ValueError(f"chunk_channels must be >= 1, got {chunk_channels}")
+        self.model = model.eval()
+        self.name = name
+        self.bits = None
+        self.num_rf_chains = model.num_rf_chains
+        self.chunk_channels = chunk_channels
+
+    @torch.no_grad()
+    def analog_digital(self, H: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        check_channel(H)
+        M, K = H.shape[-2:]
+        self.model.eval()
+        device = next(self.model.parameters()).device
+        flat = H.reshape(-1, M, K).to(device)
+        step = self.chunk_channels
+        parts = [self.model(flat[i : i + step]) for i in range(0, flat.shape[0], step)]
+        F = torch.cat([p[0] for p in parts]).to(H.device, H.dtype)
+        D = torch.cat([p[1] for p in parts]).to(H.device, H.dtype)
+        N = self.model.num_rf_chains
+        F, D = F.reshape(*H.shape[:-2], M, N), D.reshape(*H.shape[:-2], N, K)
+        return F, normalize_hybrid_power(F, D, self.power_for(H))
+
+    def __repr__(self) -> str:
+        return f"HybridGraphPrecoder(N_RF={self.num_rf_chains})"

@@ -27,8 +27,10 @@ from torch import nn
 from ..results import atomic_write_bytes, write_json
 from .dnn import CompressedDNN
 from .edge_gnn import EdgeGNN
+from .gat import UserGAT
 from .gnn import QuantizedGNN
 from .gradient_gnn import GradientGNN
+from .hybrid_gnn import HybridGNN
 
 __all__ = [
     "ARCHITECTURES",
@@ -53,6 +55,8 @@ ARCHITECTURES: dict[str, type[nn.Module]] = {
     "kasalaee-dnn": CompressedDNN,
     "zhang-gradient-gnn": GradientGNN,
     "zhang-edge-gnn": EdgeGNN,
+    "zhang-hybrid-gnn": HybridGNN,
+    "zhang-gat": UserGAT,
 }
 
 

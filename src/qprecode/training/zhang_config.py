@@ -19,7 +19,8 @@ __all__ = [
     "ZhangOptim",
 ]
 
-ZHANG_ARCHITECTURES = ("gradient", "edge")  # nn.GradientGNN, nn.EdgeGNN
+# nn.GradientGNN, EdgeGNN, HybridGNN, UserGAT
+ZHANG_ARCHITECTURES = ("gradient", "edge", "hybrid", "gat")
 ZHANG_OBJECTIVES = ("se", "log-se")  # sum SE (problem 3), proportional fairness (problem 4)
 SIZE_DISTRIBUTIONS = ("fixed", "exp")
 
@@ -29,8 +30,11 @@ class ZhangModel:
     """The network.
 
     Attributes:
-        architecture: ``gradient`` (the gradient-driven GNN) or ``edge`` (the vanilla edge GNN).
-        hidden_dim: real features per edge (128 in the paper; even for ``gradient``).
+        architecture: ``gradient`` (the gradient-driven GNN), ``edge`` (the vanilla edge GNN) or
+            ``hybrid`` (the gradient-driven hybrid GNN, ``data.rf_chains`` RF chains) or ``gat``
+            (attention over the users, fixed ``M``).
+        hidden_dim: real features per edge (128 in the paper, 64 for hybrid; even for
+            ``gradient`` and ``hybrid``).
         hidden_layers: hidden layers (4 in the paper), then an output layer.
         channel_skip: ``gradient`` only: messages carry the channel entry.
         aggregation: ``gradient`` only: ``sum`` (the gradient's form) or ``mean`` over users.
@@ -61,6 +65,7 @@ class ZhangData(ChannelSetsConfig):
         antennas_distribution: ``fixed`` or ``exp`` (``N = min(max_antennas, max(K, round(2 +
             Exp(mean 10))))``: mean 12, standard deviation 10).
         max_users, max_antennas: truncation of the ``exp`` draws.
+        rf_chains: ``N_RF`` of a hybrid GNN (``users <= rf_chains <= antennas``).
 
     Validation and test sets always have ``antennas`` x ``users``.
     """
@@ -76,6 +81,7 @@ class ZhangData(ChannelSetsConfig):
     antennas_distribution: str = "fixed"
     max_users: int = 8
     max_antennas: int = 40
+    rf_chains: int = 4
 
     def __post_init__(self) -> None:
         super().__post_init__()
@@ -86,7 +92,7 @@ class ZhangData(ChannelSetsConfig):
                 raise ValueError(
                     f"{name} must be one of {SIZE_DISTRIBUTIONS}, got {getattr(self, name)!r}"
                 )
-        for name in ("max_users", "max_antennas"):
+        for name in ("max_users", "max_antennas", "rf_chains"):
             self._check_positive(name)
         if self.max_users > self.max_antennas:
             raise ValueError(
@@ -120,3 +126,20 @@ class ZhangConfig:
     data: ZhangData = field(default_factory=ZhangData)
     optim: ZhangOptim = field(default_factory=ZhangOptim)
     loop: LoopConfig = field(default_factory=LoopConfig)
+
+    def __post_init__(self) -> None:
+        d = self.data
+        if self.model.architecture == "gat" and d.antennas_distribution != "fixed":
+            raise ValueError(
+                "the GAT runs at one number of antennas (antennas_distribution: fixed)"
+            )
+        if self.model.architecture == "hybrid":
+            if "exp" in (d.users_distribution, d.antennas_distribution):
+                raise ValueError(
+                    "the hybrid GNN trains at fixed sizes (users/antennas_distribution: fixed)"
+                )
+            if not d.users <= d.rf_chains <= d.antennas:
+                raise ValueError(
+                    f"a hybrid GNN needs users <= rf_chains <= antennas, got {d.users}, "
+                    f"{d.rf_chains}, {d.antennas}"
+                )

@@ -14,8 +14,16 @@ from torch import nn
 
 from ..channels import make_channel
 from ..metrics import sinr_from_matrix, user_rates
-from ..nn import EdgeGNN, GradientGNN, GraphMasks, GraphPrecoder
-from ..precoders import MRT, RZF, WMMSE, WMMSEPF, ZF, MatrixPrecoder
+from ..nn import (
+    EdgeGNN,
+    GradientGNN,
+    GraphMasks,
+    GraphPrecoder,
+    HybridGNN,
+    HybridGraphPrecoder,
+    UserGAT,
+)
+from ..precoders import MRT, OMP, RZF, WMMSE, WMMSEPF, ZF, MatrixPrecoder, MOAltMin, PhasedZF
 from .zhang_config import ZhangConfig
 
 __all__ = ["ZhangObjective", "ZhangTask", "draw_sizes", "utility"]
@@ -108,7 +116,11 @@ class ZhangObjective(nn.Module):
 
     def forward(self, H: torch.Tensor, antennas: torch.Tensor, users: torch.Tensor) -> torch.Tensor:
         masks = GraphMasks(antennas, users)
-        W = self.gnn(H, masks)
+        if isinstance(self.gnn, HybridGNN):  # fixed sizes only: no padding
+            F, W_D = self.gnn(H)
+            W = F @ W_D
+        else:
+            W = self.gnn(H, masks)
         return -utility(H, W, self.snr_db, self.kind, masks).mean()
 
 
@@ -162,6 +174,10 @@ class ZhangTask:
         m, d = self.config.model, self.config.data
         if m.architecture == "edge":
             return EdgeGNN(m.hidden_dim, m.hidden_layers, d.total_power)
+        if m.architecture == "gat":
+            return UserGAT(d.antennas, m.hidden_dim, m.hidden_layers, d.total_power)
+        if m.architecture == "hybrid":
+            return HybridGNN(d.rf_chains, m.hidden_dim, m.hidden_layers, 0, d.total_power)
         return GradientGNN(m.hidden_dim, m.hidden_layers, m.channel_skip, m.aggregation,
                            d.total_power)  # fmt: skip
 
@@ -179,13 +195,26 @@ class ZhangTask:
         d = self.config.data
         return ZhangObjective(model, d.snr_db, d.objective)
 
-    def baseline(self, snr_db: float | None = None) -> MatrixPrecoder:
-        """WMMSE (sum SE) or WMMSE-PF (log-SE) at ``snr_db`` (the training SNR by default)."""
+    @property
+    def hybrid(self) -> bool:
+        return self.config.model.architecture == "hybrid"
+
+    def baseline(self) -> tuple[str, MatrixPrecoder]:
+        """``(name, precoder)`` the GNN is measured against, at the training SNR: WMMSE (sum
+        SE), WMMSE-PF (log-SE), or for a hybrid GNN MO-AltMin towards WMMSE with as many RF
+        chains."""
         d = self.config.data
-        snr = d.snr_db if snr_db is None else snr_db
+        if self.hybrid:
+            return "mo-altmin", MOAltMin(d.rf_chains, snr_db=d.snr_db, total_power=d.total_power)
         if d.objective == "se":
-            return WMMSE(snr, tolerance=1e-4, total_power=d.total_power)
-        return WMMSEPF(snr, total_power=d.total_power)
+            return "wmmse", WMMSE(d.snr_db, tolerance=1e-4, total_power=d.total_power)
+        return "wmmse-pf", WMMSEPF(d.snr_db, total_power=d.total_power)
+
+    def precoder(self, model: nn.Module) -> MatrixPrecoder:
+        """The trained network as a precoder."""
+        if isinstance(model, HybridGNN):
+            return HybridGraphPrecoder(model)
+        return GraphPrecoder(model)
 
     @torch.no_grad()
     def mean_utility(self, precoder: MatrixPrecoder, H: torch.Tensor) -> torch.Tensor:
@@ -199,28 +228,33 @@ class ZhangTask:
 
     @functools.cached_property
     def _val_baseline(self) -> float:
-        return float(self.mean_utility(self.baseline(), self.val).mean())
+        return float(self.mean_utility(self.baseline()[1], self.val).mean())
 
     def validate(self, model: nn.Module) -> dict[str, float]:
         """Mean utility on the validation set and its fraction of the baseline's."""
-        value = float(self.mean_utility(GraphPrecoder(model), self.val).mean())
+        value = float(self.mean_utility(self.precoder(model), self.val).mean())
         return {"val_utility": value, "val_fraction": value / self._val_baseline}
 
     def test(self, model: nn.Module) -> dict[str, Any]:
-        """The GNN and the baselines (WMMSE or WMMSE-PF, ZF, RZF, MRT) on the test set at the
-        training size and SNR: ``{"objective", "results": [row per precoder]}`` with the mean
-        utility, its standard deviation over channels and its fraction of the baseline's."""
+        """The GNN and the baselines on the test set at the training size and SNR (digital:
+        WMMSE or WMMSE-PF, ZF, RZF, MRT; hybrid: MO-AltMin, the fully digital WMMSE, OMP, phased
+        ZF): ``{"objective", "results": [row per precoder], ...}`` with the mean utility, its
+        standard deviation over channels and its fraction of the baseline's (``baseline``)."""
         d = self.config.data
         H = self.test_channels
-        precoders: dict[str, MatrixPrecoder] = {
-            "gnn": GraphPrecoder(model),
-            "wmmse" if d.objective == "se" else "wmmse-pf": self.baseline(),
-            "zf": ZF(d.total_power),
-            "rzf": RZF(d.snr_db, d.total_power),
-            "mrt": MRT(d.total_power),
-        }
-        values = {name: self.mean_utility(p, H).double() for name, p in precoders.items()}
-        reference = float(next(iter(v for k, v in values.items() if k.startswith("wmmse"))).mean())
+        name, reference_precoder = self.baseline()
+        precoders: dict[str, MatrixPrecoder] = {"gnn": self.precoder(model),
+                                                name: reference_precoder}  # fmt: skip
+        if self.hybrid:
+            precoders["wmmse (digital)"] = WMMSE(d.snr_db, 1e-4, total_power=d.total_power)
+            precoders["omp"] = OMP(d.rf_chains, snr_db=d.snr_db, total_power=d.total_power)
+            if d.rf_chains == d.users:
+                precoders["pzf"] = PhasedZF(d.total_power)
+        else:
+            precoders.update({"zf": ZF(d.total_power), "rzf": RZF(d.snr_db, d.total_power),
+                              "mrt": MRT(d.total_power)})  # fmt: skip
+        values = {key: self.mean_utility(p, H).double() for key, p in precoders.items()}
+        reference = float(values[name].mean())
         rows = [
             {
                 "precoder": name,
@@ -232,6 +266,7 @@ class ZhangTask:
         ]
         self.last_test = {
             "objective": d.objective,
+            "baseline": name,
             "antennas": d.antennas,
             "users": d.users,
             "snr_db": d.snr_db,
@@ -253,7 +288,9 @@ class ZhangTask:
     def card_summary(self) -> list[str]:
         c = self.config
         m, d = c.model, c.data
-        kind = "gradient-driven GNN" if m.architecture == "gradient" else "vanilla edge GNN"
+        kinds = {"gradient": "gradient-driven GNN", "edge": "vanilla edge GNN", "gat": "user GAT",
+                 "hybrid": f"gradient-driven hybrid GNN (N_RF={d.rf_chains})"}  # fmt: skip
+        kind = kinds[m.architecture]
         return [
             f"# Zhang et al. {kind}: {m.hidden_layers} x {m.hidden_dim}, objective {d.objective}",
             "",
@@ -280,7 +317,7 @@ class ZhangTask:
         lines = [
             f"## Test metrics ({test['num_channels']} channels, M={test['antennas']}, "
             f"K={test['users']}, {test['snr_db']:g} dB, closed-form SINR)", "",
-            f"| precoder | {test['objective']} | std | fraction of the WMMSE baseline |",
+            f"| precoder | {test['objective']} | std | fraction of {test['baseline']} |",
             "|---|---|---|---|",
         ]  # fmt: skip
         for row in test["results"]:
@@ -307,6 +344,6 @@ class ZhangTask:
             gnn = self.last_test["results"][0]
             lines.append(
                 f"- Test: {gnn['utility']:.3f} ({d.objective}), "
-                f"{gnn['fraction_of_baseline']:.1%} of the WMMSE baseline."
+                f"{gnn['fraction_of_baseline']:.1%} of {self.last_test['baseline']}."
             )
         return lines

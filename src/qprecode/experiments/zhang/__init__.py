@@ -1,8 +1,23 @@
 """Experiments of Zhang et al.: size generalisation of trained GNN precoders (Figs. 6, 7, 11, 12)
-and learning curves over the number of training samples (Figs. 4, 5, 10), both as fractions of
-the WMMSE (sum SE) or WMMSE-PF (log-SE) baseline."""
+learning curves over the number of training samples (Figs. 4, 5, 10), both as fractions of the
+WMMSE (sum SE) or WMMSE-PF (log-SE) baseline, and the complexity tables (Tables I-IV)."""
 
+from .complexity import (
+    classical_timings,
+    count_parameters,
+    hybrid_complexity,
+    inference_ms,
+    learned_complexity,
+)
 from .curves import learning_curves
 from .sizes import size_generalisation
 
-__all__ = ["learning_curves", "size_generalisation"]
+__all__ = [
+    "classical_timings",
+    "count_parameters",
+    "hybrid_complexity",
+    "inference_ms",
+    "learned_complexity",
+    "learning_curves",
+    "size_generalisation",
+]

@@ -20,7 +20,8 @@ def learning_curves(sweep_dir: str | Path) -> dict[str, list[dict[str, Any]]]:
 
     Returns:
         ``label -> points`` sorted by samples; a label is ``ARCH K=k OBJECTIVE``, a point has
-        ``samples``, ``fraction`` (of WMMSE or WMMSE-PF), ``utility``, ``seed``, ``trial``.
+        ``samples``, ``fraction`` (of WMMSE or WMMSE-PF), ``utility``, ``seed``, ``trial`` and
+        the trial's ``folder``.
 
     Raises ``ValueError`` when the folder holds no finished trial of the ``zhang-gnn`` task.
     """
@@ -34,6 +35,7 @@ def learning_curves(sweep_dir: str | Path) -> dict[str, list[dict[str, Any]]]:
         curves[label].append({
             "samples": record["data.train_channels"], "fraction": record["test_fraction"],
             "utility": record["test_utility"], "seed": record["seed"], "trial": record["trial"],
+            "folder": str(path.parent),
         })  # fmt: skip
     if not curves:
         raise ValueError(f"{sweep_dir} holds no finished zhang-gnn trial (trials/*/record.json)")

@@ -45,7 +45,7 @@ def size_generalisation(
     Returns:
         One row per size and precoder: ``antennas``, ``users``, ``precoder``, ``utility`` (mean),
         ``fraction`` (of the baseline's mean); the baseline's own row has fraction 1. ZF is left
-        out where ``K > M``.
+        out where ``K > M``, a model built for another ``M`` (the GAT) where it cannot run.
     """
     baseline: MatrixPrecoder = (
         WMMSE(snr_db, tolerance=1e-4) if objective == "se" else WMMSEPF(snr_db)
@@ -56,7 +56,11 @@ def size_generalisation(
         H = make_channel(channel, M, K).sample(num_channels, generator)
         precoders: dict[str, MatrixPrecoder] = {
             baseline.name: baseline,
-            **{label: GraphPrecoder(model, label) for label, model in models.items()},
+            **{
+                label: GraphPrecoder(model, label)
+                for label, model in models.items()
+                if getattr(model, "antennas", M) == M  # a GAT runs at its own M only
+            },
             "rzf": RZF(snr_db),
             "mrt": MRT(),
         }
