@@ -131,3 +131,37 @@ def test_hybrid_and_gat_refuse_random_sizes():
     with pytest.raises(ValueError, match="rf_chains"):
         config_from_raw({"task": "zhang-gnn", "model": {"architecture": "hybrid"},
                          "data": {"users": 4, "rf_chains": 2}})  # fmt: skip
+
+
+def test_a_run_folder_is_not_overwritten_without_force(tmp_path):
+    config = config_from_raw({**SMALL, "optim": {"steps": 2, "batch_size": 100},
+                              "loop": {"eval_every": 1, "checkpoint_every": 1}})  # fmt: skip
+    train(config, tmp_path, progress=False, echo=lambda _: None)
+    rows = (tmp_path / "metrics.csv").read_text().splitlines()
+    with pytest.raises(ValueError, match="already holds a run: --resume continues it, --force"):
+        train(config, tmp_path, progress=False, echo=lambda _: None)
+    train(config, tmp_path, progress=False, echo=lambda _: None, overwrite=True)
+    again = (tmp_path / "metrics.csv").read_text().splitlines()
+    assert [r.split(",")[:4] for r in again] == [r.split(",")[:4] for r in rows]  # not appended
+
+
+def test_ctrl_c_writes_a_checkpoint_that_resume_continues(tmp_path, monkeypatch):
+    from qprecode.training.zhang_task import ZhangTask
+
+    config = config_from_raw({**SMALL, "optim": {"steps": 6, "batch_size": 100},
+                              "loop": {"eval_every": 100, "checkpoint_every": 100}})  # fmt: skip
+    original = ZhangTask.training_batch
+
+    def interrupted(self, indices, generator, step, total_steps):
+        if step == 3:
+            raise KeyboardInterrupt
+        return original(self, indices, generator, step, total_steps)
+
+    monkeypatch.setattr(ZhangTask, "training_batch", interrupted)
+    lines = []
+    with pytest.raises(KeyboardInterrupt):
+        train(config, tmp_path, progress=False, echo=lines.append)
+    assert json.loads((tmp_path / "last.json").read_text())["step"] == 3
+    assert any("--resume continues" in line for line in lines)
+    monkeypatch.setattr(ZhangTask, "training_batch", original)
+    assert train(config, tmp_path, resume=True, progress=False, echo=lambda _: None).step == 6

@@ -30,6 +30,8 @@ from ._app import cli, console
     help="Run folder; default runs/<config name>[-<trial>].",
 )
 @click.option("--resume", is_flag=True, help="Continue the interrupted run in the run folder.")
+@click.option("--force", is_flag=True,
+              help="Start again in a run folder that holds a run (overwrites it).")  # fmt: skip
 @click.option("--device", default=None, help="cpu or cuda (overrides loop.device).")
 @click.option("--max-steps", type=int, default=None, help="Stop after this global step.")
 @click.option("--quiet", is_flag=True, help="No progress bar.")
@@ -40,6 +42,7 @@ def train(
     list_only: bool,
     out_dir: Path | None,
     resume: bool,
+    force: bool,
     device: str | None,
     max_steps: int | None,
     quiet: bool,
@@ -71,6 +74,7 @@ def train(
         config,
         out_dir,
         resume=resume,
+        overwrite=force,
         progress=not quiet,
         max_steps=max_steps,
         echo=console.print,

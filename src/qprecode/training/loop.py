@@ -79,6 +79,7 @@ def train(
     max_steps: int | None = None,
     echo: Callable[[str], None] = print,
     command: str | None = None,
+    overwrite: bool = False,
 ) -> TrainResult:
     """Train the task of ``config``, writing checkpoints and logs under ``out_dir``.
 
@@ -92,8 +93,17 @@ def train(
             happens when all epochs are done.
         echo: where status lines go.
         command: the command line that reproduces the run, for the model card.
+        overwrite: start afresh in a folder that holds a run (its files are removed first);
+            without it (or ``resume``) such a folder is refused.
     """
     out = Path(out_dir)
+    if not resume and not overwrite and (out / "last.json").is_file():
+        raise ValueError(
+            f"{out} already holds a run: --resume continues it, --force starts it again "
+            "(overwriting its checkpoints, logs and model card), or choose another --out"
+        )
+    if overwrite and not resume:
+        _clear_run(out)
     ctx = DistributedContext.start(torch.device(config.loop.device))
     batch = config.optim.batch_size
     if batch % ctx.world:
@@ -144,56 +154,68 @@ def train(
 
     order = _epoch_order(config.seed, step // steps_per_epoch, task.num_train)
     bar = progress_bar(range(step, last_step), "train", progress and ctx.is_main, status)
-    for step_index in bar:
-        epoch, within = divmod(step_index, steps_per_epoch)
-        if within == 0:
-            order = _epoch_order(config.seed, epoch, task.num_train)
-        indices = order[within * batch : (within + 1) * batch]
-        tensors = task.training_batch(indices, noise, step_index, total_steps)
-        part = slice(ctx.rank * local, (ctx.rank + 1) * local)
-        loss = wrapped(*(t[part].to(ctx.device) for t in tensors))
-        optimizer.zero_grad(set_to_none=True)
-        loss.backward()
-        optimizer.step()
-        step = step_index + 1
-        shown_loss = loss.item()
-        loss_sum, loss_count = loss_sum + shown_loss, loss_count + 1
+    if ctx.is_main:
+        echo(f"training {task.name} into {out}: steps {step + 1}..{last_step} of {total_steps}, "
+             f"batch {batch}, validation every {config.loop.eval_every} steps")  # fmt: skip
+    try:
+        for step_index in bar:
+            epoch, within = divmod(step_index, steps_per_epoch)
+            if within == 0:
+                order = _epoch_order(config.seed, epoch, task.num_train)
+            indices = order[within * batch : (within + 1) * batch]
+            tensors = task.training_batch(indices, noise, step_index, total_steps)
+            part = slice(ctx.rank * local, (ctx.rank + 1) * local)
+            loss = wrapped(*(t[part].to(ctx.device) for t in tensors))
+            optimizer.zero_grad(set_to_none=True)
+            loss.backward()
+            optimizer.step()
+            step = step_index + 1
+            shown_loss = loss.item()
+            loss_sum, loss_count = loss_sum + shown_loss, loss_count + 1
 
-        improved = False
-        end_of_epoch = step % steps_per_epoch == 0
-        if ctx.is_main and (
-            step % config.loop.eval_every == 0 or end_of_epoch or step == last_step
-        ):
-            model.eval()
-            metrics = task.validate(model)
-            model.train()
-            value = metrics[task.selection_metric]
-            improved = value > best
-            if improved:
-                best = value
-                save_model(out / "best", model, {
-                    "config": config_to_dict(config), "step": step, "metrics": metrics,
-                    "trained_on": task.trained_on(), "meta": meta,
-                })  # fmt: skip
-            row = {
-                "step": step,
-                "epoch": step / steps_per_epoch,
-                "train_loss": loss_sum / max(loss_count, 1),
-                **metrics,
-                "seconds": seconds(),
-            }
-            log.log(row)  # fmt: skip
-            shown = "  ".join(f"{k} {v:.3f}" for k, v in metrics.items())
-            echo(f"step {step}/{total_steps}  epoch {row['epoch']:.2f}  loss "
-                 f"{row['train_loss']:.3f}  {shown}  (best {best:.3f})  "
-                 f"{row['seconds']:.0f} s")  # fmt: skip
-            loss_sum, loss_count = 0.0, 0
-        # a new best model is always followed by a checkpoint, so a resumed run never compares
-        # against an older best than best.* holds
-        if ctx.is_main and (
-            step % config.loop.checkpoint_every == 0 or step == last_step or improved
-        ):
+            improved = False
+            end_of_epoch = step % steps_per_epoch == 0
+            if ctx.is_main and (
+                step % config.loop.eval_every == 0 or end_of_epoch or step == last_step
+            ):
+                model.eval()
+                metrics = task.validate(model)
+                model.train()
+                value = metrics[task.selection_metric]
+                improved = value > best
+                if improved:
+                    best = value
+                    save_model(out / "best", model, {
+                        "config": config_to_dict(config), "step": step, "metrics": metrics,
+                        "trained_on": task.trained_on(), "meta": meta,
+                    })  # fmt: skip
+                row = {
+                    "step": step,
+                    "epoch": step / steps_per_epoch,
+                    "train_loss": loss_sum / max(loss_count, 1),
+                    **metrics,
+                    "seconds": seconds(),
+                }
+                log.log(row)  # fmt: skip
+                shown = "  ".join(f"{k} {v:.3f}" for k, v in metrics.items())
+                echo(f"step {step}/{total_steps}  epoch {row['epoch']:.2f}  loss "
+                     f"{row['train_loss']:.3f}  {shown}  (best {best:.3f})  "
+                     f"{row['seconds']:.0f} s")  # fmt: skip
+                loss_sum, loss_count = 0.0, 0
+            # a new best model is always followed by a checkpoint, so a resumed run never compares
+            # against an older best than best.* holds
+            if ctx.is_main and (
+                step % config.loop.checkpoint_every == 0 or step == last_step or improved
+            ):
+                checkpoint()
+
+    except KeyboardInterrupt:
+        # the last finished step is kept (the interrupted one is repeated on resume, so a
+        # resumed run is not bit-identical to an uninterrupted one)
+        if ctx.is_main and step > 0:
             checkpoint()
+            echo(f"interrupted: checkpoint of step {step} in {out}; --resume continues")
+        raise
 
     result = TrainResult(out, step, best, metrics)
     log.close()
@@ -203,6 +225,16 @@ def train(
                     "device": str(ctx.device), "seconds": seconds()}  # fmt: skip
         result.test = finish(out, task, echo, training)
     return result
+
+
+def _clear_run(out: Path) -> None:
+    """Remove what a run writes into ``out`` (checkpoints, model card, logs), nothing else."""
+    for name in ("last.json", "last.safetensors", "best.json", "best.safetensors",
+                 "MODEL_CARD.md", "metrics.csv"):  # fmt: skip
+        (out / name).unlink(missing_ok=True)
+    if (out / "tb").is_dir():
+        for path in (out / "tb").iterdir():
+            path.unlink()
 
 
 def _restore(
