@@ -5,9 +5,9 @@ test all read it; nothing else keeps a list of names.
 Names: ``mrt``, ``zf``, ``rzf`` (aliases ``wf``, ``mmse``), ``wmmse``, ``wmmse-pf``, ``pzf``,
 ``mo-altmin``, ``omp``, ``squid``, ``c2po``, ``local-search``, ``exhaustive`` (alias ``exs``); a
 shipped model as ``gnn:NAME`` (``gnn:k1-b1``); any saved model as ``gnn:PATH`` (a Feys GNN) or
-``dnn:PATH`` (a Kasalaee CNN+FC precoder), where ``PATH`` is a run folder (its ``best.*``) or
-``X.safetensors`` with its ``X.json`` beside it; the file's architecture picks the wrapper and must
-match the prefix.
+``dnn:PATH`` (a Kasalaee CNN+FC precoder) or ``zhang:PATH`` (a Zhang et al. GNN), where ``PATH`` is
+a run folder (its ``best.*``) or ``X.safetensors`` with its ``X.json`` beside it; the file's
+architecture picks the wrapper and must match the prefix.
 """
 
 from __future__ import annotations
@@ -20,7 +20,20 @@ from typing import Any
 from ._validation import check_bits
 from .dac import DAC
 from .models import SHIPPED_DIR, shipped_models
-from .nn import CompressedDNN, DNNPrecoder, GNNPrecoder, QuantizedGNN, load_model, read_files
+from .nn import (
+    CompressedDNN,
+    DNNPrecoder,
+    EdgeGNN,
+    GNNPrecoder,
+    GradientGNN,
+    GraphPrecoder,
+    HybridGNN,
+    HybridGraphPrecoder,
+    QuantizedGNN,
+    UserGAT,
+    load_model,
+    read_files,
+)
 from .precoders import (
     C2PO,
     MRT,
@@ -52,7 +65,14 @@ __all__ = [
 
 LEARNED_PREFIX = "gnn:"
 # architecture of a saved model -> the prefix that names it
-LEARNED_PREFIXES = {"feys-gnn": LEARNED_PREFIX, "kasalaee-dnn": "dnn:"}
+LEARNED_PREFIXES = {
+    "feys-gnn": LEARNED_PREFIX,
+    "kasalaee-dnn": "dnn:",
+    "zhang-gradient-gnn": "zhang:",
+    "zhang-edge-gnn": "zhang:",
+    "zhang-gat": "zhang:",
+    "zhang-hybrid-gnn": "zhang:",
+}
 
 
 @dataclass(frozen=True)
@@ -268,6 +288,14 @@ def _learned_entry(spec: str, prefix: str = LEARNED_PREFIX) -> PrecoderEntry:
     _check_prefix(prefix, spec, info["architecture"])
     hyper = info["hyperparameters"]
     trained_on = info.get("trained_on", {})
+    if info["architecture"].startswith("zhang-"):
+        kind = "hybrid" if info["architecture"] == "zhang-hybrid-gnn" else "learned"
+        where = (f"runs only at M={hyper['antennas']}" if "antennas" in hyper
+                 else "runs at any M, K" + (" <= N_RF" if kind == "hybrid" else ""))  # fmt: skip
+        return PrecoderEntry(
+            f"{prefix}{spec}", kind, f"{info['architecture']} of Zhang et al., unquantized",
+            (None,), (where,), equivariant=False, trained_on=trained_on,
+        )  # fmt: skip
     if info["architecture"] == "kasalaee-dnn":
         sizes = f"M={hyper['antennas']}, K={hyper['users']}"
         return PrecoderEntry(
@@ -299,7 +327,8 @@ def find_entry(name: str) -> PrecoderEntry:
     if prefix is not None:
         return _learned_entry(key[len(prefix) :], prefix)
     if key.lower() not in _ALIASES:
-        learned = [f"{LEARNED_PREFIX}NAME", *(f"{p}PATH" for p in LEARNED_PREFIXES.values())]
+        prefixes = dict.fromkeys(LEARNED_PREFIXES.values())
+        learned = [f"{LEARNED_PREFIX}NAME", *(f"{p}PATH" for p in prefixes)]
         known = ", ".join([*_ALIASES, *learned])
         raise ValueError(f"unknown precoder {name!r}; known: {known}")
     return _CLASSICAL[_ALIASES[key.lower()]][0]
@@ -327,6 +356,10 @@ def build_precoder(
             return GNNPrecoder(model, name=f"{prefix}{spec}")
         if isinstance(model, CompressedDNN):
             return DNNPrecoder(model, name=f"{prefix}{spec}")
+        if isinstance(model, HybridGNN):
+            return HybridGraphPrecoder(model, name=f"{prefix}{spec}")
+        if isinstance(model, (GradientGNN, EdgeGNN, UserGAT)):
+            return GraphPrecoder(model, name=f"{prefix}{spec}")
         raise ValueError(f"{name}: a {type(model).__name__} is not a precoder")
     entry = find_entry(key)
     entry.check_bits(bits)

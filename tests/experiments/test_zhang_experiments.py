@@ -96,3 +96,15 @@ def test_complexity_rows_from_a_trained_sweep_trial(tmp_path):
     result = hybrid_complexity(tmp_path / "h" / "best", num_channels=20)
     assert set(result["inference_ms"]) == {"hybrid-gnn", "mo-altmin", "omp", "pzf"}
     assert result["fractions"]["mo-altmin"] == 1.0
+
+
+def test_sizes_with_a_hybrid_model_and_hybrid_baselines():
+    from qprecode.nn import HybridGNN
+
+    torch.manual_seed(0)
+    rows = size_generalisation({"hyb": HybridGNN(2, 8, 1)}, [(8, 1), (8, 2), (8, 3)],
+                               num_channels=6, channel="sv", progress=False,
+                               classical=("omp", "pzf"))  # fmt: skip
+    names = {(r["users"], r["precoder"]) for r in rows}
+    assert (2, "hyb") in names and (3, "hyb") not in names  # K <= N_RF only
+    assert {(3, "omp"), (3, "pzf"), (3, "wmmse")} <= names

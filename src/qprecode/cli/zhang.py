@@ -12,6 +12,7 @@ import click
 from rich.table import Table
 
 from .. import _parsing
+from ..channels import CHANNEL_NAMES
 from ..experiments.zhang import (
     classical_timings,
     hybrid_complexity,
@@ -21,6 +22,7 @@ from ..experiments.zhang import (
 )
 from ..nn import load_model
 from ..plotting import plot_curves
+from ..registry import find_entry
 from ..results import atomic_write_bytes, run_metadata, write_json
 from ._app import cli, console
 
@@ -58,12 +60,15 @@ def _write_csv(path: Path, rows: list[dict[str, object]]) -> None:
 @click.option("--channels", "num_channels", type=int, default=1000, show_default=True,
               help="Test channels per size.")  # fmt: skip
 @click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--channel", type=click.Choice(CHANNEL_NAMES), default="rayleigh", show_default=True)
+@click.option("--classical", "classical_text", default="rzf,mrt,zf", show_default=True,
+              help="Classical precoders (e.g. mo-altmin,omp,pzf for hybrid).")  # fmt: skip
 @click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
               help="Folder for sizes.json, sizes.csv and sizes.png.")  # fmt: skip
 @click.option("--quiet", is_flag=True, help="No progress bar.")
 def sizes(
     models_text: str, antennas_text: str, users_text: str, snr_db: float, objective: str,
-    num_channels: int, seed: int, out_dir: Path, quiet: bool,
+    num_channels: int, seed: int, channel: str, classical_text: str, out_dir: Path, quiet: bool,
 ) -> None:  # fmt: skip
     """Trained GNNs, ZF, RZF and MRT at every (M, K) of the grid, as a fraction of WMMSE (se) or
     WMMSE-PF (log-se) on the same channels (Figs. 6, 7, 11, 12 of Zhang et al.)."""
@@ -82,8 +87,11 @@ def sizes(
         models[label] = model
     out_dir.mkdir(parents=True, exist_ok=True)
     grid = [(m, k) for m in antennas for k in users]
-    rows = size_generalisation(models, grid, snr_db, objective, num_channels, seed,
-                               progress=not quiet)  # fmt: skip
+    classical = _parsing.parse_name_list(classical_text)
+    for name in classical:
+        find_entry(name)  # a clear error for an unknown name, before any work
+    rows = size_generalisation(models, grid, snr_db, objective, num_channels, seed, channel,
+                               not quiet, classical)  # fmt: skip
     names = list(dict.fromkeys(r["precoder"] for r in rows))
     table = Table(title=f"{objective}: fraction of the baseline ({num_channels} channels, "
                         f"{snr_db:g} dB)")  # fmt: skip
@@ -96,7 +104,8 @@ def sizes(
     console.print(table)
     config = {"command": "zhang sizes", "models": dict(pairs), "antennas": antennas,
               "users": users, "snr_db": snr_db, "objective": objective,
-              "channels": num_channels, "seed": seed}  # fmt: skip
+              "channels": num_channels, "seed": seed, "channel": channel,
+              "classical": classical}  # fmt: skip
     write_json(out_dir / "sizes.json", {"config": config, "meta": run_metadata(), "rows": rows})
     _write_csv(out_dir / "sizes.csv", rows)
     vary_users = len(users) >= len(antennas)

@@ -11,9 +11,10 @@ import torch
 from torch import nn
 
 from ...channels import make_channel
-from ...nn import GraphPrecoder
-from ...precoders import MRT, RZF, WMMSE, WMMSEPF, ZF, MatrixPrecoder
+from ...nn import GraphPrecoder, HybridGNN, HybridGraphPrecoder
+from ...precoders import WMMSE, WMMSEPF, MatrixPrecoder
 from ...progress import progress_bar
+from ...registry import build_precoder, find_entry
 from ...seeds import stream_seed
 from ...training.zhang_task import utility
 
@@ -29,11 +30,13 @@ def size_generalisation(
     seed: int = 0,
     channel: str = "rayleigh",
     progress: bool = True,
+    classical: Sequence[str] = ("rzf", "mrt", "zf"),
 ) -> list[dict[str, Any]]:
-    """Evaluate ``models`` (size-free GNNs) with ZF, RZF and MRT at every ``(M, K)`` of ``sizes``.
+    """Evaluate ``models`` (size-free GNNs) and classical precoders at every ``(M, K)`` of
+    ``sizes``.
 
     Args:
-        models: label -> trained ``GradientGNN`` or ``EdgeGNN``.
+        models: label -> trained ``GradientGNN``, ``EdgeGNN``, ``UserGAT`` or ``HybridGNN``.
         sizes: ``(M, K)`` pairs.
         snr_db: ``P / sigma^2`` in dB.
         objective: ``se`` (baseline WMMSE) or ``log-se`` (baseline WMMSE-PF).
@@ -41,11 +44,14 @@ def size_generalisation(
         seed: seed of the test channels.
         channel: channel model name.
         progress: show a progress bar over the sizes.
+        classical: registry names of the classical precoders next to the models (e.g.
+            ``mo-altmin``, ``omp``, ``pzf`` for hybrid precoding).
 
     Returns:
         One row per size and precoder: ``antennas``, ``users``, ``precoder``, ``utility`` (mean),
-        ``fraction`` (of the baseline's mean); the baseline's own row has fraction 1. ZF is left
-        out where ``K > M``, a model built for another ``M`` (the GAT) where it cannot run.
+        ``fraction`` (of the baseline's mean); the baseline's own row has fraction 1. A precoder
+        that needs ``K <= M`` is left out where ``K > M``, a model built for another ``M`` (the
+        GAT) or with fewer RF chains than users (a hybrid GNN) where it cannot run.
     """
     baseline: MatrixPrecoder = (
         WMMSE(snr_db, tolerance=1e-4) if objective == "se" else WMMSEPF(snr_db)
@@ -54,18 +60,18 @@ def size_generalisation(
     for M, K in progress_bar(list(sizes), "sizes", progress):
         generator = torch.Generator().manual_seed(stream_seed(seed, f"size-{M}-{K}"))
         H = make_channel(channel, M, K).sample(num_channels, generator)
-        precoders: dict[str, MatrixPrecoder] = {
-            baseline.name: baseline,
-            **{
-                label: GraphPrecoder(model, label)
-                for label, model in models.items()
-                if getattr(model, "antennas", M) == M  # a GAT runs at its own M only
-            },
-            "rzf": RZF(snr_db),
-            "mrt": MRT(),
-        }
-        if K <= M:
-            precoders["zf"] = ZF()
+        precoders: dict[str, MatrixPrecoder] = {baseline.name: baseline}
+        for label, model in models.items():
+            if isinstance(model, HybridGNN):
+                if model.num_rf_chains >= K:
+                    precoders[label] = HybridGraphPrecoder(model, label)
+            elif getattr(model, "antennas", M) == M:  # a GAT runs at its own M only
+                precoders[label] = GraphPrecoder(model, label)
+        for name in classical:
+            if K <= M or find_entry(name).needs == ():
+                precoder = build_precoder(name, snr_db=snr_db)
+                assert isinstance(precoder, MatrixPrecoder)
+                precoders[name] = precoder
         values = {}
         for name, precoder in precoders.items():
             with torch.no_grad():
