@@ -159,3 +159,23 @@ def test_a_channel_file_set_draws_from_the_selected_los_or_nlos_positions(tmp_pa
         assert all(bool(los[p]) == want for p in drawn)
     with pytest.raises(ValueError, match="positions must be one of"):
         config_from_raw({"positions": "indoor"})
+
+
+def test_without_a_position_split_every_set_draws_from_all_positions(tmp_path):
+    import torch
+
+    from qprecode.datasets import ChannelFile, write_channel_file
+
+    h = torch.randn(40, 4, dtype=torch.complex64)
+    write_channel_file(tmp_path / "c.h5", ChannelFile(h, {"generator": "test"}))
+    rows = {tuple(h[p].tolist()): p for p in range(40)}
+    raw = {"channel": f"file:{tmp_path / 'c.h5'}", "antennas": 4, "users": 2}
+
+    def positions(split_positions: bool, split: str) -> set[int]:
+        data = config_from_raw({**raw, "split_positions": split_positions}).data
+        H = data.sample(split, 200, seed=1)
+        return {rows[tuple(H[b, :, k].tolist())] for b in range(200) for k in range(2)}
+
+    assert not positions(True, "train") & positions(True, "test")
+    assert len(positions(False, "test")) > 30  # test groups use the training positions too
+    assert positions(False, "test") & positions(True, "train")

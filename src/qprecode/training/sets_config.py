@@ -28,6 +28,9 @@ class ChannelSetsConfig:
             ``antennas`` must be the file's ``M``.
         positions: with a channel file, the positions every set draws from: ``all``, ``los``
             (line of sight only) or ``nlos`` (``datasets.LOS_SELECTIONS``); ignored otherwise.
+        split_positions: with a channel file, give each set its own positions (no user position
+            in two sets); ``False`` lets every set draw its groups from all positions, so that
+            the test users stand where training users stood (only the groups are new).
         train_channels, val_channels, test_channels: sizes of the three channel sets.
         train_seed, val_seed, test_seed: their seeds, pairwise distinct (no set shares a stream).
         snr_db: training and validation SNR ``P_T / sigma_v^2`` in dB.
@@ -38,6 +41,7 @@ class ChannelSetsConfig:
     users: int = 1
     channel: str = "rayleigh"
     positions: str = "all"
+    split_positions: bool = True
     train_channels: int = 200_000
     val_channels: int = 1_000
     test_channels: int = 10_000
@@ -87,7 +91,7 @@ class ChannelSetsConfig:
         source = FileChannel(
             self.channel.removeprefix(FILE_PREFIX),
             self.users,
-            split,
+            split if self.split_positions else "all",
             los=LOS_SELECTIONS[self.positions],
         )
         if source.num_antennas != self.antennas:
