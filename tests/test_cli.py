@@ -31,7 +31,7 @@ def test_evaluate_writes_json_and_plot(tmp_path, capsys):
         "--channels",
         "20",
         "--symbols",
-        "16",
+        "32",
         "--seed",
         "1",
         "--quiet",
@@ -107,7 +107,7 @@ def test_radiation_writes_patterns(tmp_path, capsys):
         (["radiation", "--angles", "x"], "not a number"),
         (["radiation", "--angles", "200"], "[0, 180]"),
         (["evaluate", "--device", "gpu0"], "unknown device"),
-        (["evaluate", "--users", "2", "--symbols", "1", "--channels", "2"], "at least K=2"),
+        (["evaluate", "--users", "2", "--symbols", "1", "--channels", "2"], "at least 32"),
         (
             [
                 "evaluate",
@@ -246,3 +246,19 @@ def test_evaluate_draws_from_a_split_and_los_selection_of_a_channel_file(tmp_pat
     # the 5 LOS positions cannot fill groups of 6 users, whatever the split holds
     code, _, err = run([*common, "--users", "6", "--positions", "los", "--split", "train"], capsys)
     assert code != 0 and "fewer than K=6" in err
+
+
+@pytest.mark.parametrize(
+    ("option", "value", "message"),
+    [
+        ("--plot", "out/x.jpgx", "plot format must be one of"),
+        ("--json", "/proc/none/r.json", "cannot create the folder"),
+    ],  # fmt: skip
+)
+def test_outputs_are_checked_before_any_work(option, value, message, tmp_path, capsys, monkeypatch):
+    import qprecode.cli.evaluate as command
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(command, "evaluate_precoder", lambda *a, **k: pytest.fail("work began"))
+    code, _, err = run(["evaluate", "--snr-db", "0", "--channels", "5", option, value], capsys)
+    assert code == 2 and message in err

@@ -29,7 +29,8 @@ def _finite(value: object) -> bool:
 
 @settings(max_examples=30, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(antennas=st.integers(-2, 6), users=st.integers(-1, 4), channels=st.integers(-1, 4),
-       symbols=st.integers(-1, 8), snr=_NUMBERS, csi=st.one_of(st.none(), _NUMBERS),
+       symbols=st.sampled_from([-1, 0, 8, 31, 32, 40]), snr=_NUMBERS,
+       csi=st.one_of(st.none(), _NUMBERS),
        batch=st.integers(-1, 3), precoder=st.sampled_from(["mrt", "zf", "wmmse", "squid"]),
        bits=st.sampled_from(["1", "inf", "0", "9", "2,inf"]))  # fmt: skip
 def test_evaluate_never_tracebacks_and_never_prints_non_finite_numbers(

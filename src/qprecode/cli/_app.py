@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import click
+from matplotlib.backend_bases import FigureCanvasBase
 from rich.console import Console
 
 from ..dac import DAC_KINDS
@@ -49,17 +51,47 @@ def precoder_options(command: Callable[..., Any]) -> Callable[..., Any]:
     return precoder_option(bits_option(dac_option(antennas_option(command))))
 
 
+def _writable(path: Path) -> None:
+    """Raise ``click.BadParameter`` unless ``path``'s folder exists or can be made, and is
+    writable: checked before any work, so a long run never ends in an unwritable output."""
+    folder = path.parent
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise click.BadParameter(f"cannot create the folder {folder}: {err.strerror}") from None
+    if not os.access(folder, os.W_OK):
+        raise click.BadParameter(f"the folder {folder} is not writable")
+
+
+def _check_json(ctx: click.Context, param: click.Parameter, value: Path | None) -> Path | None:
+    if value is not None:
+        _writable(value)
+    return value
+
+
+def _check_plot(ctx: click.Context, param: click.Parameter, value: Path | None) -> Path | None:
+    if value is not None:
+        formats = FigureCanvasBase.get_supported_filetypes()
+        if value.suffix.lstrip(".").lower() not in formats:
+            raise click.BadParameter(
+                f"{value.name}: the plot format must be one of {', '.join(sorted(formats))}"
+            )
+        _writable(value)
+    return value
+
+
 def json_option(what: str) -> Callable[[Any], Any]:
     return click.option(
         "--json", "json_path", type=click.Path(dir_okay=False, path_type=Path),
-        help=f"Write config and {what} as JSON.",
+        callback=_check_json, help=f"Write config and {what} as JSON.",
     )  # fmt: skip
 
 
 def plot_option(help_text: str) -> Callable[[Any], Any]:
     return click.option(
-        "--plot", "plot_path", type=click.Path(dir_okay=False, path_type=Path), help=help_text
-    )
+        "--plot", "plot_path", type=click.Path(dir_okay=False, path_type=Path),
+        callback=_check_plot, help=help_text,
+    )  # fmt: skip
 
 
 def build_all(

@@ -29,6 +29,10 @@ from ._app import (
     precoder_options,
 )
 
+# Fewest symbol vectors per channel for the least-squares Bussgang fit (bias below 0.1 bit/c.u.
+# for 1-bit MRT at 20 dB: 2.23 with 32 vectors against 2.16 with 125).
+MIN_SYMBOLS = 32
+
 
 @cli.command()
 @precoder_options
@@ -147,9 +151,14 @@ def evaluate(
         raise ValueError(f"unknown metric(s) {unknown}; choose from sum_rate, ber")
     if "ber" in metrics and modulation == "gaussian":
         raise ValueError("--metric ber needs a constellation: --modulation qpsk, 16qam or 64qam")
-    for value, what in [(num_symbols, "--symbols"), (num_channels, "--channels")]:
-        if value < 1:
-            raise ValueError(f"{what} must be a positive integer, got {value}")
+    if num_channels < 1:
+        raise ValueError(f"--channels must be a positive integer, got {num_channels}")
+    if num_symbols < MIN_SYMBOLS:
+        raise ValueError(
+            f"--symbols must be at least {MIN_SYMBOLS}: the Bussgang gain is fitted per channel "
+            f"over its symbol vectors, and fewer over-fit it (1-bit MRT, M=32, K=1, 20 dB: "
+            f"3.00 bits/c.u. with 4 symbols, 2.30 with 16, 2.16 with 125), got {num_symbols}"
+        )
     dev = check_device(device)
     if channel_file is not None:
         source = FileChannel(channel_file, users, split, los=LOS_SELECTIONS[positions])
