@@ -109,3 +109,16 @@ def test_noisy_channel_estimate_has_the_asked_nmse():
         H_hat = noisy_channel_estimate(H, nmse_db, generator(14))
         measured = ((H_hat - H).abs() ** 2).sum() / (H.abs() ** 2).sum()
         assert 10 * math.log10(measured.item()) == pytest.approx(nmse_db, abs=0.05)
+
+
+def test_a_user_with_an_all_zero_channel_is_refused_not_reported_as_nan():
+    import pytest
+    import torch
+
+    from qprecode.evaluation import evaluate
+    from qprecode.registry import build_precoder
+
+    H = torch.randn(4, 8, 2, dtype=torch.complex64)
+    H[2, :, 1] = 0
+    with pytest.raises(ValueError, match=r"1 channel realisation\(s\) \(e.g. index \[2\]\)"):
+        evaluate(build_precoder("mrt", 1), H, [10.0], num_symbols=64)

@@ -125,6 +125,14 @@ def evaluate(
     check_channel(channels)
     if channels.dim() != 3:
         raise ValueError(f"channels must have shape [N, M, K], got {tuple(channels.shape)}")
+    silent = ((channels.abs() ** 2).sum(dim=1) == 0).any(dim=-1)  # [N]: a user hears nothing
+    if bool(silent.any()):
+        where = silent.nonzero().flatten().tolist()
+        raise ValueError(
+            f"{len(where)} channel realisation(s) (e.g. index {where[:5]}) give a user an all-zero "
+            "channel, for which no rate or NMSE is defined; leave them out (in a channel file, "
+            "users without a path are dropped when it is written)"
+        )
     check_positive_int(batch_size, "batch_size")
     snrs = [float(x) for x in snr_db]
     if not snrs or not all(math.isfinite(x) for x in snrs):
