@@ -116,3 +116,11 @@ def test_precoders_command_lists_the_registry(capsys):
     with pytest.raises(SystemExit):
         main(["precoders"])
     assert "gnn:k1-b1" in capsys.readouterr().out
+
+
+def test_a_learned_entry_says_where_it_is_used_outside_its_training():
+    entry = find_entry("gnn:k1-b1")
+    assert entry.outside_training(32, 1, [20.0]) == []
+    notes = entry.outside_training(64, 2, [10.0, 20.0])
+    assert notes == ["M=64 (trained at 32)", "K=2 (trained at 1)", "SNR 10 dB (trained at 20 dB)"]
+    assert find_entry("mrt").outside_training(64, 2, [0.0]) == []

@@ -12,7 +12,7 @@ architecture picks the wrapper and must match the prefix.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -108,6 +108,24 @@ class PrecoderEntry:
         if bits not in self.bits:
             allowed = ", ".join("inf" if b is None else str(b) for b in self.bits)
             raise ValueError(f"{self.name} takes bits in {{{allowed}}}, got {bits}")
+
+    def outside_training(self, antennas: int, users: int, snrs_db: Sequence[float]) -> list[str]:
+        """What of ``(M, K, SNR points)`` differs from the settings a learned model was trained
+        at (``trained_on``), in words; empty for a classical precoder or a match."""
+        known = self.trained_on
+        notes = [
+            f"{what}={value} (trained at {known[key]})"
+            for key, what, value in (("antennas", "M", antennas), ("users", "K", users))
+            if isinstance(known.get(key), int) and known[key] != value
+        ]
+        trained_snr = known.get("snr_db")
+        if isinstance(trained_snr, (int, float)):
+            other = [x for x in snrs_db if x != trained_snr]
+            if other:
+                notes.append(
+                    f"SNR {', '.join(f'{x:g}' for x in other)} dB (trained at {trained_snr:g} dB)"
+                )
+        return notes
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready description (bits as integers or ``"inf"``)."""

@@ -17,6 +17,7 @@ from ..evaluation import draw_symbols
 from ..evaluation import evaluate as evaluate_precoder
 from ..metrics import MODULATIONS
 from ..plotting import plot_metric
+from ..registry import find_entry
 from ..results import run_metadata, write_json
 from ..seeds import SYMBOL_OFFSET
 from ._app import (
@@ -170,6 +171,10 @@ def evaluate(
     s, indices = draw_symbols(
         num_channels, num_symbols, users, seed + SYMBOL_OFFSET, H.dtype, modulation
     )
+    outside = {name: find_entry(name).outside_training(antennas, users, snrs) for name in names}
+    for name, notes in outside.items():
+        if notes:
+            console.print(f"[yellow]note: {name} is used outside its training: {'; '.join(notes)}")
     records: list[dict[str, Any]] = []
     for name, bits, precoder in build_all(names, bits_list, dac_kind):
         label = f"{name} {bits_label(bits)}-bit"
@@ -235,6 +240,7 @@ def evaluate(
         "seed": seed,
         "symbol_seed": seed + SYMBOL_OFFSET,
         "csi_error_nmse_db": csi_error_db,
+        "outside_training": {name: notes for name, notes in outside.items() if notes},
         "device": device,
     }
     if json_path is not None:
