@@ -118,3 +118,14 @@ def test_plotting_leaves_the_global_backend_alone(tmp_path):
                          text=True, check=True)  # fmt: skip
     assert json.loads(out.stdout) == ["svg", False]
     assert (tmp_path / "b.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_ber_plot_leaves_out_zero_points_of_its_log_axis(tmp_path):
+    from qprecode.plotting import plot_metric
+
+    records = [{"precoder": "zf", "bits": "inf", "snr_db": s, "ber": b}
+               for s, b in [(0, 1e-2), (10, 1e-4), (20, 0.0)]]  # fmt: skip
+    records += [{"precoder": "mrt", "bits": "inf", "snr_db": 0, "ber": 0.0}]
+    fig = plot_metric(records, tmp_path / "b.png", "ber")
+    (line,) = fig.axes[0].get_lines()  # MRT has no point to draw
+    assert list(line.get_xdata()) == [0, 10]

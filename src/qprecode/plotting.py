@@ -59,8 +59,9 @@ def _save(fig: Figure, path: str | Path) -> Figure:
 def plot_metric(
     records: Sequence[dict[str, Any]], path: str | Path, metric: str, title: str = ""
 ) -> Figure:
-    """``metric`` (``sum_rate`` or ``ber``, the latter on a log axis) vs SNR: one line per
-    (precoder, bits); the colour tells the precoder, the line style and marker the bits.
+    """``metric`` (``sum_rate`` or ``ber``, the latter on a log axis without its zero points,
+    where no error was seen) vs SNR: one line per (precoder, bits); the colour tells the
+    precoder, the line style and marker the bits.
 
     ``records`` hold ``precoder``, ``bits`` (``None`` or ``"inf"``: unquantized), ``snr_db`` and
     the ``metric`` key.
@@ -69,15 +70,17 @@ def plot_metric(
         raise ValueError(f"unknown metric {metric!r}; choose one of {sorted(_AXIS_LABELS)}")
     curves: dict[tuple[str, str], list[tuple[float, float]]] = {}
     for r in records:
-        curves.setdefault((r["precoder"], _bits_label(r["bits"])), []).append(
-            (r["snr_db"], r[metric])
-        )
+        points = curves.setdefault((r["precoder"], _bits_label(r["bits"])), [])
+        if metric != "ber" or r[metric] > 0:
+            points.append((r["snr_db"], r[metric]))
     precoders = list(dict.fromkeys(p for p, _ in curves))
     bit_labels = list(dict.fromkeys(b for _, b in curves))
     colors = _colors(len(precoders))
     fig = Figure(figsize=(6.4, 4.4))
     ax = fig.subplots()
     for (precoder, bits), points in curves.items():
+        if not points:  # a BER of zero at every SNR: nothing to draw on a log axis
+            continue
         points.sort()
         x, y = zip(*points, strict=True)
         style = bit_labels.index(bits) % len(_STYLES)
@@ -95,7 +98,8 @@ def plot_metric(
     if metric == "ber":
         ax.set_yscale("log")
     ax.grid(True, alpha=0.3)
-    ax.legend(fontsize=8, ncol=2)
+    if ax.get_lines():
+        ax.legend(fontsize=8, ncol=2)
     if title:
         ax.set_title(title, fontsize=10)
     return _save(fig, path)

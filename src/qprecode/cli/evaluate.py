@@ -219,10 +219,11 @@ def evaluate(
     )
     titles = {
         "sum_rate": r"Sum rate \[bits/channel use] vs SNR \[dB]",
-        "ber": r"Uncoded BER vs SNR \[dB]",
+        "ber": r"Uncoded BER vs SNR \[dB] (< x: no error in 1/x simulated bits)",
     }
     for metric in metrics:
-        _print_table(records, snrs, metric, titles[metric], caption)
+        simulated = num_channels * num_symbols * users * MODULATIONS[modulation]  # bits per point
+        _print_table(records, snrs, metric, titles[metric], caption, simulated)
     config = {
         "command": "evaluate",
         "precoders": names,
@@ -259,9 +260,18 @@ def _sibling(path: Path, metric: str) -> Path:
     return path.with_name(f"{path.stem}_{metric}{path.suffix}")
 
 
+def _cell(value: float, key: str, simulated_bits: int) -> str:
+    if key == "sum_rate":
+        return f"{value:.2f}"
+    if value == 0:  # no error seen: an upper bound, not a zero
+        return f"< {1 / max(simulated_bits, 1):.1e}"
+    return f"{value:.2e}"
+
+
 def _print_table(
-    records: list[dict[str, Any]], snrs: list[float], key: str, title: str, caption: str
-) -> None:
+    records: list[dict[str, Any]], snrs: list[float], key: str, title: str, caption: str,
+    simulated_bits: int,
+) -> None:  # fmt: skip
     table = Table(title=title, caption=caption)
     table.add_column("precoder")
     table.add_column("bits", justify="right")
@@ -273,6 +283,7 @@ def _print_table(
         rows.setdefault((r["precoder"], r["bits"]), []).append(r)
     for (name, bits), rs in rows.items():
         nmse = rs[-1]["nmse_db"]
-        cells = (f"{r[key]:.2f}" if key == "sum_rate" else f"{r[key]:.2e}" for r in rs)
-        table.add_row(name, bits, *cells, f"{nmse:.2f}")
+        cells = (_cell(r[key], key, simulated_bits) for r in rs)
+        # below -100 dB the NMSE is rounding error of an exact precoder (e.g. unquantized ZF)
+        table.add_row(name, bits, *cells, f"{nmse:.2f}" if nmse > -100 else "< -100")
     console.print(table)
