@@ -64,15 +64,16 @@ def plot_metric(
     precoder, the line style and marker the bits.
 
     ``records`` hold ``precoder``, ``bits`` (``None`` or ``"inf"``: unquantized), ``snr_db`` and
-    the ``metric`` key.
+    the ``metric`` key, and optionally ``<metric>_sem``, its standard error, drawn as a 95 %
+    band.
     """
     if metric not in _AXIS_LABELS:
         raise ValueError(f"unknown metric {metric!r}; choose one of {sorted(_AXIS_LABELS)}")
-    curves: dict[tuple[str, str], list[tuple[float, float]]] = {}
+    curves: dict[tuple[str, str], list[tuple[float, float, float]]] = {}
     for r in records:
         points = curves.setdefault((r["precoder"], _bits_label(r["bits"])), [])
         if metric != "ber" or r[metric] > 0:
-            points.append((r["snr_db"], r[metric]))
+            points.append((r["snr_db"], r[metric], r.get(f"{metric}_sem", 0.0)))
     precoders = list(dict.fromkeys(p for p, _ in curves))
     bit_labels = list(dict.fromkeys(b for _, b in curves))
     colors = _colors(len(precoders))
@@ -82,17 +83,13 @@ def plot_metric(
         if not points:  # a BER of zero at every SNR: nothing to draw on a log axis
             continue
         points.sort()
-        x, y = zip(*points, strict=True)
+        x, y, sem = (np.asarray(v, dtype=float) for v in zip(*points, strict=True))
         style = bit_labels.index(bits) % len(_STYLES)
-        ax.plot(
-            x,
-            y,
-            linestyle=_STYLES[style],
-            marker=_MARKERS[style],
-            color=colors[precoders.index(precoder)],
-            markersize=3.5,
-            label=f"{precoder.upper()} {bits}",
-        )
+        color = colors[precoders.index(precoder)]
+        ax.plot(x, y, linestyle=_STYLES[style], marker=_MARKERS[style], color=color,
+                markersize=3.5, label=f"{precoder.upper()} {bits}")  # fmt: skip
+        if np.any(sem > 0):  # a 95 % band over channels
+            ax.fill_between(x, y - 1.96 * sem, y + 1.96 * sem, color=color, alpha=0.15, lw=0)
     ax.set_xlabel(r"SNR $P_T/\sigma_v^2$ [dB]")
     ax.set_ylabel(_AXIS_LABELS[metric])
     if metric == "ber":

@@ -218,7 +218,7 @@ def evaluate(
         + ("" if csi_error_db is None else f", CSI error NMSE {csi_error_db:g} dB")
     )
     titles = {
-        "sum_rate": r"Sum rate \[bits/channel use] vs SNR \[dB]",
+        "sum_rate": r"Sum rate \[bits/channel use] ± standard error vs SNR \[dB]",
         "ber": r"Uncoded BER vs SNR \[dB] (< x: no error in 1/x simulated bits)",
     }
     for metric in metrics:
@@ -260,9 +260,10 @@ def _sibling(path: Path, metric: str) -> Path:
     return path.with_name(f"{path.stem}_{metric}{path.suffix}")
 
 
-def _cell(value: float, key: str, simulated_bits: int) -> str:
-    if key == "sum_rate":
-        return f"{value:.2f}"
+def _cell(record: dict[str, Any], key: str, simulated_bits: int) -> str:
+    value = record[key]
+    if key == "sum_rate":  # with its standard error over channels
+        return f"{value:.2f} ± {record['sum_rate_sem']:.2f}"
     if value == 0:  # no error seen: an upper bound, not a zero
         return f"< {1 / max(simulated_bits, 1):.1e}"
     return f"{value:.2e}"
@@ -283,7 +284,7 @@ def _print_table(
         rows.setdefault((r["precoder"], r["bits"]), []).append(r)
     for (name, bits), rs in rows.items():
         nmse = rs[-1]["nmse_db"]
-        cells = (_cell(r[key], key, simulated_bits) for r in rs)
+        cells = (_cell(r, key, simulated_bits) for r in rs)
         # below -100 dB the NMSE is rounding error of an exact precoder (e.g. unquantized ZF)
         table.add_row(name, bits, *cells, f"{nmse:.2f}" if nmse > -100 else "< -100")
     console.print(table)
