@@ -250,3 +250,19 @@ def plot_pareto(
     if title:
         ax.set_title(title, fontsize=10)
     return _save(fig, path)
+
+
+def plot_training(rows: Sequence[Mapping[str, Any]], path: str | Path, metric: str) -> Figure:
+    """A run's training curve from its ``metrics.csv`` rows: the training loss (left) and the
+    validation ``metric`` (right) against the step."""
+    steps = [float(r["step"]) for r in rows]
+    fig = Figure(figsize=(9.0, 3.6))
+    left, right = fig.subplots(1, 2)
+    left.plot(steps, [float(r["train_loss"]) for r in rows], marker="o", markersize=3)
+    left.set_ylabel("training loss")
+    right.plot(steps, [float(r[metric]) for r in rows], marker="o", markersize=3, color="C1")
+    right.set_ylabel(f"validation {metric}")
+    for ax in (left, right):
+        ax.set_xlabel("step")
+        ax.grid(True, alpha=0.3)
+    return _save(fig, path)

@@ -80,6 +80,7 @@ def test_short_training_learns_most_of_wmmse_and_writes_a_card(tmp_path):
     model, _ = load_model(tmp_path / "best")
     assert model(_H(2, 16, 5)).shape == (2, 16, 5)  # runs at another size
     assert "fraction of wmmse" in (tmp_path / "MODEL_CARD.md").read_text()
+    assert (tmp_path / "training.png").stat().st_size > 10_000  # the training curve
 
 
 @pytest.mark.parametrize(

@@ -218,6 +218,7 @@ def train(
         raise
 
     result = TrainResult(out, step, best, metrics)
+    log.plot(task.selection_metric)
     log.close()
     ctx.barrier()  # before the test evaluation, which only the main process runs
     if ctx.is_main and step == total_steps:
@@ -230,7 +231,7 @@ def train(
 def _clear_run(out: Path) -> None:
     """Remove what a run writes into ``out`` (checkpoints, model card, logs), nothing else."""
     for name in ("last.json", "last.safetensors", "best.json", "best.safetensors",
-                 "MODEL_CARD.md", "metrics.csv"):  # fmt: skip
+                 "MODEL_CARD.md", "metrics.csv", "training.png"):  # fmt: skip
         (out / name).unlink(missing_ok=True)
     if (out / "tb").is_dir():
         for path in (out / "tb").iterdir():

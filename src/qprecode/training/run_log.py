@@ -1,10 +1,13 @@
-"""A run's log: ``metrics.csv`` (one row per validation) and TensorBoard scalars."""
+"""A run's log: ``metrics.csv`` (one row per validation), TensorBoard scalars and a training-curve
+plot (``training.png``)."""
 
 from __future__ import annotations
 
 import csv
 from pathlib import Path
 from typing import Any
+
+from ..plotting import plot_training
 
 __all__ = ["RunLog"]
 
@@ -56,6 +59,19 @@ class RunLog:
                 if key != "step":
                     self.writer.add_scalar(key, value, int(row["step"]))
             self.writer.flush()
+
+    def plot(self, metric: str) -> Path | None:
+        """Draw ``training.png`` beside ``metrics.csv`` (loss and validation ``metric`` vs step);
+        the path, or ``None`` when there is nothing to draw."""
+        if not self.enabled or not self.path.exists():
+            return None
+        with self.path.open(newline="") as handle:
+            rows = list(csv.DictReader(handle))
+        if not rows or metric not in rows[0]:
+            return None
+        out = self.path.with_name("training.png")
+        plot_training(rows, out, metric)
+        return out
 
     def close(self) -> None:
         if self.writer is not None:
