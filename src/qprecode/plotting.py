@@ -103,38 +103,52 @@ def plot_metric(
 
 
 def plot_radiation(
-    patterns: Sequence[dict[str, Any]], user_angles_deg: Sequence[float], path: str | Path
+    patterns: Sequence[dict[str, Any]],
+    user_angles_deg: Sequence[float],
+    path: str | Path,
+    title: str = "",
 ) -> Figure:
     """Polar radiation patterns as in Figs. 3-4 of Feys et al.: intended signal, distortion and
     SDR in dB over 0..180 degrees. ``patterns`` hold ``label``, ``angles_deg``, ``p_lin_db``,
-    ``p_dist_db`` and ``sdr_db``; users are marked with stars."""
-    fig = Figure(figsize=(13, 3.6))
+    ``p_dist_db`` and ``sdr_db``; users are marked with stars. The signal and distortion panels
+    share one radial scale, so that they can be compared by eye."""
+    fig = Figure(figsize=(13, 3.9))
     axes = fig.subplots(1, 3, subplot_kw={"projection": "polar"})
     panels = (
         ("p_lin_db", r"$P_\mathrm{lin}$ [dB]"),
         ("p_dist_db", r"$P_\mathrm{dist}$ [dB]"),
         ("sdr_db", r"$P_\mathrm{SDR}$ [dB]"),
     )
-    for ax, (key, title) in zip(axes, panels, strict=True):
-        floor = np.inf
+
+    def values(pattern: dict[str, Any], key: str) -> np.ndarray:
+        return np.asarray([np.nan if v is None else v for v in pattern[key]], dtype=float)
+
+    def limits(keys: Sequence[str]) -> tuple[float, float] | None:
+        finite = np.concatenate([v[np.isfinite(v)] for p in patterns for k in keys
+                                 for v in [values(p, k)]])  # fmt: skip
+        if not finite.size:
+            return None
+        return float(np.percentile(finite, 1)), float(finite.max()) + 1.0
+
+    shared = limits(("p_lin_db", "p_dist_db"))
+    for ax, (key, name) in zip(axes, panels, strict=True):
         for pattern in patterns:
-            values = np.asarray([np.nan if v is None else v for v in pattern[key]], dtype=float)
             theta = np.deg2rad(np.asarray(pattern["angles_deg"], dtype=float))
-            ax.plot(theta, values, label=pattern["label"], linewidth=1.2)
-            finite = values[np.isfinite(values)]
-            if finite.size:
-                floor = min(floor, float(np.percentile(finite, 1)))
+            ax.plot(theta, values(pattern, key), label=pattern["label"], linewidth=1.2)
+        scale = shared if key != "sdr_db" else limits((key,))
+        if scale is not None:
+            ax.set_ylim(*scale)
         top = ax.get_ylim()[1]
-        if np.isfinite(floor):
-            ax.set_ylim(floor, top)
         for angle in user_angles_deg:
             ax.plot([np.deg2rad(angle)], [top], "*", color="crimson", markersize=12)
         ax.set_thetamin(0)
         ax.set_thetamax(180)
         ax.yaxis.set_major_locator(MaxNLocator(4))
-        ax.set_title(title, fontsize=10)
+        ax.set_title(name, fontsize=10)
     handles, labels = axes[0].get_legend_handles_labels()
     fig.legend(handles, labels, fontsize=8, loc="lower center", ncol=min(len(labels), 4))
+    if title:
+        fig.suptitle(title, fontsize=10)
     return _save(fig, path)
 
 

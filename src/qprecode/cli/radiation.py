@@ -120,5 +120,8 @@ def radiation(
         write_json(json_path, {"config": config, "meta": run_metadata(), "patterns": patterns})
         console.print(f"wrote {json_path}")
     if plot_path is not None:
-        plot_radiation(patterns, user_angles, plot_path)
+        angles = ", ".join(f"{a:g}" for a in user_angles)
+        title = (f"M={antennas} ULA, users at {angles} deg, {num_symbols} symbol vectors, "
+                 f"seed {seed}")  # fmt: skip
+        plot_radiation(patterns, user_angles, plot_path, title)
         console.print(f"wrote {plot_path}")
