@@ -112,7 +112,7 @@ def plot_radiation(
     SDR in dB over 0..180 degrees. ``patterns`` hold ``label``, ``angles_deg``, ``p_lin_db``,
     ``p_dist_db`` and ``sdr_db``; users are marked with stars. The signal and distortion panels
     share one radial scale, so that they can be compared by eye."""
-    fig = Figure(figsize=(13, 3.9))
+    fig = Figure(figsize=(13, 3.6))
     axes = fig.subplots(1, 3, subplot_kw={"projection": "polar"})
     panels = (
         ("p_lin_db", r"$P_\mathrm{lin}$ [dB]"),
