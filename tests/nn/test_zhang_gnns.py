@@ -153,3 +153,29 @@ def test_gat_is_user_equivariant_and_runs_only_at_its_antenna_count():
     assert torch.allclose(gat(Hp, masks)[1, :, :2], gat(problems[1][None])[0], atol=1e-12)
     with pytest.raises(ValueError, match="M=6 antennas"):
         gat(_H(1, 8, 2))
+
+
+@pytest.mark.parametrize("objective", ["se", "log-se"])
+def test_the_gradient_the_layer_mirrors_matches_autograd(objective):
+    """df/dV^* = H^* B with beta_kk = a_k S_kk / J_k, beta_ik = -a_i gamma_i S_ik / J_i (the
+    derivation in gradient_gnn's docstring, in the convention r = H^T V s)."""
+    import math
+
+    H = _H(1, 5, 3)[0]
+    V = _H(1, 5, 3, seed=1)[0].requires_grad_(True)
+    noise = 0.7
+    S = H.T @ V  # S_ik = h_i^T v_k
+    power = S.abs() ** 2
+    J = power.sum(dim=1) - power.diagonal() + noise
+    gamma = power.diagonal() / J
+    rates = torch.log2(1 + gamma)
+    f = rates.sum() if objective == "se" else torch.log(rates).sum()
+    f.backward()
+    with torch.no_grad():
+        a = 1 / ((1 + gamma) * math.log(2))
+        if objective == "log-se":
+            a = a / rates
+        B = -(a * gamma / J)[:, None] * S  # beta_ik for i != k
+        B.diagonal().copy_(a * S.diagonal() / J)
+        analytic = H.conj() @ B
+    assert torch.allclose(V.grad / 2, analytic, atol=1e-10)  # torch: grad = 2 df/dV^*
