@@ -198,12 +198,13 @@ def test_per_vector_products_counted_on_reference_loops(M, K):
 
 @given(M=st.integers(1, 40), K=st.integers(1, 10), name=st.sampled_from(CLASSICAL_PRECODERS))
 def test_monotonic_in_antennas_and_users(name, M, K):
-    K = min(K, M) if name == "zf" else K
+    zf_based = name in ("zf", "local-search")  # need K <= M
+    K = min(K, M) if zf_based else K
     base = classical_flops(name, M, K)
     more_antennas = classical_flops(name, M + 1, K)
     assert more_antennas.per_channel.total >= base.per_channel.total
     assert more_antennas.per_vector.total > base.per_vector.total
-    if name != "zf" or K < M:
+    if not zf_based or K < M:
         more_users = classical_flops(name, M, K + 1)
         assert more_users.per_channel.total >= base.per_channel.total
         assert more_users.per_vector.total > base.per_vector.total
@@ -219,7 +220,7 @@ def test_iterations():
 
 
 def test_errors():
-    with pytest.raises(ValueError, match="mrt, zf, rzf, squid, c2po"):
+    with pytest.raises(ValueError, match="mrt, zf, rzf, squid, c2po, local-search"):
         classical_flops("wmmse", 8, 2)
     with pytest.raises(ValueError, match="K <= M"):
         classical_flops("zf", 2, 3)
@@ -231,3 +232,36 @@ def test_errors():
         classical_flops("mrt", 0, 1)
     with pytest.raises(ValueError, match="n must be"):
         inverse_flops(0)
+
+
+@pytest.mark.parametrize(("M", "K"), [(3, 1), (4, 3)])
+def test_one_local_search_sweep_counted_on_a_reference_loop(M, K):
+    """A sweep over the antennas: e <- e - d h_m with d = Q(y_m + h_m^H e / ||h_m||^2) - y_m
+    (the new level is a comparison: free), ``8K + 2`` mults and adds per antenna."""
+    rng = np.random.default_rng(K)
+    H = rng.normal(size=(M, K)) + 1j * rng.normal(size=(M, K))
+    e0, y0 = rng.normal(size=K) + 1j * rng.normal(size=K), np.sign(rng.normal(size=M)) + 0j
+    ops = Ops()
+    Hc, e, y = [cvec(row, ops) for row in H], cvec(e0, ops), cvec(y0, ops)
+    inverse_energy = [1.0 / float(np.sum(np.abs(row) ** 2)) for row in H]  # per channel
+    for m in range(M):
+        step = total([Hc[m][k].conj() * e[k] for k in range(K)]).scale(inverse_energy[m])
+        moved = y[m] + step
+        level = C(R(np.sign(moved.re.v), ops), R(np.sign(moved.im.v), ops))  # quantizer: free
+        d = level - y[m]
+        e = [e[k] - d * Hc[m][k] for k in range(K)]
+        y[m] = level
+    assert ops.count() == classical_flops("local-search", M, K).per_iteration
+
+
+def test_local_search_cost_parts():
+    one = classical_flops("local-search", 32, 2, iterations=1, candidates=1)
+    four = classical_flops("local-search", 32, 2, iterations=4, candidates=1)
+    assert four.per_vector == one.per_vector + 3 * one.per_iteration
+    auto = classical_flops("local-search", 32, 2)
+    assert auto.iterations == 3 and auto.per_vector.total > 6 * classical_flops(
+        "local-search", 32, 2, candidates=1).per_iteration.total * 3  # fmt: skip
+    with pytest.raises(ValueError, match="candidates applies to local-search only"):
+        classical_flops("squid", 8, 2, candidates=2)
+    with pytest.raises(ValueError, match="K <= M"):
+        classical_flops("local-search", 2, 3)

@@ -34,19 +34,30 @@ Per channel and per vector:
 - C2PO: nothing per channel; per vector ``s / ||s||`` and ``A^H s``, and per iteration
   ``8MK + 8K + 4M`` mults and ``8MK + 6K - 2`` adds (``A x``, the projection ``P_s``,
   ``A^H r``, the step ``tau`` and push ``rho``).
+- Local search (``precoders.local_search``, ZF start): per channel the ZF design, the
+  per-antenna norms of ``W`` and the row energies ``||h_m||^2``, the gain ``a`` (one division) and
+  ``c a`` per candidate; per vector the start ``y0 = W s`` normalised per antenna, ``r0 = y0 H``,
+  the sums of ``a`` (``s^* r0`` and ``|s|^2``), and per candidate ``c``: the target ``c a s``,
+  the residual ``c a s - r0`` and, per sweep and antenna, ``h_m^H e``, its division by
+  ``||h_m||^2``, the new level (a comparison: free), the change ``d`` and the residual update
+  ``e - d h_m``: ``8K + 2`` mults and ``8K + 2`` adds. With the automatic gain (``G``
+  candidates) each candidate's estimated SNIDR adds, per vector, its power (``2M`` and ``2M``) and
+  the per-user sums of ``s^* r`` and ``|r|^2`` (``6K`` and ``8K``), and ``10K`` of each per
+  channel; the best candidate is a comparison.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..precoders import AUTO_GAINS
 from .model import FlopCount
 
 __all__ = ["CLASSICAL_PRECODERS", "ClassicalCost", "classical_flops", "inverse_flops"]
 
-CLASSICAL_PRECODERS = ("mrt", "zf", "rzf", "squid", "c2po")
-# The iteration counts of SQUID() and C2PO() in qprecode.precoders.
-_DEFAULT_ITERATIONS = {"squid": 50, "c2po": 25}
+CLASSICAL_PRECODERS = ("mrt", "zf", "rzf", "squid", "c2po", "local-search")
+# The iteration counts of SQUID() and C2PO() and the sweeps of LocalSearch() in qprecode.precoders.
+_DEFAULT_ITERATIONS = {"squid": 50, "c2po": 25, "local-search": 3}
 _ZERO = FlopCount(0, 0)
 
 
@@ -136,15 +147,34 @@ def _c2po(M: int, K: int, iterations: int) -> ClassicalCost:
     return ClassicalCost(_ZERO, setup + iterations * step, step, iterations)
 
 
-def classical_flops(name: str, M: int, K: int, iterations: int | None = None) -> ClassicalCost:
+def _local_search(M: int, K: int, sweeps: int, candidates: int) -> ClassicalCost:
+    norms = FlopCount(2 * M * K + M, M * (2 * K - 1))  # ||w_m|| per antenna, sqrt included
+    energies = FlopCount(2 * M * K, M * (2 * K - 1))  # ||h_m||^2
+    design = _zf_design(M, K) + norms + energies + FlopCount(2 + 2 * candidates, 0)
+    start = _cmatmul(1, K, M) + FlopCount(2 * M, 0) + _cmatmul(1, M, K)  # y0 = W s / ||w||, r0
+    gain_sums = FlopCount(6 * K, 6 * K)  # s^* r0 and |s|^2, accumulated over the vectors
+    sweep = FlopCount(M * (8 * K + 2), M * (8 * K + 2))
+    search = FlopCount(4 * K, 2 * K) + FlopCount(0, 2 * K) + sweeps * sweep  # target, residual
+    if candidates > 1:  # the automatic gain: each candidate's estimated SNIDR
+        search = search + FlopCount(2 * M + 6 * K, 2 * M + 8 * K)
+        design = design + candidates * FlopCount(10 * K, 10 * K)
+    return ClassicalCost(design, start + gain_sums + candidates * search, sweep, sweeps)
+
+
+def classical_flops(
+    name: str, M: int, K: int, iterations: int | None = None, candidates: int | None = None
+) -> ClassicalCost:
     """Real FLOPs of a classical precoder (conventions in the module docstring).
 
     Args:
-        name: one of ``CLASSICAL_PRECODERS`` (``mrt``, ``zf``, ``rzf``, ``squid``, ``c2po``).
+        name: one of ``CLASSICAL_PRECODERS`` (``mrt``, ``zf``, ``rzf``, ``squid``, ``c2po``,
+            ``local-search``).
         M: antennas.
-        K: users (``K <= M`` for ZF).
-        iterations: of SQUID or C2PO (by default 50 and 25, as ``SQUID()`` and ``C2PO()``);
-            ``None`` for the linear precoders.
+        K: users (``K <= M`` for ZF and the local search's ZF start).
+        iterations: of SQUID or C2PO, sweeps of the local search (by default 50, 25 and 3, as
+            ``SQUID()``, ``C2PO()`` and ``LocalSearch()``); ``None`` for the linear precoders.
+        candidates: the local search's gains tried per channel: ``len(AUTO_GAINS)`` (the
+            automatic gain) by default, 1 for a fixed gain.
 
     Returns:
         ``ClassicalCost`` with the FLOPs per channel and per symbol vector.
@@ -153,10 +183,19 @@ def classical_flops(name: str, M: int, K: int, iterations: int | None = None) ->
         raise ValueError(f"unknown precoder {name!r}; known: {', '.join(CLASSICAL_PRECODERS)}")
     if M < 1 or K < 1:
         raise ValueError(f"need M >= 1 and K >= 1, got M={M}, K={K}")
+    if candidates is not None and name != "local-search":
+        raise ValueError(f"candidates applies to local-search only, not {name}")
     if name in _DEFAULT_ITERATIONS:
         iterations = _DEFAULT_ITERATIONS[name] if iterations is None else iterations
         if iterations < 1:
             raise ValueError(f"iterations must be >= 1, got {iterations}")
+        if name == "local-search":
+            if K > M:
+                raise ValueError(f"the local search starts from ZF: needs K <= M, got K={K}, M={M}")
+            count = len(AUTO_GAINS) if candidates is None else candidates
+            if count < 1:
+                raise ValueError(f"candidates must be >= 1, got {count}")
+            return _local_search(M, K, iterations, count)
         return _squid(M, K, iterations) if name == "squid" else _c2po(M, K, iterations)
     if iterations is not None:
         raise ValueError(f"{name} is not iterative; iterations applies to squid and c2po only")

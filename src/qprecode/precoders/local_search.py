@@ -128,11 +128,17 @@ class LocalSearch:
         scale = antenna_power(W).sqrt().clamp_min(torch.finfo(H.real.dtype).tiny)  # [B, M]
         return self.dac((s @ W.mT) / scale.unsqueeze(-2))
 
-    def search(self, H: torch.Tensor, s: torch.Tensor, c: float) -> torch.Tensor:
-        """The local-search output for a fixed ``c``, ``[B, N_s, M]``."""
+    def start_and_gain(self, H: torch.Tensor, s: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """The start point ``y0: [B, N_s, M]`` and the least-squares gain ``a: [B]`` it achieves
+        at the users over the channel's symbols (shared by every candidate ``c``)."""
         y0 = self.start_point(H, s)
         r0 = y0 @ H
-        a = (s.conj() * r0).sum(dim=(-2, -1)) / (s.abs() ** 2).sum(dim=(-2, -1))  # [B] LS gain
+        a = (s.conj() * r0).sum(dim=(-2, -1)) / (s.abs() ** 2).sum(dim=(-2, -1))
+        return y0, a
+
+    def search(self, H: torch.Tensor, s: torch.Tensor, c: float) -> torch.Tensor:
+        """The local-search output for a fixed ``c``, ``[B, N_s, M]``."""
+        y0, a = self.start_and_gain(H, s)
         return coordinate_descent(H, c * a[:, None, None] * s, y0, self.dac, self.sweeps)
 
     @torch.no_grad()
@@ -152,9 +158,10 @@ class LocalSearch:
         """Per channel, the output of the ``c`` in ``gains`` with the highest estimated rate."""
         power = float(H.shape[-2])
         noise = noise_variance(self.snr_db, power)
+        y0, a = self.start_and_gain(H, s)
         best_y, best_rate = None, None
         for c in self.gains:
-            y = self.search(H, s, c)
+            y = coordinate_descent(H, c * a[:, None, None] * s, y0, self.dac, self.sweeps)
             terms = snidr_terms(H, normalize_average_power(y, power), s)
             rate = sum_rate(snidr(terms, noise))  # [B]
             if best_y is None or best_rate is None:
