@@ -200,18 +200,20 @@ def test_power_command_records(tmp_path, capsys):
                         str(tmp_path / "p.png")], capsys)  # fmt: skip
     assert code == 0 and "accelerator limit" in out
     records = json.loads((tmp_path / "p.json").read_text())["results"]
-    assert {(r["hidden_dim"], r["hidden_layers"], r["dac"]) for r in records} == {
-        (128, 4, "baseband"),
-        (128, 4, "rf"),
-        (32, 8, "baseband"),
-        (32, 8, "rf"),
-    }
+    assert {(r["precoder"], r["dac"]) for r in records} == {
+        (p, dac) for p in ("GNN d_h=128, N_h=4", "GNN d_h=32, N_h=8", "local search")
+        for dac in ("baseband", "rf")
+    }  # fmt: skip
     for r in records:
         assert {"flops_per_vector", "crossover_bandwidth_hz", "max_bandwidth_hz",
                 "power_reduction"} <= set(r)  # fmt: skip
         assert {"dac_only", "total", "bandwidth_hz"} <= set(r["power_reduction"])
     small_bb = next(r for r in records if (r["hidden_dim"], r["dac"]) == (32, "baseband"))
     assert 3.4e6 < small_bb["crossover_bandwidth_hz"] < 3.8e6
+    search = next(r for r in records if (r["precoder"], r["dac"]) == ("local search", "baseband"))
+    # a thousand times fewer operations than the small GNN: it never costs more than it saves
+    assert search["flops_per_vector"] < small_bb["flops_per_vector"] / 100
+    assert search["crossover_bandwidth_hz"] is None
     assert (tmp_path / "p.png").stat().st_size > 10_000
     code, _, err = run(["power", "--arch", "128by4"], capsys)
     assert code == 2 and "d_h x N_h" in err

@@ -26,8 +26,8 @@ from ._app import (
 @click.option("--gnn-bits", type=int, default=1, show_default=True, help="Bits of the GNN's DACs.")
 @click.option("--baseline-bits", type=int, default=3, show_default=True,
               help="Bits of the baseline's (e.g. MRT) DACs.")  # fmt: skip
-@click.option("--arch", "arch_text", default="128x4,32x8", show_default=True,
-              help="Comma list of GNN architectures d_h x N_h.")  # fmt: skip
+@click.option("--arch", "arch_text", default="128x4,32x8,local-search", show_default=True,
+              help="Comma list of GNN architectures d_h x N_h, and local-search.")  # fmt: skip
 @click.option("--at-bandwidth", "at_bandwidth", type=float, default=1e6, show_default=True,
               help="Bandwidth [Hz] at which the power reductions are reported.")  # fmt: skip
 @click.option("--efficiency", type=float, default=646.6e12, show_default=True,
@@ -47,13 +47,19 @@ def power(
     at_bandwidth: float, efficiency: float, max_flops: float, rolloff: float, vdd: float,
     i0: float, cp: float, carrier: float, json_path: Path | None, plot_path: Path | None,
 ) -> None:  # fmt: skip
-    """DAC, GNN processing and total power of a GNN precoder with few-bit DACs against a
-    baseline with more bits, for baseband and RF-DACs (eq. 39 and Sect. VII of Feys et al.)."""
-    archs = []
+    """DAC, processing and total power of a GNN precoder (or the local search) with few-bit DACs
+    against a baseline with more bits, for baseband and RF-DACs (eq. 39 and Sect. VII of Feys et
+    al.). The local search's per-channel cost is spread over 125 symbol vectors."""
+    archs: list[tuple[int, int] | str] = []
     for item in _parsing.parse_name_list(arch_text, "architecture"):
+        if item.lower() == "local-search":
+            archs.append("local-search")
+            continue
         width, sep, depth = item.lower().partition("x")
         if not sep or not width.isdigit() or not depth.isdigit():
-            raise ValueError(f"architecture {item!r} must look like 128x4 (d_h x N_h)")
+            raise ValueError(
+                f"architecture {item!r} must look like 128x4 (d_h x N_h) or be local-search"
+            )
         archs.append((int(width), int(depth)))
     options: dict[str, Any] = {
         "rolloff": rolloff,
@@ -64,7 +70,7 @@ def power(
                             **options)  # fmt: skip
     table = Table(title=f"GNN with {gnn_bits}-bit DACs vs baseline with {baseline_bits}-bit "
                         f"DACs, M={antennas}, K={users}")  # fmt: skip
-    for col in ("d_h x N_h", "DACs", "MFLOP/vector", "crossover", "accelerator limit",
+    for col in ("precoder", "DACs", "MFLOP/vector", "crossover", "accelerator limit",
                 f"DAC-only / total reduction at {at_bandwidth / 1e6:g} MHz",
                 "total reduction at the limit"):  # fmt: skip
         table.add_column(col, justify="right")
@@ -72,8 +78,8 @@ def power(
         crossover = r["crossover_bandwidth_hz"]
         red = r["power_reduction"]
         table.add_row(
-            f"{r['hidden_dim']}x{r['hidden_layers']}", r["dac"],
-            f"{r['flops_per_vector'] / 1e6:.2f}",
+            r["precoder"], r["dac"],
+            f"{r['flops_per_vector'] / 1e6:.3g}",
             "none" if crossover is None else f"{crossover / 1e6:.3f} MHz",
             f"{r['max_bandwidth_hz'] / 1e6:.2f} MHz",
             f"{red['dac_only']:.2f} / {red['total']:.2f}",

@@ -115,14 +115,22 @@ def compare_power(
     rolloff: float = 0.1,
     dac_model: DACPowerModel | None = None,
     accelerator: Accelerator | None = None,
+    flops_per_vector: int | None = None,
 ) -> PowerComparison:
     """The comparison of Sect. VII (defaults: GNN with 1-bit DACs against MRT with 3-bit DACs,
     M=32, K=1, d_h=128, N_h=4, baseband DACs), with the FLOPs per symbol vector of the
     ``FeysFlops`` cost model on a profile of ``QuantizedGNN(gnn_bits, hidden_dim,
-    hidden_layers)`` (eqs. 31-38)."""
+    hidden_layers)`` (eqs. 31-38); ``flops_per_vector`` replaces that count for another
+    non-linear precoder (e.g. the local search, ``cost.classical``)."""
     if not 0 <= rolloff < math.inf:
         raise ValueError(f"rolloff must be >= 0, got {rolloff}")
-    flops = profiled_gnn_flops(antennas, users, hidden_dim, hidden_layers, gnn_bits).total
+    if flops_per_vector is not None and flops_per_vector < 1:
+        raise ValueError(f"flops_per_vector must be >= 1, got {flops_per_vector}")
+    flops = (
+        profiled_gnn_flops(antennas, users, hidden_dim, hidden_layers, gnn_bits).total
+        if flops_per_vector is None
+        else flops_per_vector
+    )
     return PowerComparison(
         antennas, users, hidden_dim, hidden_layers, gnn_bits, baseline_bits, dac, rolloff, flops,
         dac_model or DACPowerModel(), accelerator or Accelerator(),

@@ -3,17 +3,42 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 
 from .budget import PowerComparison, compare_power
+from .classical import classical_flops
 
 __all__ = ["power_curves", "power_panels", "power_records"]
 
 
+# A precoder of the power analysis: a GNN architecture ``(d_h, N_h)`` or ``"local-search"``.
+Design = tuple[int, int] | str
+LOCAL_SEARCH = "local-search"
+SYMBOLS_PER_CHANNEL = 125  # vectors over which a channel's design cost is spread
+
+
+def _comparison(design: Design, dac: str, antennas: int, users: int, gnn_bits: int,
+                baseline_bits: int, **options: Any) -> tuple[str, PowerComparison]:  # fmt: skip
+    """``(label, comparison)`` of a GNN architecture or the local search (3 sweeps, automatic
+    gain, its per-channel cost spread over ``SYMBOLS_PER_CHANNEL`` vectors)."""
+    if design == LOCAL_SEARCH:
+        cost = classical_flops(LOCAL_SEARCH, antennas, users).for_vectors(SYMBOLS_PER_CHANNEL)
+        flops = max(1, round(cost.total / SYMBOLS_PER_CHANNEL))
+        c = compare_power(antennas, users, 0, 0, gnn_bits, baseline_bits, dac,
+                          flops_per_vector=flops, **options)  # fmt: skip
+        return "local search", c
+    if not isinstance(design, tuple):
+        raise ValueError(f"unknown precoder design {design!r}: (d_h, N_h) or {LOCAL_SEARCH!r}")
+    d_h, n_h = design
+    c = compare_power(antennas, users, d_h, n_h, gnn_bits, baseline_bits, dac, **options)
+    return f"GNN d_h={d_h}, N_h={n_h}", c
+
+
 def power_records(
-    architectures: list[tuple[int, int]],
+    architectures: Sequence[Design],
     antennas: int = 32,
     users: int = 1,
     gnn_bits: int = 1,
@@ -21,16 +46,19 @@ def power_records(
     reduction_bandwidth_hz: float = 1e6,
     **options: Any,
 ) -> list[dict[str, Any]]:
-    """One record per (architecture ``(d_h, N_h)``, DAC type): ``hidden_dim``,
-    ``hidden_layers``, ``dac``, ..., FLOPs per vector, crossover and accelerator-limited
-    bandwidths [Hz], and the power reductions at ``reduction_bandwidth_hz`` and at the
-    accelerator limit. ``options`` go to ``compare_power``."""
+    """One record per (precoder: an architecture ``(d_h, N_h)`` or ``"local-search"``, DAC type):
+    ``precoder``, ``hidden_dim``, ``hidden_layers`` (0 for the local search), ``dac``, ..., FLOPs
+    per vector, crossover and accelerator-limited bandwidths [Hz], and the power reductions at
+    ``reduction_bandwidth_hz`` and at the accelerator limit. ``options`` go to
+    ``compare_power``."""
     records = []
-    for d_h, n_h in architectures:
+    for design in architectures:
         for dac in ("baseband", "rf"):
-            c = compare_power(antennas, users, d_h, n_h, gnn_bits, baseline_bits, dac, **options)
+            label, c = _comparison(design, dac, antennas, users, gnn_bits, baseline_bits,
+                                   **options)  # fmt: skip
             records.append({
-                "hidden_dim": d_h, "hidden_layers": n_h, "dac": dac, "antennas": antennas,
+                "precoder": label, "hidden_dim": c.hidden_dim, "hidden_layers": c.hidden_layers,
+                "dac": dac, "antennas": antennas,
                 "users": users, "gnn_bits": gnn_bits, "baseline_bits": baseline_bits,
                 "flops_per_vector": c.flops_per_vector,
                 "crossover_bandwidth_hz": c.crossover_bandwidth_hz,
@@ -56,7 +84,7 @@ def power_curves(comparison: PowerComparison, bandwidths_hz: np.ndarray) -> dict
 
 
 def power_panels(
-    architectures: list[tuple[int, int]],
+    architectures: Sequence[Design],
     dac_types: tuple[str, ...] = ("baseband", "rf"),
     antennas: int = 32,
     users: int = 1,
@@ -66,17 +94,18 @@ def power_panels(
     bandwidths_hz: np.ndarray | None = None,
     **options: Any,
 ) -> list[dict[str, Any]]:
-    """The curves of every (DAC type, architecture) with their labels, as ``plot_power`` takes
+    """The curves of every (DAC type, precoder) with their labels, as ``plot_power`` takes
     them (bandwidths from 10 kHz to 1 GHz by default)."""
     bandwidths = np.logspace(4, 9, 200) if bandwidths_hz is None else bandwidths_hz
     panels = []
     for dac in dac_types:
-        for d_h, n_h in architectures:
-            c = compare_power(antennas, users, d_h, n_h, gnn_bits, baseline_bits, dac, **options)
+        for design in architectures:
+            label, c = _comparison(design, dac, antennas, users, gnn_bits, baseline_bits,
+                                   **options)  # fmt: skip
             panels.append({
-                **power_curves(c, bandwidths), "dac": dac, "label": f"GNN d_h={d_h}, N_h={n_h}",
+                **power_curves(c, bandwidths), "dac": dac, "label": label,
                 "baseline_label": f"{baseline} DACs ({baseline_bits} bits)",
-                "gnn_dac_label": f"GNN DACs ({gnn_bits} bit)",
+                "gnn_dac_label": f"few-bit DACs ({gnn_bits} bit)",
                 "max_bandwidth_hz": c.max_bandwidth_hz,
             })  # fmt: skip
     return panels
