@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import torch
 from torch import nn
 
@@ -16,6 +18,16 @@ from ..precoders import (
 from .hybrid_gnn import HybridGNN
 
 __all__ = ["GraphPrecoder", "HybridGraphPrecoder"]
+
+
+def _in_chunks(model: nn.Module, H: torch.Tensor, step: int) -> list[Any]:
+    """``model`` (eval mode, no gradients) on ``H: [..., M, K]`` flattened to ``[B, M, K]`` on
+    the model's device, ``step`` channels at a time: the list of its outputs."""
+    M, K = H.shape[-2:]
+    model.eval()
+    flat = H.reshape(-1, M, K).to(next(model.parameters()).device)
+    with torch.no_grad():
+        return [model(flat[i : i + step]) for i in range(0, flat.shape[0], step)]
 
 
 class GraphPrecoder(MatrixPrecoder):
@@ -46,18 +58,11 @@ class GraphPrecoder(MatrixPrecoder):
         self.bits = None
         self.chunk_channels = chunk_channels
 
-    @torch.no_grad()
     def matrix(self, H: torch.Tensor) -> torch.Tensor:
         check_channel(H)
-        M, K = H.shape[-2:]
-        self.model.eval()
-        parameter = next(self.model.parameters())
-        flat = H.reshape(-1, M, K).to(parameter.device)
-        step = self.chunk_channels
-        outs = [self.model(flat[i : i + step]) for i in range(0, flat.shape[0], step)]
-        W = torch.cat(outs) if outs else flat.clone()
-        W = W.reshape(H.shape).to(H.device, H.dtype)
-        return normalize_matrix_power(W, self.power_for(H))
+        outs = _in_chunks(self.model, H, self.chunk_channels)
+        W = torch.cat(outs).reshape(H.shape) if outs else torch.zeros_like(H)
+        return normalize_matrix_power(W.to(H.device, H.dtype), self.power_for(H))
 
     def __repr__(self) -> str:
         return f"GraphPrecoder({type(self.model).__name__})"
@@ -86,15 +91,10 @@ class HybridGraphPrecoder(HybridPrecoder):
         self.num_rf_chains = model.num_rf_chains
         self.chunk_channels = chunk_channels
 
-    @torch.no_grad()
     def analog_digital(self, H: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         check_channel(H)
         M, K = H.shape[-2:]
-        self.model.eval()
-        device = next(self.model.parameters()).device
-        flat = H.reshape(-1, M, K).to(device)
-        step = self.chunk_channels
-        parts = [self.model(flat[i : i + step]) for i in range(0, flat.shape[0], step)]
+        parts = _in_chunks(self.model, H, self.chunk_channels)
         F = torch.cat([p[0] for p in parts]).to(H.device, H.dtype)
         D = torch.cat([p[1] for p in parts]).to(H.device, H.dtype)
         N = self.model.num_rf_chains

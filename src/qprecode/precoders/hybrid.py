@@ -9,13 +9,16 @@ that ``||F D||_F^2 = P_T``.
 
 from __future__ import annotations
 
+import math
+
 import torch
 
-from .._validation import check_channel
-from .base import HybridPrecoder
+from .._validation import check_channel, check_positive_int
+from .base import HybridPrecoder, MatrixPrecoder
 from .linear import zf_matrix
+from .wmmse import WMMSE
 
-__all__ = ["PhasedZF", "normalize_hybrid_power"]
+__all__ = ["PhasedZF", "TargetHybridPrecoder", "normalize_hybrid_power"]
 
 
 def normalize_hybrid_power(F: torch.Tensor, D: torch.Tensor, total_power: float) -> torch.Tensor:
@@ -45,3 +48,47 @@ class PhasedZF(HybridPrecoder):
         F = torch.exp(1j * torch.angle(H.conj())).to(H.dtype) / M**0.5  # [..., M, K]
         D = zf_matrix(F.mT @ H, 1.0)  # [..., K, K], zero-forces H_eff = F^T H
         return F, normalize_hybrid_power(F, D, self.power_for(H))
+
+
+class TargetHybridPrecoder(HybridPrecoder):
+    """A hybrid precoder designed to approach a fully digital target (MO-AltMin, OMP).
+
+    Args:
+        num_rf_chains: ``N_RF`` (``K <= N_RF <= M``); ``None``: ``N_RF = K``.
+        target: the fully digital precoder approached; WMMSE (tolerance 1e-4) at ``snr_db`` by
+            default.
+        snr_db: design SNR of the default target.
+        total_power: ``P_T``; ``M`` by default.
+    """
+
+    snr_dependent = True
+
+    def __init__(
+        self,
+        num_rf_chains: int | None = None,
+        target: MatrixPrecoder | None = None,
+        snr_db: float = 10.0,
+        total_power: float | None = None,
+    ) -> None:
+        super().__init__(total_power)
+        if num_rf_chains is not None:
+            check_positive_int(num_rf_chains, "num_rf_chains")
+        if not math.isfinite(snr_db):
+            raise ValueError(f"snr_db must be finite, got {snr_db}")
+        self.num_rf_chains = num_rf_chains
+        self.custom_target = target
+        self.snr_db = snr_db
+
+    def rf_chains(self, H: torch.Tensor) -> int:
+        """``N_RF`` for ``H: [..., M, K]``, checked: ``K <= N_RF <= M``."""
+        M, K = H.shape[-2:]
+        N = K if self.num_rf_chains is None else self.num_rf_chains
+        if not K <= N <= M:
+            raise ValueError(f"{self.name} needs K <= N_RF <= M, got K={K}, N_RF={N}, M={M}")
+        return N
+
+    def target(self, H: torch.Tensor) -> torch.Tensor:
+        """The fully digital precoder approached, ``[B, M, K]`` complex128 (``B`` the flattened
+        leading dims of ``H``), at power ``P_T``."""
+        precoder = self.custom_target or WMMSE(self.snr_db, 1e-4, total_power=self.total_power)
+        return precoder.matrix(H).to(torch.complex128).reshape(-1, *H.shape[-2:])

@@ -20,9 +20,8 @@ import math
 import torch
 
 from .._validation import check_channel, check_positive_int
-from .base import HybridPrecoder, MatrixPrecoder
-from .hybrid import normalize_hybrid_power
-from .wmmse import WMMSE
+from .base import MatrixPrecoder
+from .hybrid import TargetHybridPrecoder, normalize_hybrid_power
 
 __all__ = ["MOAltMin", "manifold_descent"]
 
@@ -95,20 +94,17 @@ def manifold_descent(
     return F
 
 
-class MOAltMin(HybridPrecoder):
+class MOAltMin(TargetHybridPrecoder):
     """MO-AltMin hybrid precoder with ``N_RF`` RF chains towards a fully digital target.
 
     Args:
-        num_rf_chains: ``N_RF`` (``K <= N_RF <= M``); ``None``: ``N_RF = K``.
-        target: the fully digital precoder approached (``MatrixPrecoder``); WMMSE at ``snr_db``
-            by default.
-        snr_db: design SNR of the default target.
+        num_rf_chains, target, snr_db, total_power: as ``TargetHybridPrecoder`` (``N_RF = K``
+            and WMMSE by default).
         tolerance: stop when ``phi`` decreases by less than this fraction in an outer step.
         max_iterations: cap on the outer (alternating) steps.
         inner_iterations: conjugate-gradient steps per outer step.
         seed: seed of the random unit-modulus start, the same for every sample (the design is
             deterministic and independent of the batch).
-        total_power: ``P_T``; ``M`` by default.
 
     Shapes:
         ``analog_digital``: ``H: [..., M, K]`` -> ``F: [..., M, N_RF]`` (``|F_mr| = 1``),
@@ -116,7 +112,6 @@ class MOAltMin(HybridPrecoder):
     """
 
     name = "mo-altmin"
-    snr_dependent = True
 
     def __init__(
         self,
@@ -129,27 +124,15 @@ class MOAltMin(HybridPrecoder):
         seed: int = 0,
         total_power: float | None = None,
     ) -> None:
-        super().__init__(total_power)
-        if num_rf_chains is not None:
-            check_positive_int(num_rf_chains, "num_rf_chains")
+        super().__init__(num_rf_chains, target, snr_db, total_power)
         check_positive_int(max_iterations, "max_iterations")
         check_positive_int(inner_iterations, "inner_iterations")
-        if not math.isfinite(snr_db):
-            raise ValueError(f"snr_db must be finite, got {snr_db}")
         if not (math.isfinite(tolerance) and tolerance >= 0):
             raise ValueError(f"tolerance must be finite and >= 0, got {tolerance}")
-        self.num_rf_chains = num_rf_chains
-        self.snr_db = snr_db
-        self.custom_target = target
         self.tolerance = tolerance
         self.max_iterations = max_iterations
         self.inner_iterations = inner_iterations
         self.seed = seed
-
-    def target(self, H: torch.Tensor) -> torch.Tensor:
-        """The fully digital precoder approached, ``[..., M, K]`` at power ``P_T``."""
-        precoder = self.custom_target or WMMSE(self.snr_db, 1e-4, total_power=self.total_power)
-        return precoder.matrix(H)
 
     def with_snr(self, snr_db: float) -> MOAltMin:
         return MOAltMin(self.num_rf_chains, self.custom_target, snr_db, self.tolerance,
@@ -159,11 +142,9 @@ class MOAltMin(HybridPrecoder):
     def analog_digital(self, H: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         check_channel(H)
         M, K = H.shape[-2:]
-        N = K if self.num_rf_chains is None else self.num_rf_chains
-        if not K <= N <= M:
-            raise ValueError(f"MO-AltMin needs K <= N_RF <= M, got K={K}, N_RF={N}, M={M}")
+        N = self.rf_chains(H)
         batch = H.shape[:-2]
-        target = self.target(H).to(torch.complex128).reshape(-1, M, K)
+        target = self.target(H)
         # one random start for every sample, so that a sample's design does not depend on the
         # batch it comes in
         generator = torch.Generator().manual_seed(self.seed)

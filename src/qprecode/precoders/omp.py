@@ -13,15 +13,12 @@ path angles, which the base station does not know from ``H`` alone.
 
 from __future__ import annotations
 
-import math
-
 import torch
 
 from .._validation import check_channel, check_positive_int
 from ..channels import ula_steering
-from .base import HybridPrecoder, MatrixPrecoder
-from .hybrid import normalize_hybrid_power
-from .wmmse import WMMSE
+from .base import MatrixPrecoder
+from .hybrid import TargetHybridPrecoder, normalize_hybrid_power
 
 __all__ = ["OMP", "beam_dictionary"]
 
@@ -37,15 +34,13 @@ def beam_dictionary(
     return ula_steering(angles, num_antennas, 0.5, dtype).conj()
 
 
-class OMP(HybridPrecoder):
+class OMP(TargetHybridPrecoder):
     """OMP hybrid precoder with ``N_RF`` RF chains over a beam dictionary.
 
     Args:
-        num_rf_chains: ``N_RF`` (``K <= N_RF <= M``); ``None``: ``N_RF = K``.
-        target: the fully digital precoder approached; WMMSE at ``snr_db`` by default.
-        snr_db: design SNR of the default target.
+        num_rf_chains, target, snr_db, total_power: as ``TargetHybridPrecoder`` (``N_RF = K``
+            and WMMSE by default).
         oversampling: dictionary size ``G = oversampling * M``.
-        total_power: ``P_T``; ``M`` by default.
 
     Shapes:
         ``analog_digital``: ``H: [..., M, K]`` -> ``F: [..., M, N_RF]`` (dictionary beams,
@@ -53,7 +48,6 @@ class OMP(HybridPrecoder):
     """
 
     name = "omp"
-    snr_dependent = True
 
     def __init__(
         self,
@@ -63,15 +57,8 @@ class OMP(HybridPrecoder):
         oversampling: int = 4,
         total_power: float | None = None,
     ) -> None:
-        super().__init__(total_power)
-        if num_rf_chains is not None:
-            check_positive_int(num_rf_chains, "num_rf_chains")
+        super().__init__(num_rf_chains, target, snr_db, total_power)
         check_positive_int(oversampling, "oversampling")
-        if not math.isfinite(snr_db):
-            raise ValueError(f"snr_db must be finite, got {snr_db}")
-        self.num_rf_chains = num_rf_chains
-        self.custom_target = target
-        self.snr_db = snr_db
         self.oversampling = oversampling
 
     def with_snr(self, snr_db: float) -> OMP:
@@ -81,12 +68,9 @@ class OMP(HybridPrecoder):
     def analog_digital(self, H: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         check_channel(H)
         M, K = H.shape[-2:]
-        N = K if self.num_rf_chains is None else self.num_rf_chains
-        if not K <= N <= M:
-            raise ValueError(f"OMP needs K <= N_RF <= M, got K={K}, N_RF={N}, M={M}")
+        N = self.rf_chains(H)
         batch = H.shape[:-2]
-        precoder = self.custom_target or WMMSE(self.snr_db, 1e-4, total_power=self.total_power)
-        target = precoder.matrix(H).to(torch.complex128).reshape(-1, M, K)
+        target = self.target(H)
         A = beam_dictionary(M, self.oversampling * M).to(target.device)  # [M, G]
         residual = target
         chosen: list[torch.Tensor] = []
