@@ -68,8 +68,8 @@ def power(
     }
     records = power_records(archs, antennas, users, gnn_bits, baseline_bits, at_bandwidth,
                             **options)  # fmt: skip
-    table = Table(title=f"GNN with {gnn_bits}-bit DACs vs baseline with {baseline_bits}-bit "
-                        f"DACs, M={antennas}, K={users}")  # fmt: skip
+    table = Table(title=f"{gnn_bits}-bit DACs with a non-linear precoder vs a baseline with "
+                        f"{baseline_bits}-bit DACs, M={antennas}, K={users}")  # fmt: skip
     for col in ("precoder", "DACs", "MFLOP/vector", "crossover", "accelerator limit",
                 f"DAC-only / total reduction at {at_bandwidth / 1e6:g} MHz",
                 "total reduction at the limit"):  # fmt: skip
