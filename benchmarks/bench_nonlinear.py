@@ -1,10 +1,14 @@
-"""Throughput of the iterative 1-bit precoders at M=128, K=16: symbol vectors per second.
+"""Throughput of the non-linear 1-bit precoders (M=128, K=16 by default): symbol vectors per
+second.
 
 SQUID (50 Douglas-Rachford iterations) and C2PO (25 iterations) precode every symbol vector on
-its own. Each rate is also given relative to quantized ZF on the same data, measured in the same
-process, since these machines are shared and noisy.
+its own; the local search runs 3 sweeps of coordinate descent for each of its 6 candidate gains.
+Each rate is given relative to quantized ZF on the same data, and as achieved FLOP/s (the counts
+of ``cost.classical``) over the FLOP/s of a float32 matmul measured in the same process, since
+these machines are shared and noisy.
 
-    python benchmarks/bench_nonlinear.py [--channels 64] [--symbols 64] [--json out.json]
+    python benchmarks/bench_nonlinear.py [--antennas 32 --users 1] [--channels 64] [--symbols 64]
+        [--json out.json]
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ import time
 import torch
 
 from qprecode.channels import RayleighChannel
+from qprecode.cost import classical_flops
 from qprecode.evaluation import gaussian_symbols
 from qprecode.precoders import C2PO, SQUID
 from qprecode.registry import build_precoder
@@ -29,6 +34,12 @@ def seconds_per_call(fn, repeats: int = 3) -> float:
         fn()
         best = min(best, time.perf_counter() - start)
     return best
+
+
+def matmul_flops_per_second(size: int = 1024) -> float:
+    """FLOP/s of a float32 ``size x size`` matmul (``2 size^3`` FLOPs), best of 3."""
+    a, b = torch.randn(size, size), torch.randn(size, size)
+    return 2 * size**3 / seconds_per_call(lambda: a @ b)
 
 
 def main() -> None:
@@ -47,17 +58,28 @@ def main() -> None:
         "zf-1bit": build_precoder("zf", 1),
         "squid": SQUID(1, snr_db=10.0),
         "c2po": C2PO(),
+        "local-search": build_precoder("local-search", 1, snr_db=10.0),
     }
     rates = {name: vectors / seconds_per_call(lambda p=p: p(H, s)) for name, p in precoders.items()}
-    print(f"M={M}, K={K}, 1-bit DACs, {vectors} symbol vectors, {torch.get_num_threads()} threads")
+    peak = matmul_flops_per_second()
+    flops = {
+        name: classical_flops(name, M, K).for_vectors(args.symbols).total / args.symbols
+        for name in ("squid", "c2po", "local-search")
+    }
+    print(f"M={M}, K={K}, 1-bit DACs, {vectors} symbol vectors, {torch.get_num_threads()} threads, "
+          f"matmul {peak / 1e9:.1f} GFLOP/s")  # fmt: skip
     for name, rate in rates.items():
-        print(
-            f"  {name:8s} {rate:12,.0f} vectors/s   ({rate / rates['zf-1bit']:.3f} x quantized ZF)"
+        line = (
+            f"  {name:12s} {rate:12,.0f} vectors/s   ({rate / rates['zf-1bit']:.3f} x quantized ZF)"
         )
+        if name in flops:
+            share = rate * flops[name] / peak
+            line += f"   {flops[name]:10,.0f} FLOP/vector, {share:.4f} of the matmul"
+        print(line)
     if args.json:
-        write_json(
-            args.json, {"config": vars(args), "meta": run_metadata(), "vectors_per_second": rates}
-        )
+        write_json(args.json, {"config": vars(args), "meta": run_metadata(),
+                               "vectors_per_second": rates, "flops_per_vector": flops,
+                               "matmul_flops_per_second": peak})  # fmt: skip
 
 
 if __name__ == "__main__":
