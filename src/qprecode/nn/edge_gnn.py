@@ -24,8 +24,8 @@ from .graph_batch import (
     GraphMasks,
     check_graph_channel,
     mask_edges,
-    normalize_edge_power,
-    target_power,
+    matched_filter_edges,
+    precoder_from_edges,
 )
 
 __all__ = ["EdgeGNN", "EdgeLayer"]
@@ -96,13 +96,10 @@ class EdgeGNN(nn.Module):
         check_graph_channel(H)
         masks = GraphMasks.full(H) if masks is None else masks
         real = next(self.parameters()).dtype
-        h = H.conj()
-        D = mask_edges(torch.stack([h.real, h.imag], dim=-1).to(real), masks)
+        D = matched_filter_edges(H, masks, real)
         for layer in self.layers:
             D = layer(D, masks)
-        V = mask_edges(torch.complex(D[..., 0], D[..., 1]), masks)
-        power = target_power(masks, self.total_power, real)
-        return normalize_edge_power(V, power).to(H.dtype)
+        return precoder_from_edges(D, masks, self.total_power, H.dtype)
 
     def hyperparameters(self) -> dict[str, Any]:
         """The constructor arguments that rebuild this model (``nn.serialization``)."""

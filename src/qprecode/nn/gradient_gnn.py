@@ -47,8 +47,8 @@ from .graph_batch import (
     GraphMasks,
     check_graph_channel,
     mask_edges,
-    normalize_edge_power,
-    target_power,
+    matched_filter_edges,
+    precoder_from_edges,
 )
 
 __all__ = ["AGGREGATIONS", "GradientGNN", "GradientLayer", "attention_inputs", "complex_view"]
@@ -189,13 +189,10 @@ class GradientGNN(nn.Module):
         masks = GraphMasks.full(H) if masks is None else masks
         real = next(self.parameters()).dtype
         Hc = H.to(complex_dtype(real))
-        h = Hc.conj()
-        D = mask_edges(torch.stack([h.real, h.imag], dim=-1), masks)  # [B, M, K, 2]
+        D = matched_filter_edges(Hc, masks, real)  # [B, M, K, 2]
         for layer in self.layers:
             D = layer(Hc, D, masks)
-        V = mask_edges(complex_view(D)[..., 0], masks)  # [B, M, K]
-        power = target_power(masks, self.total_power, real)
-        return normalize_edge_power(V, power).to(H.dtype)
+        return precoder_from_edges(D, masks, self.total_power, H.dtype)
 
     def hyperparameters(self) -> dict[str, Any]:
         """The constructor arguments that rebuild this model (``nn.serialization``)."""

@@ -14,8 +14,10 @@ __all__ = [
     "GraphMasks",
     "check_graph_channel",
     "mask_edges",
+    "matched_filter_edges",
     "normalize_edge_power",
     "pad_channels",
+    "precoder_from_edges",
     "target_power",
 ]
 
@@ -82,6 +84,22 @@ def target_power(masks: GraphMasks, total_power: float | None, dtype: torch.dtyp
         return masks.num_antennas.to(dtype)
     shape, device = masks.num_antennas.shape, masks.antennas.device
     return torch.full(shape, total_power, dtype=dtype, device=device)
+
+
+def matched_filter_edges(H: torch.Tensor, masks: GraphMasks, dtype: torch.dtype) -> torch.Tensor:
+    """The input edge features of the antenna/user GNNs, ``[Re H^*, Im H^*]``: ``[B, M, K, 2]``
+    of ``dtype`` (the MRT direction; zero on padded edges)."""
+    h = H.conj()
+    return mask_edges(torch.stack([h.real, h.imag], dim=-1).to(dtype), masks)
+
+
+def precoder_from_edges(
+    D: torch.Tensor, masks: GraphMasks, total_power: float | None, dtype: torch.dtype
+) -> torch.Tensor:
+    """``V: [B, M, K]`` complex (``dtype``) from 2-channel output edges ``D: [B, M, K, 2]``
+    (real, imaginary), zero on padded edges and at power ``P_b`` (``target_power``)."""
+    V = mask_edges(torch.complex(D[..., 0], D[..., 1]), masks)
+    return normalize_edge_power(V, target_power(masks, total_power, D.dtype)).to(dtype)
 
 
 def pad_channels(channels: list[torch.Tensor]) -> tuple[torch.Tensor, GraphMasks]:
