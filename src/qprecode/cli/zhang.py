@@ -70,8 +70,9 @@ def sizes(
     models_text: str, antennas_text: str, users_text: str, snr_db: float, objective: str,
     num_channels: int, seed: int, channel: str, classical_text: str, out_dir: Path, quiet: bool,
 ) -> None:  # fmt: skip
-    """Trained GNNs, ZF, RZF and MRT at every (M, K) of the grid, as a fraction of WMMSE (se) or
-    WMMSE-PF (log-se) on the same channels (Figs. 6, 7, 11, 12 of Zhang et al.)."""
+    """Trained GNNs and classical precoders (--classical) at every (M, K) of the grid, as a
+    fraction of WMMSE (se) or WMMSE-PF (log-se) on the same channels (Figs. 6, 7, 11, 12 of Zhang
+    et al.; Fig. 14 with a hybrid model, --channel sv --classical mo-altmin,omp,pzf)."""
     pairs = [item.split("=", 1) for item in _parsing.parse_name_list(models_text, "model")]
     if any(len(p) != 2 or not p[0] for p in pairs):
         raise ValueError(f"--model takes LABEL=PATH items, got {models_text!r}")
