@@ -10,6 +10,7 @@ that ``||F D||_F^2 = P_T``.
 from __future__ import annotations
 
 import math
+from abc import abstractmethod
 
 import torch
 
@@ -51,7 +52,9 @@ class PhasedZF(HybridPrecoder):
 
 
 class TargetHybridPrecoder(HybridPrecoder):
-    """A hybrid precoder designed to approach a fully digital target (MO-AltMin, OMP).
+    """A hybrid precoder designed to approach a fully digital target (MO-AltMin, OMP):
+    ``analog_digital`` checks ``N_RF``, computes the target, lets the subclass's ``approach``
+    design ``(F, D)`` on it and scales ``D`` to the power.
 
     Args:
         num_rf_chains: ``N_RF`` (``K <= N_RF <= M``); ``None``: ``N_RF = K``.
@@ -92,3 +95,17 @@ class TargetHybridPrecoder(HybridPrecoder):
         leading dims of ``H``), at power ``P_T``."""
         precoder = self.custom_target or WMMSE(self.snr_db, 1e-4, total_power=self.total_power)
         return precoder.matrix(H).to(torch.complex128).reshape(-1, *H.shape[-2:])
+
+    @abstractmethod
+    def approach(self, target: torch.Tensor, rf_chains: int) -> tuple[torch.Tensor, torch.Tensor]:
+        """``(F: [B, M, N_RF], D: [B, N_RF, K])`` complex128, ``|F_mr| = 1``, with ``F D`` close
+        to ``target: [B, M, K]`` complex128 (any scale of ``D``)."""
+
+    def analog_digital(self, H: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        check_channel(H)
+        M, K = H.shape[-2:]
+        N = self.rf_chains(H)
+        F, D = self.approach(self.target(H), N)
+        D = normalize_hybrid_power(F, D, self.power_for(H))
+        batch = H.shape[:-2]
+        return F.to(H.dtype).reshape(*batch, M, N), D.to(H.dtype).reshape(*batch, N, K)

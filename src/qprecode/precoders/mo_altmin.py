@@ -19,9 +19,9 @@ import math
 
 import torch
 
-from .._validation import check_channel, check_positive_int
+from .._validation import check_positive_int
 from .base import MatrixPrecoder
-from .hybrid import TargetHybridPrecoder, normalize_hybrid_power
+from .hybrid import TargetHybridPrecoder
 
 __all__ = ["MOAltMin", "manifold_descent"]
 
@@ -139,12 +139,8 @@ class MOAltMin(TargetHybridPrecoder):
                         self.max_iterations, self.inner_iterations, self.seed,
                         self.total_power)  # fmt: skip
 
-    def analog_digital(self, H: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        check_channel(H)
-        M, K = H.shape[-2:]
-        N = self.rf_chains(H)
-        batch = H.shape[:-2]
-        target = self.target(H)
+    def approach(self, target: torch.Tensor, rf_chains: int) -> tuple[torch.Tensor, torch.Tensor]:
+        M, N = target.shape[-2], rf_chains
         # one random start for every sample, so that a sample's design does not depend on the
         # batch it comes in
         generator = torch.Generator().manual_seed(self.seed)
@@ -163,8 +159,7 @@ class MOAltMin(TargetHybridPrecoder):
             done = value[active] - new <= self.tolerance * value[active]
             F[active], D[active], value[active] = Fa, Da, new
             active = active[~done]
-        D = normalize_hybrid_power(F, D, self.power_for(H))
-        return (F.to(H.dtype).reshape(*batch, M, N), D.to(H.dtype).reshape(*batch, N, K))
+        return F, D
 
     def __repr__(self) -> str:
         return f"MOAltMin(N_RF={self.num_rf_chains}, snr_db={self.snr_db})"

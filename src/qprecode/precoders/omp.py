@@ -15,10 +15,10 @@ from __future__ import annotations
 
 import torch
 
-from .._validation import check_channel, check_positive_int
+from .._validation import check_positive_int
 from ..channels import ula_steering
 from .base import MatrixPrecoder
-from .hybrid import TargetHybridPrecoder, normalize_hybrid_power
+from .hybrid import TargetHybridPrecoder
 
 __all__ = ["OMP", "beam_dictionary"]
 
@@ -65,17 +65,13 @@ class OMP(TargetHybridPrecoder):
         return OMP(self.num_rf_chains, self.custom_target, snr_db, self.oversampling,
                    self.total_power)  # fmt: skip
 
-    def analog_digital(self, H: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        check_channel(H)
-        M, K = H.shape[-2:]
-        N = self.rf_chains(H)
-        batch = H.shape[:-2]
-        target = self.target(H)
+    def approach(self, target: torch.Tensor, rf_chains: int) -> tuple[torch.Tensor, torch.Tensor]:
+        M, K = target.shape[-2:]
         A = beam_dictionary(M, self.oversampling * M).to(target.device)  # [M, G]
         residual = target
         chosen: list[torch.Tensor] = []
         D = torch.zeros((target.shape[0], 0, K), dtype=target.dtype, device=target.device)
-        for _ in range(N):
+        for _ in range(rf_chains):
             correlation = ((A.mH @ residual).abs() ** 2).sum(dim=-1)  # [B, G]
             chosen.append(correlation.argmax(dim=-1))
             F = A[:, torch.stack(chosen, dim=-1)].permute(1, 0, 2)  # [B, M, n]
@@ -83,8 +79,7 @@ class OMP(TargetHybridPrecoder):
             residual = target - F @ D
             norm = torch.sqrt((residual.abs() ** 2).sum(dim=(-2, -1), keepdim=True))
             residual = residual / norm.clamp_min(1e-300)
-        D = normalize_hybrid_power(F, D, self.power_for(H))
-        return (F.to(H.dtype).reshape(*batch, M, N), D.to(H.dtype).reshape(*batch, N, K))
+        return F, D
 
     def __repr__(self) -> str:
         return f"OMP(N_RF={self.num_rf_chains}, snr_db={self.snr_db}, G={self.oversampling}M)"

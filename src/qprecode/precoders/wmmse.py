@@ -32,12 +32,29 @@ from ..metrics import noise_variance, sinr_from_matrix, user_rates
 from .base import MatrixPrecoder
 from .linear import mrt_matrix, normalize_matrix_power, zf_matrix
 
-__all__ = ["WMMSE", "WMMSE_INITS", "WMMSEResult", "weighted_sum_rate", "wmmse_update"]
+__all__ = [
+    "WMMSE",
+    "WMMSE_INITS",
+    "WMMSEResult",
+    "check_iteration_settings",
+    "weighted_sum_rate",
+    "wmmse_update",
+]
 
 WMMSE_INITS = ("mrt", "zf")
 _BISECTION_STEPS = 64  # the bracket shrinks by 2^-64: lambda to float64 precision
 _RANK_TOL = 1e-12  # eigenvalues below this fraction of the largest are null directions
 Weights = Sequence[float] | torch.Tensor | None
+
+
+def check_iteration_settings(snr_db: float, tolerance: float, max_iterations: int) -> None:
+    """Raise ``ValueError`` unless the design SNR is finite, the stopping tolerance finite and
+    ``>= 0`` and the iteration cap a positive integer (WMMSE and WMMSE-PF)."""
+    if not math.isfinite(snr_db):
+        raise ValueError(f"snr_db must be finite, got {snr_db}")
+    if not (math.isfinite(tolerance) and tolerance >= 0):
+        raise ValueError(f"tolerance must be finite and >= 0, got {tolerance}")
+    check_positive_int(max_iterations, "max_iterations")
 
 
 def weighted_sum_rate(
@@ -160,11 +177,7 @@ class WMMSE(MatrixPrecoder):
         total_power: float | None = None,
     ) -> None:
         super().__init__(total_power)
-        if not math.isfinite(snr_db):
-            raise ValueError(f"snr_db must be finite, got {snr_db}")
-        if not (math.isfinite(tolerance) and tolerance >= 0):
-            raise ValueError(f"tolerance must be finite and >= 0, got {tolerance}")
-        check_positive_int(max_iterations, "max_iterations")
+        check_iteration_settings(snr_db, tolerance, max_iterations)
         if init not in WMMSE_INITS:
             raise ValueError(f"init must be one of {', '.join(WMMSE_INITS)}, got {init!r}")
         if weights is not None:

@@ -10,15 +10,13 @@ is at most the tolerance (1e-4 by default).
 
 from __future__ import annotations
 
-import math
-
 import torch
 
-from .._validation import check_channel, check_positive_int
+from .._validation import check_channel
 from ..metrics import log_se, noise_variance, sinr_from_matrix, user_rates
 from .base import MatrixPrecoder
 from .linear import mrt_matrix, normalize_matrix_power
-from .wmmse import wmmse_update
+from .wmmse import check_iteration_settings, wmmse_update
 
 __all__ = ["WMMSEPF"]
 
@@ -50,11 +48,7 @@ class WMMSEPF(MatrixPrecoder):
         total_power: float | None = None,
     ) -> None:
         super().__init__(total_power)
-        if not math.isfinite(snr_db):
-            raise ValueError(f"snr_db must be finite, got {snr_db}")
-        if not (math.isfinite(tolerance) and tolerance >= 0):
-            raise ValueError(f"tolerance must be finite and >= 0, got {tolerance}")
-        check_positive_int(max_iterations, "max_iterations")
+        check_iteration_settings(snr_db, tolerance, max_iterations)
         self.snr_db = snr_db
         self.tolerance = tolerance
         self.max_iterations = max_iterations
