@@ -66,3 +66,11 @@ def test_unknown_estimate():
     H, s = setup()
     with pytest.raises(ValueError, match="unknown gain estimate"):
         bussgang_gain(s @ H.mT, s, estimate="mmse")
+
+
+def test_an_all_zero_output_stays_zero_in_single_precision():
+    y = torch.zeros(2, 8, 4, dtype=torch.complex64)
+    y[1] = 1.0
+    out = normalize_average_power(y, 4.0)
+    assert torch.equal(out[0], y[0])
+    assert torch.allclose((out[1].abs() ** 2).sum(-1).mean(), torch.tensor(4.0))

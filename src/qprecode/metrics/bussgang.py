@@ -41,7 +41,9 @@ def normalize_average_power(y: torch.Tensor, total_power: float) -> torch.Tensor
         ``[..., N_s, M]`` complex; an all-zero ``y`` stays zero.
     """
     power = (y.abs() ** 2).sum(dim=-1).mean(dim=-1)  # [...]
-    scale = torch.sqrt(total_power / power.clamp_min(torch.finfo(power.dtype).tiny))
+    # P_T / tiny overflows in float32: a zero power gets scale 0, not inf (0 * inf is nan)
+    tiny = torch.finfo(power.dtype).tiny
+    scale = torch.where(power > 0, torch.sqrt(total_power / power.clamp_min(tiny)), 0.0)
     return y * scale[..., None, None]
 
 

@@ -20,6 +20,7 @@ A flat file of bare keys (the format before sections) reads the same way.
 from __future__ import annotations
 
 import dataclasses
+import math
 import itertools
 import types
 import typing
@@ -32,6 +33,7 @@ import yaml
 from .._validation import check_device
 
 __all__ = [
+    "LR_SCHEDULES",
     "LoopConfig",
     "OptimConfig",
     "config_from_dict",
@@ -46,24 +48,45 @@ __all__ = [
 ]
 
 
+LR_SCHEDULES = ("constant", "cosine")
+
+
 @dataclass(frozen=True)
 class OptimConfig:
     """Adam's learning rate, the global batch (channels per step) and the length of the run:
     ``epochs`` passes over the training set, or, when ``steps`` is set, that many steps whatever
-    the set's size (a learning curve over set sizes at one budget)."""
+    the set's size (a learning curve over set sizes at one budget).
+
+    ``lr_schedule``: ``constant`` keeps ``lr``; ``cosine`` decays it from ``lr`` at the first step
+    to ``lr_final`` at the last along half a cosine (``lr_at``).
+    """
 
     lr: float = 5e-3
     batch_size: int = 128
     epochs: int = 20
     steps: int | None = None
+    lr_schedule: str = "constant"
+    lr_final: float = 0.0
 
     def __post_init__(self) -> None:
         if not self.lr > 0:
             raise ValueError(f"lr must be positive, got {self.lr}")
+        if self.lr_schedule not in LR_SCHEDULES:
+            raise ValueError(f"lr_schedule must be one of {LR_SCHEDULES}, got {self.lr_schedule!r}")
+        if not 0 <= self.lr_final <= self.lr:
+            raise ValueError(f"lr_final must be in [0, lr], got {self.lr_final}")
         for name in ("batch_size", "epochs"):
             _check_positive(name, getattr(self, name))
         if self.steps is not None:
             _check_positive("steps", self.steps)
+
+
+    def lr_at(self, step: int, total_steps: int) -> float:
+        """The learning rate of step ``step`` (0-based) of a run of ``total_steps``."""
+        if self.lr_schedule == "constant" or total_steps <= 1:
+            return self.lr
+        progress = min(step / (total_steps - 1), 1.0)
+        return self.lr_final + (self.lr - self.lr_final) * 0.5 * (1 + math.cos(math.pi * progress))
 
 
 @dataclass(frozen=True)

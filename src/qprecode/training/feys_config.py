@@ -68,6 +68,11 @@ class FeysLoss:
             last; 1 and 1 keep the paper's constant noise, a final 0 anneals it away so that the
             sampled training outputs become the argmax outputs used at inference (eq. 18).
         gain_estimate: Bussgang gain in the loss, ``identity`` or ``ls``.
+        distill_steps: the first ``distill_steps`` steps minimise instead the received error
+            against the local-search precoder (``precoders.LocalSearch`` on the same alphabet,
+            automatic gain at the training SNR) as a teacher: ``||H^T y - alpha_T s||^2``
+            relative to ``||alpha_T s||^2``, ``alpha_T s`` what the teacher delivers
+            (``loss.teacher_target``); the sum rate takes over after them. 0: no teacher.
     """
 
     estimator: str = "st-gumbel"
@@ -75,8 +80,11 @@ class FeysLoss:
     gumbel_scale_initial: float = 1.0
     gumbel_scale_final: float = 1.0
     gain_estimate: str = "identity"
+    distill_steps: int = 0
 
     def __post_init__(self) -> None:
+        if isinstance(self.distill_steps, bool) or self.distill_steps < 0:
+            raise ValueError(f"distill_steps must be >= 0, got {self.distill_steps}")
         if self.estimator not in ESTIMATORS:
             raise ValueError(f"estimator must be one of {ESTIMATORS}, got {self.estimator!r}")
         if self.gain_estimate not in GAIN_ESTIMATES:

@@ -15,12 +15,12 @@ from ..dac import DAC
 from ..evaluation import evaluate
 from ..metrics import noise_variance
 from ..nn import GNNPrecoder, QuantizedGNN
-from ..precoders import MRT, ZF, QuantizedLinearPrecoder
+from ..precoders import MRT, ZF, LocalSearch, QuantizedLinearPrecoder
 from ..seeds import stream_seed
 from .data import ChannelSets, make_channel_sets
 from .estimators import level_weights, sample_gumbel
 from .feys_config import FeysConfig, FeysLoss
-from .loss import negative_sum_rate
+from .loss import negative_sum_rate, received_error, teacher_target
 
 __all__ = ["TEST_SNRS_DB", "FeysObjective", "FeysTask"]
 
@@ -32,8 +32,9 @@ class FeysObjective(nn.Module):
     """The training loss as a module (what DDP wraps): the GNN with the training-time level
     choice (``level_weights``), then ``negative_sum_rate``.
 
-    Call: ``H: [B, M, K]``, ``s: [B, N_s, K]`` complex, ``gumbel: [B, N_s, M, 2, L]`` real ->
-    scalar loss, differentiable through the chosen estimator.
+    Call: ``H: [B, M, K]``, ``s: [B, N_s, K]`` complex, ``gumbel: [B, N_s, M, 2, L]`` real and,
+    while distilling, a teacher's ``target: [B, N_s, K]`` (``received_error`` is then the loss)
+    -> scalar loss, differentiable through the chosen estimator.
     """
 
     def __init__(self, gnn: QuantizedGNN, loss: FeysLoss, noise_var: float, power: float):
@@ -43,10 +44,18 @@ class FeysObjective(nn.Module):
         self.noise_var = noise_var
         self.power = power
 
-    def forward(self, H: torch.Tensor, s: torch.Tensor, gumbel: torch.Tensor) -> torch.Tensor:
+    def forward(
+        self,
+        H: torch.Tensor,
+        s: torch.Tensor,
+        gumbel: torch.Tensor,
+        target: torch.Tensor | None = None,
+    ) -> torch.Tensor:
         logits = self.gnn.logits(H, s)  # [B, N_s, M, 2, L]
         weights = level_weights(logits, self.loss.estimator, self.loss.tau, gumbel)
         y = self.gnn.levels_from_weights(weights)
+        if target is not None:
+            return received_error(H, y, target, self.power)
         return negative_sum_rate(H, y, s, self.noise_var, self.power, self.loss.gain_estimate)
 
 
@@ -82,7 +91,8 @@ class FeysTask:
     def training_batch(
         self, indices: torch.Tensor, generator: torch.Generator, step: int, total_steps: int
     ) -> tuple[torch.Tensor, ...]:
-        """``(H [B, M, K], s [B, N_s, K], gumbel [B, N_s, M, 2, L])`` of the global batch.
+        """``(H [B, M, K], s [B, N_s, K], gumbel [B, N_s, M, 2, L])`` of the global batch, and
+        the teacher's ``target [B, N_s, K]`` during the first ``distill_steps`` steps.
 
         ``s`` and the Gumbel noise are drawn from ``generator``, the noise scaled by the linear
         schedule of ``gumbel_scale_initial`` -> ``gumbel_scale_final`` over the run.
@@ -95,7 +105,15 @@ class FeysTask:
         gumbel = sample_gumbel(shape, generator, None)
         start, end = loss.gumbel_scale_initial, loss.gumbel_scale_final
         gumbel *= start + (end - start) * step / total_steps
+        if step < loss.distill_steps:
+            y = self.teacher(H, s)
+            return H, s, gumbel, teacher_target(H, y, s, d.power)
         return H, s, gumbel
+
+    @functools.cached_property
+    def teacher(self) -> LocalSearch:
+        """The distillation teacher: local search on the model's alphabet at the training SNR."""
+        return LocalSearch(self.config.model.bits, snr_db=self.config.data.snr_db)
 
     def objective(self, model: nn.Module) -> nn.Module:
         """The module whose forward on a training batch returns the loss."""

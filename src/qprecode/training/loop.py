@@ -166,6 +166,8 @@ def train(
             tensors = task.training_batch(indices, noise, step_index, total_steps)
             part = slice(ctx.rank * local, (ctx.rank + 1) * local)
             loss = wrapped(*(t[part].to(ctx.device) for t in tensors))
+            for group in optimizer.param_groups:
+                group["lr"] = config.optim.lr_at(step_index, total_steps)
             optimizer.zero_grad(set_to_none=True)
             loss.backward()
             optimizer.step()

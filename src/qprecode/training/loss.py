@@ -1,4 +1,5 @@
-"""The self-supervised training loss: the negative Bussgang sum rate (eqs. 13-15 of Feys et al.)."""
+"""Training losses of the Feys et al. GNN: the self-supervised negative Bussgang sum rate (eqs.
+13-15 of Feys et al.), and the received error against a teacher's target for distillation."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import torch
 
 from ..metrics import normalize_average_power, snidr, snidr_terms, sum_rate
 
-__all__ = ["negative_sum_rate"]
+__all__ = ["negative_sum_rate", "received_error", "teacher_target"]
 
 
 def negative_sum_rate(
@@ -35,3 +36,28 @@ def negative_sum_rate(
     """
     y = normalize_average_power(y, total_power)
     return -sum_rate(snidr(snidr_terms(H, y, s, estimate), noise_var)).mean()
+
+
+def teacher_target(H: torch.Tensor, y: torch.Tensor, s: torch.Tensor, total_power: float) -> torch.Tensor:
+    """What a teacher's DAC outputs deliver to the users, as a target: ``alpha s`` with ``alpha``
+    the least-squares gain ``<s, r> / ||s||^2`` of the received noiseless signals
+    ``r = H^T y_norm`` over the channel's symbol vectors (``y`` normalised to ``P_T``).
+
+    H: ``[B, M, K]``, y: ``[B, N_s, M]``, s: ``[B, N_s, K]`` -> ``[B, N_s, K]``.
+    """
+    r = normalize_average_power(y, total_power) @ H
+    alpha = (s.conj() * r).sum(dim=(-2, -1)) / (s.abs() ** 2).sum(dim=(-2, -1))  # [B]
+    return alpha[:, None, None] * s
+
+
+def received_error(
+    H: torch.Tensor, y: torch.Tensor, target: torch.Tensor, total_power: float
+) -> torch.Tensor:
+    """``mean ||H^T y_norm - target||^2 / ||target||^2`` over the channels: the distance of what
+    the users receive from a teacher's target (``teacher_target``), relative to the target.
+
+    H: ``[B, M, K]``, y: ``[B, N_s, M]`` (differentiable), target: ``[B, N_s, K]`` -> scalar.
+    """
+    r = normalize_average_power(y, total_power) @ H
+    error = ((r - target).abs() ** 2).sum(dim=(-2, -1))
+    return (error / (target.abs() ** 2).sum(dim=(-2, -1)).clamp_min(1e-30)).mean()

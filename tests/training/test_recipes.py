@@ -1,0 +1,85 @@
+"""Training-recipe options: the learning-rate schedule and distillation from the local-search
+teacher."""
+
+import json
+import math
+
+import pytest
+import torch
+
+from qprecode.channels import RayleighChannel, complex_normal
+from qprecode.precoders import LocalSearch, zf_matrix
+from qprecode.training import OptimConfig, config_from_raw, train
+from qprecode.training.feys_task import FeysTask
+from qprecode.training.loss import received_error, teacher_target
+
+from .test_trainer import TINY
+
+
+def test_cosine_schedule_runs_from_lr_to_lr_final_and_never_rises():
+    optim = OptimConfig(lr=1e-2, lr_schedule="cosine", lr_final=1e-4)
+    rates = [optim.lr_at(step, 50) for step in range(50)]
+    assert rates[0] == pytest.approx(1e-2) and rates[-1] == pytest.approx(1e-4)
+    assert rates[25] == pytest.approx(1e-4 + (1e-2 - 1e-4) * 0.5 * (1 + math.cos(math.pi * 25 / 49)))
+    assert all(a >= b for a, b in zip(rates, rates[1:]))
+    assert OptimConfig(lr=3e-3).lr_at(40, 50) == 3e-3  # constant
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [({"lr_schedule": "step"}, "lr_schedule"), ({"lr_final": 1.0}, "lr_final")],
+)
+def test_bad_schedules_are_refused(changes, message):
+    with pytest.raises(ValueError, match=message):
+        OptimConfig(lr=1e-3, **changes)
+
+
+def test_the_optimizer_follows_the_schedule(tmp_path):
+    config = config_from_raw({**TINY, "lr_schedule": "cosine", "lr_final": 1e-5, "lr": 1e-2})
+    train(config, tmp_path, progress=False, echo=lambda _: None)
+    groups = json.loads((tmp_path / "last.json").read_text())["optimizer_param_groups"]
+    assert groups[0]["lr"] == pytest.approx(1e-5)  # the last of 8 steps
+
+
+def test_received_error_is_zero_on_the_target_and_scale_free():
+    g = torch.Generator().manual_seed(0)
+    H = RayleighChannel(16, 3).sample(4, g)
+    s = complex_normal((4, 32, 3), g)
+    y = s @ zf_matrix(H, 16.0).mT  # delivers a multiple of s exactly
+    target = teacher_target(H, y, s, total_power=16.0)
+    assert received_error(H, y, target, 16.0).item() == pytest.approx(0.0, abs=1e-10)
+    assert received_error(H, 7.0 * y, target, 16.0).item() == pytest.approx(0.0, abs=1e-10)
+    # the received error of nothing sent is the whole target
+    assert received_error(H, torch.zeros_like(y), target, 16.0).item() == pytest.approx(1.0)
+
+
+def test_distillation_batches_carry_the_teachers_target_then_stop():
+    config = config_from_raw({**TINY, "distill_steps": 3})
+    task = FeysTask(config)
+    g = torch.Generator().manual_seed(1)
+    H, s, gumbel, target = task.training_batch(torch.arange(4), g, step=2, total_steps=8)
+    y = LocalSearch(1, snr_db=20.0)(H, s)
+    assert torch.allclose(target, teacher_target(H, y, s, 8.0))
+    assert len(task.training_batch(torch.arange(4), g, step=3, total_steps=8)) == 3
+
+
+def test_distillation_brings_the_untrained_network_towards_the_teacher(tmp_path):
+    """A few distillation steps lower the received error against the teacher's target."""
+    config = config_from_raw({**TINY, "distill_steps": 40, "epochs": 1, "steps": 40,
+                              "lr": 1e-2, "eval_every": 40})  # fmt: skip
+    task = FeysTask(config)
+    model = task.build_model()
+    objective = task.objective(model)
+    g = torch.Generator().manual_seed(2)
+    probe = task.training_batch(torch.arange(32), g, step=0, total_steps=40)
+    no_noise = torch.zeros_like(probe[2])
+    before = objective(probe[0], probe[1], no_noise, probe[3]).item()
+    optimizer = torch.optim.Adam(model.parameters(), lr=1e-2)
+    for step in range(40):
+        batch = task.training_batch(torch.arange(64) % 64, g, step, 40)
+        loss = objective(*batch)
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+    after = objective(probe[0], probe[1], no_noise, probe[3]).item()
+    assert after < 0.8 * before
