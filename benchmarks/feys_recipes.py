@@ -27,14 +27,20 @@ BASE = "configs/feys/small-k1-b1.yaml"
 # part of the wall time) and a small test set (the card of a finished run).
 COMMON = ["eval_every=200", "val_channels=500", "test_channels=500"]
 RECIPES: dict[str, tuple[str, list[str]]] = {
-    "baseline": ("small-k1-b1.yaml as it is: lr 5e-3, 64 channels x 32 symbols, "
-                 "Gumbel noise 1 -> 0", []),  # fmt: skip
+    "baseline": (
+        "small-k1-b1.yaml as it is: lr 5e-3, 64 channels x 32 symbols, Gumbel noise 1 -> 0",
+        [],
+    ),  # fmt: skip
     "cosine": ("learning rate 5e-3 -> 0 along a cosine", ["lr_schedule=cosine"]),
     "mrt-edges": ("edge inputs also carry conj(H_mk) s_k", ["edge_features=channel+mrt"]),
-    "distill": ("first quarter of the steps on the local-search teacher's received error",
-                ["distill_steps={quarter}"]),  # fmt: skip
-    "symbols8": ("256 channels x 8 symbols per step (same symbol vectors)",
-                 ["symbols=8", "batch_size=256"]),  # fmt: skip
+    "distill": (
+        "first quarter of the steps on the local-search teacher's received error",
+        ["distill_steps={quarter}"],
+    ),  # fmt: skip
+    "symbols8": (
+        "256 channels x 8 symbols per step (same symbol vectors)",
+        ["symbols=8", "batch_size=256"],
+    ),  # fmt: skip
     "ls-gain": ("least-squares Bussgang gain in the loss", ["gain_estimate=ls"]),
     "noise-half": ("Gumbel noise 1 -> 0.5 (no annealing to zero)", ["gumbel_scale_final=0.5"]),
 }

@@ -20,8 +20,8 @@ A flat file of bare keys (the format before sections) reads the same way.
 from __future__ import annotations
 
 import dataclasses
-import math
 import itertools
+import math
 import types
 import typing
 from dataclasses import dataclass, fields, is_dataclass
@@ -79,7 +79,6 @@ class OptimConfig:
             _check_positive(name, getattr(self, name))
         if self.steps is not None:
             _check_positive("steps", self.steps)
-
 
     def lr_at(self, step: int, total_steps: int) -> float:
         """The learning rate of step ``step`` (0-based) of a run of ``total_steps``."""

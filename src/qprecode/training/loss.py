@@ -38,7 +38,9 @@ def negative_sum_rate(
     return -sum_rate(snidr(snidr_terms(H, y, s, estimate), noise_var)).mean()
 
 
-def teacher_target(H: torch.Tensor, y: torch.Tensor, s: torch.Tensor, total_power: float) -> torch.Tensor:
+def teacher_target(
+    H: torch.Tensor, y: torch.Tensor, s: torch.Tensor, total_power: float
+) -> torch.Tensor:
     """What a teacher's DAC outputs deliver to the users, as a target: ``alpha s`` with ``alpha``
     the least-squares gain ``<s, r> / ||s||^2`` of the received noiseless signals
     ``r = H^T y_norm`` over the channel's symbol vectors (``y`` normalised to ``P_T``).
