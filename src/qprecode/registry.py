@@ -7,13 +7,15 @@ Names: ``mrt``, ``zf``, ``rzf`` (aliases ``wf``, ``mmse``), ``wmmse``, ``wmmse-p
 shipped model as ``gnn:NAME`` (``gnn:k1-b1``); any saved model as ``gnn:PATH`` (a Feys GNN) or
 ``dnn:PATH`` (a Kasalaee CNN+FC precoder) or ``zhang:PATH`` (a Zhang et al. GNN), where ``PATH`` is
 a run folder (its ``best.*``) or ``X.safetensors`` with its ``X.json`` beside it; the file's
-architecture picks the wrapper and must match the prefix.
+architecture picks the wrapper and must match the prefix. Any quantized precoder followed by
+``+ls`` (``gnn:k1-b1+ls``, ``squid+ls``) is that precoder's output refined by the local search
+(``LocalSearch`` started from it).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -55,6 +57,7 @@ from .precoders import (
 __all__ = [
     "LEARNED_PREFIX",
     "LEARNED_PREFIXES",
+    "REFINED_SUFFIX",
     "PrecoderEntry",
     "baseline_name",
     "build_precoder",
@@ -64,6 +67,7 @@ __all__ = [
 ]
 
 LEARNED_PREFIX = "gnn:"
+REFINED_SUFFIX = "+ls"
 # architecture of a saved model -> the prefix that names it
 LEARNED_PREFIXES = {
     "feys-gnn": LEARNED_PREFIX,
@@ -338,9 +342,29 @@ def entries(include_learned: bool = True) -> list[PrecoderEntry]:
     return out
 
 
+def _refined_base(key: str) -> str | None:
+    """``X`` of a name ``X+ls``, else ``None``."""
+    return key[: -len(REFINED_SUFFIX)] if key.lower().endswith(REFINED_SUFFIX) else None
+
+
+def _refined_entry(base: PrecoderEntry) -> PrecoderEntry:
+    finite = tuple(b for b in base.bits if b is not None)
+    if not finite:
+        raise ValueError(f"{base.name} is unquantized; local search refines DAC outputs")
+    return replace(
+        base, name=f"{base.name}{REFINED_SUFFIX}",
+        kind="learned" if base.kind == "learned" else "non-linear",
+        description=f"{base.description}; then local search (3 sweeps, automatic gain)",
+        bits=finite, snr_dependent=True, equivariant=False, aliases=(),
+    )  # fmt: skip
+
+
 def find_entry(name: str) -> PrecoderEntry:
     """The entry of a name or alias (``gnn:...`` and ``dnn:...`` read the model's metadata)."""
     key = name.strip()
+    base = _refined_base(key)
+    if base is not None:
+        return _refined_entry(find_entry(base))
     prefix = _learned_prefix(key)
     if prefix is not None:
         return _learned_entry(key[len(prefix) :], prefix)
@@ -365,6 +389,14 @@ def build_precoder(
         snr_db: design SNR of the SNR-dependent precoders until the evaluator sets it per point.
     """
     key = name.strip()
+    base = _refined_base(key)
+    if base is not None:
+        entry = find_entry(key)
+        if entry.kind != "learned":
+            entry.check_bits(bits)
+        start = build_precoder(base, bits, dac_kind, snr_db)
+        own_bits = getattr(start, "bits", None) if entry.kind == "learned" else bits
+        return LocalSearch(own_bits or 1, start=start, snr_db=snr_db, dac_kind=dac_kind)
     prefix = _learned_prefix(key)
     if prefix is not None:
         spec = key[len(prefix) :]

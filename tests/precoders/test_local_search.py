@@ -1,3 +1,4 @@
+import dataclasses
 import itertools
 
 import pytest
@@ -6,8 +7,9 @@ import torch
 from qprecode.channels import RayleighChannel
 from qprecode.dac import DAC
 from qprecode.evaluation import evaluate
+from qprecode.metrics import noise_variance, normalize_average_power, snidr, snidr_terms, sum_rate
 from qprecode.precoders import LocalSearch, coordinate_descent
-from qprecode.registry import build_precoder
+from qprecode.registry import _refined_entry, build_precoder, find_entry
 from tests.conftest import generator
 
 
@@ -72,3 +74,57 @@ def test_options_are_checked():
         LocalSearch(sweeps=0)
     assert LocalSearch(gain=0.9).snr_dependent is False
     assert LocalSearch().with_snr(5.0).snr_db == 5.0
+
+
+def estimated_rates(H, y, s, snr_db):
+    """Per-channel sum rate of ``y`` as the base station estimates it: ``[B]``."""
+    power = float(H.shape[-2])
+    terms = snidr_terms(H, normalize_average_power(y, power), s)
+    return sum_rate(snidr(terms, noise_variance(snr_db, power)))
+
+
+@pytest.mark.parametrize("name", ["squid", "gnn:k1-b1"])
+def test_a_refined_precoder_is_never_below_its_start(name):
+    """``NAME+ls``: the automatic gain keeps the start (on the alphabet already) among its
+    candidates, so no channel's estimated rate falls, and on average it rises."""
+    H = RayleighChannel(16, 2).sample(40, generator(10))
+    s = torch.randn(40, 32, 2, dtype=torch.complex64, generator=generator(11))
+    start = build_precoder(name, 1, snr_db=10.0)
+    refined = build_precoder(f"{name}+ls", 1, snr_db=10.0)
+    assert refined.name == f"{name}+ls"
+    before = estimated_rates(H, start(H, s), s, 10.0)
+    after = estimated_rates(H, refined(H, s), s, 10.0)
+    assert (after >= before - 1e-4).all()
+    assert after.mean() > before.mean() + 0.1
+
+
+class Fixed:
+    """A precoder that returns a given output."""
+
+    name = "fixed"
+
+    def __init__(self, y):
+        self.y = y
+
+    def __call__(self, H, s):
+        return self.y
+
+
+@pytest.mark.parametrize("bits", [1, 2, 3])
+def test_a_start_on_the_alphabet_is_kept_and_others_are_quantized(bits):
+    H = RayleighChannel(8, 2).sample(5, generator(12))
+    s = torch.randn(5, 16, 2, dtype=torch.complex64, generator=generator(13))
+    dac = DAC(bits)
+    on_alphabet = dac(torch.randn(5, 16, 8, dtype=torch.complex64, generator=generator(14)))
+    assert torch.equal(LocalSearch(bits, start=Fixed(on_alphabet)).start_point(H, s), on_alphabet)
+    y = build_precoder("zf", None)(H, s)
+    scale = (y.abs() ** 2).mean(-2, keepdim=True).sqrt()
+    assert torch.equal(LocalSearch(bits, start=Fixed(y)).start_point(H, s), dac(y / scale))
+
+
+def test_refinement_needs_a_quantized_precoder():
+    assert find_entry("gnn:k1-b1+ls").bits == (1,)
+    with pytest.raises(ValueError, match="unquantized"):
+        _refined_entry(dataclasses.replace(find_entry("wmmse"), bits=(None,)))
+    with pytest.raises(ValueError, match="bits"):
+        build_precoder("squid+ls", None)

@@ -15,7 +15,8 @@ from ._app import cli, console
 @click.option("--json", "as_json", is_flag=True, help="Print the list as JSON.")
 def precoders_command(as_json: bool) -> None:
     """List the classical precoders and the shipped models: name, kind, DAC resolutions, what
-    each needs. Use the names with --precoder; a trained run folder is gnn:PATH."""
+    each needs. Use the names with --precoder; a trained run folder is gnn:PATH, and NAME+ls
+    refines a quantized precoder's output by local search (gnn:k1-b1+ls)."""
     listed = [entry.to_dict() for entry in entries()]
     if as_json:
         click.echo(json.dumps(listed, indent=2))
@@ -29,3 +30,4 @@ def precoders_command(as_json: bool) -> None:
         table.add_row(names, e["kind"], bits, "; ".join(e["needs"]) or "-",
                       "yes" if e["snr_dependent"] else "no", e["description"])  # fmt: skip
     console.print(table)
+    console.print("Any quantized precoder + local search: NAME+ls (gnn:k1-b1+ls, squid+ls).")

@@ -13,7 +13,12 @@ antennas costs ``O(M K)`` per symbol vector, whatever the number of levels.
 over all symbols of the channel, ``a = <s, r_0> / ||s||^2``. ``c`` is fixed, or chosen per channel
 and SNR (``c = "auto"``) among a grid of values as the one whose output has the highest sum rate
 estimated at the base station, which knows ``H``, the SNR and the candidate outputs (the Bussgang
-SNIDR of eq. 8 of Feys et al. over the channel's symbol vectors).
+SNIDR of eq. 8 of Feys et al. over the channel's symbol vectors); the start point itself is one
+of the candidates, so the automatic search never ends below its start by that estimate.
+
+The start is quantized ZF or MRT, or the output of any other precoder (a learned GNN, SQUID, ...):
+an output on the DAC's alphabet is kept; any other has each antenna scaled to unit power over
+the channel's symbols and quantized.
 
 Related 1-bit precoders: symbol-level and constructive-interference precoding (Jedda, Mezghani,
 Swindlehurst and Nossek 2018, "Quantized constructive interference precoding"), greedy/local
@@ -34,6 +39,7 @@ import torch
 from .._validation import check_channel_and_symbols, check_finite_bits, check_positive_int
 from ..dac import DAC, antenna_power
 from ..metrics import noise_variance, normalize_average_power, snidr, snidr_terms, sum_rate
+from .base import Precoder, design_for_snr
 from .linear import mrt_matrix, zf_matrix
 
 __all__ = ["AUTO_GAINS", "LocalSearch", "coordinate_descent"]
@@ -82,7 +88,8 @@ class LocalSearch:
         sweeps: passes over the antennas.
         start: the start point, ``zf`` or ``mrt``: the linear precoder's output with every
             antenna normalised and quantized (the per-antenna normalisation of Sect. II-B3 of
-            Feys et al., without the scaling back, so that it lies on the alphabet).
+            Feys et al., without the scaling back, so that it lies on the alphabet); or any
+            precoder, whose output is normalised per antenna and quantized.
         gain: ``c`` of the target gain ``alpha = c a``, or ``"auto"`` to choose it per channel
             among ``AUTO_GAINS`` for the design SNR.
         snr_db: design SNR ``P_T / sigma^2`` (used by ``gain="auto"``).
@@ -92,13 +99,11 @@ class LocalSearch:
     Not antenna-permutation equivariant: the antennas are visited in order.
     """
 
-    name = "local-search"
-
     def __init__(
         self,
         bits: int = 1,
         sweeps: int = 3,
-        start: str = "zf",
+        start: str | Precoder = "zf",
         gain: float | str = "auto",
         snr_db: float = 20.0,
         dac_kind: str = "lloyd-max",
@@ -106,8 +111,8 @@ class LocalSearch:
     ) -> None:
         self.bits = check_finite_bits(bits, "local search")
         check_positive_int(sweeps, "sweeps")
-        if start not in STARTS:
-            raise ValueError(f"start must be one of {STARTS}, got {start!r}")
+        if isinstance(start, str) and start not in STARTS:
+            raise ValueError(f"start must be one of {STARTS} or a precoder, got {start!r}")
         if gain != "auto" and (isinstance(gain, str) or not 0 < gain < math.inf):
             raise ValueError(f"gain must be 'auto' or a positive number, got {gain!r}")
         self.sweeps, self.start, self.gain = sweeps, start, gain
@@ -115,18 +120,31 @@ class LocalSearch:
         self.dac = DAC(bits, dac_kind)
 
     @property
+    def name(self) -> str:
+        return "local-search" if isinstance(self.start, str) else f"{self.start.name}+ls"
+
+    @property
     def snr_dependent(self) -> bool:
-        return self.gain == "auto"
+        return self.gain == "auto" or getattr(self.start, "snr_dependent", False)
 
     def with_snr(self, snr_db: float) -> LocalSearch:
-        return LocalSearch(self.bits, self.sweeps, self.start, self.gain, snr_db,
+        start = self.start if isinstance(self.start, str) else design_for_snr(self.start, snr_db)
+        return LocalSearch(self.bits, self.sweeps, start, self.gain, snr_db,
                            self.dac.kind, self.gains)  # fmt: skip
 
     def start_point(self, H: torch.Tensor, s: torch.Tensor) -> torch.Tensor:
-        """The quantized, per-antenna normalised linear start: ``[B, N_s, M]`` on the alphabet."""
-        W = (zf_matrix if self.start == "zf" else mrt_matrix)(H, float(H.shape[-2]))
-        scale = antenna_power(W).sqrt().clamp_min(torch.finfo(H.real.dtype).tiny)  # [B, M]
-        return self.dac((s @ W.mT) / scale.unsqueeze(-2))
+        """The quantized, per-antenna normalised start: ``[B, N_s, M]`` on the alphabet."""
+        tiny = torch.finfo(H.real.dtype).tiny
+        if isinstance(self.start, str):
+            W = (zf_matrix if self.start == "zf" else mrt_matrix)(H, float(H.shape[-2]))
+            scale = antenna_power(W).sqrt().clamp_min(tiny)  # [B, M]
+            return self.dac((s @ W.mT) / scale.unsqueeze(-2))
+        y = self.start(H, s)
+        levels = self.dac.levels(y.real.dtype, y.device)
+        if torch.isin(y.real, levels).all() and torch.isin(y.imag, levels).all():
+            return y  # a start on this DAC's alphabet (a GNN's output) is kept as it is
+        scale = (y.abs() ** 2).mean(dim=-2, keepdim=True).sqrt().clamp_min(tiny)  # [B, 1, M]
+        return self.dac(y / scale)
 
     def start_and_gain(self, H: torch.Tensor, s: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """The start point ``y0: [B, N_s, M]`` and the least-squares gain ``a: [B]`` it achieves
@@ -155,24 +173,25 @@ class LocalSearch:
         return y.reshape(*batch, N_s, M)
 
     def _best_gain(self, H: torch.Tensor, s: torch.Tensor) -> torch.Tensor:
-        """Per channel, the output of the ``c`` in ``gains`` with the highest estimated rate."""
+        """Per channel, the start or the output of the ``c`` in ``gains``, whichever has the
+        highest estimated rate."""
         power = float(H.shape[-2])
         noise = noise_variance(self.snr_db, power)
         y0, a = self.start_and_gain(H, s)
-        best_y, best_rate = None, None
+
+        def estimated_rate(y: torch.Tensor) -> torch.Tensor:  # [B]
+            return sum_rate(snidr(snidr_terms(H, normalize_average_power(y, power), s), noise))
+
+        best_y, best_rate = y0, estimated_rate(y0)
         for c in self.gains:
             y = coordinate_descent(H, c * a[:, None, None] * s, y0, self.dac, self.sweeps)
-            terms = snidr_terms(H, normalize_average_power(y, power), s)
-            rate = sum_rate(snidr(terms, noise))  # [B]
-            if best_y is None or best_rate is None:
-                best_y, best_rate = y, rate
-            else:
-                better = rate > best_rate
-                best_y = torch.where(better[:, None, None], y, best_y)
-                best_rate = torch.maximum(rate, best_rate)
-        assert best_y is not None
+            rate = estimated_rate(y)
+            better = rate > best_rate
+            best_y = torch.where(better[:, None, None], y, best_y)
+            best_rate = torch.maximum(rate, best_rate)
         return best_y
 
     def __repr__(self) -> str:
-        return (f"LocalSearch(bits={self.bits}, sweeps={self.sweeps}, start={self.start!r}, "
+        start = self.start if isinstance(self.start, str) else self.start.name
+        return (f"LocalSearch(bits={self.bits}, sweeps={self.sweeps}, start={start!r}, "
                 f"gain={self.gain!r}, snr_db={self.snr_db})")  # fmt: skip
