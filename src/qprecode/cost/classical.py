@@ -155,9 +155,11 @@ def _local_search(M: int, K: int, sweeps: int, candidates: int) -> ClassicalCost
     gain_sums = FlopCount(6 * K, 6 * K)  # s^* r0 and |s|^2, accumulated over the vectors
     sweep = FlopCount(M * (8 * K + 2), M * (8 * K + 2))
     search = FlopCount(4 * K, 2 * K) + FlopCount(0, 2 * K) + sweeps * sweep  # target, residual
-    if candidates > 1:  # the automatic gain: each candidate's estimated SNIDR
-        search = search + FlopCount(2 * M + 6 * K, 2 * M + 8 * K)
-        design = design + candidates * FlopCount(10 * K, 10 * K)
+    estimate = FlopCount(2 * M + 6 * K, 2 * M + 8 * K)  # a candidate's estimated SNIDR
+    if candidates > 1:  # the automatic gain: every candidate and the start are estimated
+        search = search + estimate
+        start = start + estimate
+        design = design + (candidates + 1) * FlopCount(10 * K, 10 * K)
     return ClassicalCost(design, start + gain_sums + candidates * search, sweep, sweeps)
 
 

@@ -45,7 +45,8 @@ from .linear import mrt_matrix, zf_matrix
 __all__ = ["AUTO_GAINS", "LocalSearch", "coordinate_descent"]
 
 # The grid of c searched by c = "auto".
-AUTO_GAINS = (0.6, 0.7, 0.8, 0.9, 1.0, 1.1)
+# Gains above 1 pay at low SNR, where noise outweighs distortion and interference.
+AUTO_GAINS = (0.6, 0.7, 0.8, 0.9, 1.0, 1.1, 1.25, 1.5, 2.0)
 STARTS = ("zf", "mrt")
 
 
