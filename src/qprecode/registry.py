@@ -253,7 +253,8 @@ _CLASSICAL: dict[str, tuple[PrecoderEntry, _Factory]] = {
             "local-search",
             "non-linear",
             "coordinate descent over the antennas on "
-            "||alpha s - H^T y||^2 from quantized ZF, 3 sweeps, alpha chosen per channel",
+            "||alpha s - H^T y||^2 from quantized ZF (its per-antenna gains kept), 3 sweeps, "
+            "alpha chosen per channel",
             _FINITE,
             snr_dependent=True,
             equivariant=False,

@@ -8,7 +8,7 @@ from qprecode.channels import RayleighChannel
 from qprecode.dac import DAC
 from qprecode.evaluation import evaluate
 from qprecode.metrics import noise_variance, normalize_average_power, snidr, snidr_terms, sum_rate
-from qprecode.precoders import LocalSearch, coordinate_descent
+from qprecode.precoders import LocalSearch, coordinate_descent, zf_matrix
 from qprecode.registry import _refined_entry, build_precoder, find_entry
 from tests.conftest import generator
 
@@ -46,14 +46,34 @@ def test_the_objective_never_increases_over_sweeps():
 
 
 @pytest.mark.parametrize("bits", [1, 2])
-def test_outputs_are_on_the_alphabet_and_deterministic(bits):
+def test_outputs_are_on_each_antennas_alphabet_and_deterministic(bits):
+    """Without scaling back every antenna sends DAC levels; with it (the default), antenna m
+    sends the levels times the norm of its row of the ZF matrix, the start's gain."""
     H = RayleighChannel(8, 2).sample(3, generator(6))
     s = torch.randn(3, 16, 2, dtype=torch.complex64, generator=generator(7))
-    precoder = LocalSearch(bits, snr_db=10.0)
-    y = precoder(H, s)
     levels = DAC(bits).levels()
+    plain = LocalSearch(bits, snr_db=10.0, scale_back=False)
+    y = plain(H, s)
     assert torch.isin(y.real, levels).all() and torch.isin(y.imag, levels).all()
-    assert torch.equal(precoder(H, s), y)
+    assert torch.equal(plain(H, s), y)
+    scaled = LocalSearch(bits, snr_db=10.0)
+    y = scaled(H, s)
+    gains = zf_matrix(H, 8.0).abs().pow(2).sum(-1).sqrt()  # [B, M]
+    unscaled = y / gains.unsqueeze(-2)
+    for part in (unscaled.real, unscaled.imag):
+        assert ((part.unsqueeze(-1) - levels).abs().amin(-1) < 1e-5).all()
+    assert torch.equal(scaled(H, s), y)
+
+
+def test_scaling_back_never_ends_below_quantized_zf():
+    """Its start is then exactly quantized ZF (scaled back), one of the candidates."""
+    H = RayleighChannel(16, 1).sample(30, generator(15))
+    s = torch.randn(30, 32, 1, dtype=torch.complex64, generator=generator(16))
+    zf = build_precoder("zf", 1)(H, s)
+    search = LocalSearch(1, snr_db=20.0)
+    assert torch.allclose(search.start_point(H, s)[0], zf, atol=1e-6)
+    before, after = estimated_rates(H, zf, s, 20.0), estimated_rates(H, search(H, s), s, 20.0)
+    assert (after >= before - 1e-4).all()
 
 
 def test_local_search_beats_quantized_zf_squid_and_c2po_at_one_bit():
@@ -116,10 +136,14 @@ def test_a_start_on_the_alphabet_is_kept_and_others_are_quantized(bits):
     s = torch.randn(5, 16, 2, dtype=torch.complex64, generator=generator(13))
     dac = DAC(bits)
     on_alphabet = dac(torch.randn(5, 16, 8, dtype=torch.complex64, generator=generator(14)))
-    assert torch.equal(LocalSearch(bits, start=Fixed(on_alphabet)).start_point(H, s), on_alphabet)
+    kept, gains = LocalSearch(bits, start=Fixed(on_alphabet)).start_point(H, s)
+    assert torch.equal(kept, on_alphabet) and torch.equal(gains, torch.ones(5, 8))
     y = build_precoder("zf", None)(H, s)
     scale = (y.abs() ** 2).mean(-2, keepdim=True).sqrt()
-    assert torch.equal(LocalSearch(bits, start=Fixed(y)).start_point(H, s), dac(y / scale))
+    plain, _ = LocalSearch(bits, start=Fixed(y), scale_back=False).start_point(H, s)
+    assert torch.equal(plain, dac(y / scale))
+    scaled, gains = LocalSearch(bits, start=Fixed(y)).start_point(H, s)
+    assert torch.allclose(scaled, scale * dac(y / scale)) and torch.allclose(gains, scale[:, 0])
 
 
 def test_refinement_needs_a_quantized_precoder():

@@ -50,13 +50,14 @@ def optimality_gap(
     symbols: int = 32,
     seed: int = 0,
 ) -> OptimalityGap:
-    """The local search (quantized ZF start, target ``c a s``) against enumeration of every
-    transmit vector (``L^(2M)`` of them, so ``M <= 8`` at 1 bit) on i.i.d. Rayleigh channels."""
+    """The local search (quantized ZF start, target ``c a s``, every antenna on the plain DAC
+    alphabet) against enumeration of every transmit vector (``L^(2M)`` of them, so ``M <= 8`` at
+    1 bit) on i.i.d. Rayleigh channels."""
     generator = torch.Generator().manual_seed(seed)
     H = RayleighChannel(antennas, users, dtype=torch.complex128).sample(channels, generator)
     s = complex_normal((channels, symbols, users), generator, dtype=torch.complex128)
-    search = LocalSearch(bits, sweeps, gain=gain)
-    y0, a = search.start_and_gain(H, s)
+    search = LocalSearch(bits, sweeps, gain=gain, scale_back=False)  # the enumerated alphabet
+    y0, _, a = search.start_and_gain(H, s)
     target = gain * a[:, None, None] * s  # [B, N_s, K]
     y = coordinate_descent(H, target, y0, search.dac, sweeps)
     X = ExhaustiveSearch(bits).candidates(antennas, torch.complex128)  # [C, M]

@@ -18,7 +18,11 @@ of the candidates, so the automatic search never ends below its start by that es
 
 The start is quantized ZF or MRT, or the output of any other precoder (a learned GNN, SQUID, ...):
 an output on the DAC's alphabet is kept; any other has each antenna scaled to unit power over
-the channel's symbols and quantized.
+the channel's symbols and quantized. With ``scale_back`` (the default) every antenna keeps the
+start's gain: like the quantized linear precoders (the per-antenna normalisation and scaling back
+of Sect. II-B3 of Feys et al.), antenna ``m`` sends ``d_m`` times a DAC level, ``d_m`` the norm of
+its row of the linear precoder, and the search picks levels of each antenna's scaled alphabet.
+Without it every antenna sends the DAC levels themselves.
 
 Related 1-bit precoders: symbol-level and constructive-interference precoding (Jedda, Mezghani,
 Swindlehurst and Nossek 2018, "Quantized constructive interference precoding"), greedy/local
@@ -51,20 +55,26 @@ STARTS = ("zf", "mrt")
 
 
 def coordinate_descent(
-    H: torch.Tensor, target: torch.Tensor, y: torch.Tensor, dac: DAC, sweeps: int
+    H: torch.Tensor,
+    target: torch.Tensor,
+    y: torch.Tensor,
+    dac: DAC,
+    sweeps: int,
+    scale: torch.Tensor | None = None,
 ) -> torch.Tensor:
     """``sweeps`` passes of exact coordinate descent on ``||target - y H||^2`` over the antennas,
-    every entry kept on the DAC alphabet.
+    every entry kept on its antenna's alphabet (``scale[:, m]`` times the DAC levels).
 
     Args:
         H: ``[B, M, K]`` complex.
         target: ``[B, N_s, K]`` complex, the wanted noiseless received signals.
-        y: ``[B, N_s, M]`` complex start point on the alphabet.
+        y: ``[B, N_s, M]`` complex start point on the alphabets.
         dac: the DAC whose nearest-level quantizer gives the best level.
         sweeps: passes over all antennas, in order ``0..M-1``.
+        scale: ``[B, M]`` positive per-antenna gains; ``None``: all 1.
 
     Returns:
-        ``[B, N_s, M]`` complex on the alphabet.
+        ``[B, N_s, M]`` complex on the alphabets.
     """
     y = y.clone()
     residual = target - y @ H  # [B, N_s, K]
@@ -75,7 +85,11 @@ def coordinate_descent(
             step = (residual @ rows[:, m].unsqueeze(-1)).squeeze(-1) / energy[
                 :, m, None
             ]  # [B, N_s]
-            new = dac(y[..., m] + step)
+            if scale is None:
+                new = dac(y[..., m] + step)
+            else:
+                gain = scale[:, m, None]
+                new = gain * dac((y[..., m] + step) / gain)
             residual = residual - (new - y[..., m]).unsqueeze(-1) * H[:, m].unsqueeze(-2)
             y[..., m] = new
     return y
@@ -95,8 +109,11 @@ class LocalSearch:
             among ``AUTO_GAINS`` for the design SNR.
         snr_db: design SNR ``P_T / sigma^2`` (used by ``gain="auto"``).
         dac_kind: DAC level design.
+        gains: the grid of ``c`` searched by ``gain="auto"``.
+        scale_back: keep the start's per-antenna gains (module docstring).
 
-    Call: ``H: [..., M, K]``, ``s: [..., N_s, K]`` -> ``y: [..., N_s, M]`` on the alphabet.
+    Call: ``H: [..., M, K]``, ``s: [..., N_s, K]`` -> ``y: [..., N_s, M]``, every antenna on its
+    (scaled) alphabet.
     Not antenna-permutation equivariant: the antennas are visited in order.
     """
 
@@ -109,6 +126,7 @@ class LocalSearch:
         snr_db: float = 20.0,
         dac_kind: str = "lloyd-max",
         gains: Sequence[float] = AUTO_GAINS,
+        scale_back: bool = True,
     ) -> None:
         self.bits = check_finite_bits(bits, "local search")
         check_positive_int(sweeps, "sweeps")
@@ -117,7 +135,7 @@ class LocalSearch:
         if gain != "auto" and (isinstance(gain, str) or not 0 < gain < math.inf):
             raise ValueError(f"gain must be 'auto' or a positive number, got {gain!r}")
         self.sweeps, self.start, self.gain = sweeps, start, gain
-        self.snr_db, self.gains = snr_db, tuple(gains)
+        self.snr_db, self.gains, self.scale_back = snr_db, tuple(gains), scale_back
         self.dac = DAC(bits, dac_kind)
 
     @property
@@ -131,34 +149,42 @@ class LocalSearch:
     def with_snr(self, snr_db: float) -> LocalSearch:
         start = self.start if isinstance(self.start, str) else design_for_snr(self.start, snr_db)
         return LocalSearch(self.bits, self.sweeps, start, self.gain, snr_db,
-                           self.dac.kind, self.gains)  # fmt: skip
+                           self.dac.kind, self.gains, self.scale_back)  # fmt: skip
 
-    def start_point(self, H: torch.Tensor, s: torch.Tensor) -> torch.Tensor:
-        """The quantized, per-antenna normalised start: ``[B, N_s, M]`` on the alphabet."""
+    def start_point(self, H: torch.Tensor, s: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """The quantized start ``y0: [B, N_s, M]`` and the per-antenna gains ``[B, M]`` of the
+        alphabets searched (all 1 without ``scale_back`` or for a start on the alphabet)."""
         tiny = torch.finfo(H.real.dtype).tiny
         if isinstance(self.start, str):
             W = (zf_matrix if self.start == "zf" else mrt_matrix)(H, float(H.shape[-2]))
             scale = antenna_power(W).sqrt().clamp_min(tiny)  # [B, M]
-            return self.dac((s @ W.mT) / scale.unsqueeze(-2))
-        y = self.start(H, s)
-        levels = self.dac.levels(y.real.dtype, y.device)
-        if torch.isin(y.real, levels).all() and torch.isin(y.imag, levels).all():
-            return y  # a start on this DAC's alphabet (a GNN's output) is kept as it is
-        scale = (y.abs() ** 2).mean(dim=-2, keepdim=True).sqrt().clamp_min(tiny)  # [B, 1, M]
-        return self.dac(y / scale)
+            x = s @ W.mT
+        else:
+            x = self.start(H, s)
+            levels = self.dac.levels(x.real.dtype, x.device)
+            if torch.isin(x.real, levels).all() and torch.isin(x.imag, levels).all():
+                return x, torch.ones(x.shape[::2], dtype=x.real.dtype, device=x.device)
+            scale = (x.abs() ** 2).mean(dim=-2).sqrt().clamp_min(tiny)  # [B, M]
+        levels = self.dac(x / scale.unsqueeze(-2))
+        if not self.scale_back:
+            return levels, torch.ones_like(scale)
+        return scale.unsqueeze(-2) * levels, scale
 
-    def start_and_gain(self, H: torch.Tensor, s: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        """The start point ``y0: [B, N_s, M]`` and the least-squares gain ``a: [B]`` it achieves
-        at the users over the channel's symbols (shared by every candidate ``c``)."""
-        y0 = self.start_point(H, s)
+    def start_and_gain(
+        self, H: torch.Tensor, s: torch.Tensor
+    ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        """``start_point``'s ``y0`` and gains, and the least-squares gain ``a: [B]`` that ``y0``
+        achieves at the users over the channel's symbols (shared by every candidate ``c``)."""
+        y0, scale = self.start_point(H, s)
         r0 = y0 @ H
         a = (s.conj() * r0).sum(dim=(-2, -1)) / (s.abs() ** 2).sum(dim=(-2, -1))
-        return y0, a
+        return y0, scale, a
 
     def search(self, H: torch.Tensor, s: torch.Tensor, c: float) -> torch.Tensor:
         """The local-search output for a fixed ``c``, ``[B, N_s, M]``."""
-        y0, a = self.start_and_gain(H, s)
-        return coordinate_descent(H, c * a[:, None, None] * s, y0, self.dac, self.sweeps)
+        y0, scale, a = self.start_and_gain(H, s)
+        target = c * a[:, None, None] * s
+        return coordinate_descent(H, target, y0, self.dac, self.sweeps, scale)
 
     @torch.no_grad()
     def __call__(self, H: torch.Tensor, s: torch.Tensor) -> torch.Tensor:
@@ -178,14 +204,14 @@ class LocalSearch:
         highest estimated rate."""
         power = float(H.shape[-2])
         noise = noise_variance(self.snr_db, power)
-        y0, a = self.start_and_gain(H, s)
+        y0, scale, a = self.start_and_gain(H, s)
 
         def estimated_rate(y: torch.Tensor) -> torch.Tensor:  # [B]
             return sum_rate(snidr(snidr_terms(H, normalize_average_power(y, power), s), noise))
 
         best_y, best_rate = y0, estimated_rate(y0)
         for c in self.gains:
-            y = coordinate_descent(H, c * a[:, None, None] * s, y0, self.dac, self.sweeps)
+            y = coordinate_descent(H, c * a[:, None, None] * s, y0, self.dac, self.sweeps, scale)
             rate = estimated_rate(y)
             better = rate > best_rate
             best_y = torch.where(better[:, None, None], y, best_y)
@@ -195,4 +221,4 @@ class LocalSearch:
     def __repr__(self) -> str:
         start = self.start if isinstance(self.start, str) else self.start.name
         return (f"LocalSearch(bits={self.bits}, sweeps={self.sweeps}, start={start!r}, "
-                f"gain={self.gain!r}, snr_db={self.snr_db})")  # fmt: skip
+                f"gain={self.gain!r}, snr_db={self.snr_db}, scale_back={self.scale_back})")  # fmt: skip

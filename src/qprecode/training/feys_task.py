@@ -113,7 +113,8 @@ class FeysTask:
     @functools.cached_property
     def teacher(self) -> LocalSearch:
         """The distillation teacher: local search on the model's alphabet at the training SNR."""
-        return LocalSearch(self.config.model.bits, snr_db=self.config.data.snr_db)
+        # the GNN sends plain DAC levels, so the teacher searches them too (no scaling back)
+        return LocalSearch(self.config.model.bits, snr_db=self.config.data.snr_db, scale_back=False)
 
     def objective(self, model: nn.Module) -> nn.Module:
         """The module whose forward on a training batch returns the loss."""
