@@ -221,4 +221,5 @@ class LocalSearch:
     def __repr__(self) -> str:
         start = self.start if isinstance(self.start, str) else self.start.name
         return (f"LocalSearch(bits={self.bits}, sweeps={self.sweeps}, start={start!r}, "
-                f"gain={self.gain!r}, snr_db={self.snr_db}, scale_back={self.scale_back})")  # fmt: skip
+                f"gain={self.gain!r}, snr_db={self.snr_db}, "
+                f"scale_back={self.scale_back})")  # fmt: skip
