@@ -37,6 +37,10 @@ RECIPES: dict[str, tuple[str, list[str]]] = {
         "first quarter of the steps on the local-search teacher's received error",
         ["distill_steps={quarter}"],
     ),  # fmt: skip
+    "distill-all": ("every step on the local-search teacher's received error",
+                    ["distill_steps={all}"]),  # fmt: skip
+    "distill-all-st": ("every step on the teacher, straight-through softmax (no Gumbel noise)",
+                       ["distill_steps={all}", "estimator=st-softmax"]),  # fmt: skip
     "symbols8": (
         "256 channels x 8 symbols per step (same symbol vectors)",
         ["symbols=8", "batch_size=256"],
@@ -50,7 +54,7 @@ THRESHOLDS = (4.0, 5.0, 6.0)  # validation sum rates for the time-to-quality col
 def run(names: list[str], steps: int, out: Path) -> None:
     for name in names:
         _, overrides = RECIPES[name]
-        extra = [o.format(quarter=steps // 4) for o in overrides]
+        extra = [o.format(quarter=steps // 4, all=steps) for o in overrides]
         config = load_config(BASE, [*COMMON, f"steps={steps}", *extra])
         folder = out / name
         done = folder / "MODEL_CARD.md"

@@ -4,6 +4,7 @@ alphabet against the local search's coordinate descent for the same target ``alp
 
 from __future__ import annotations
 
+import math
 from dataclasses import asdict, dataclass
 
 import torch
@@ -11,7 +12,7 @@ import torch
 from ..channels import RayleighChannel, complex_normal
 from ..precoders import ExhaustiveSearch, LocalSearch, coordinate_descent
 
-__all__ = ["OptimalityGap", "optimality_gap"]
+__all__ = ["OptimalityGap", "gap_table", "optimality_gap"]
 
 
 @dataclass(frozen=True)
@@ -74,3 +75,22 @@ def optimality_gap(
         start=float(cost(y0).mean() / scale.mean()), search=float(cost(y).mean() / scale.mean()),
         optimum=float(optimum.mean() / scale.mean()), found=float(found),
     )  # fmt: skip
+
+
+def gap_table(gaps: list[OptimalityGap]) -> str:
+    """A markdown table of optimality gaps (objective relative to ``||alpha s||^2``, in dB)."""
+    lines = ["| M | K | b | sweeps | c | start [dB] | search [dB] | optimum [dB] | "
+             "search - optimum [dB] | optimum found |",
+             "|---|---|---|---|---|---|---|---|---|---|"]  # fmt: skip
+    for g in gaps:
+        start, search, optimum = (10 * math.log10(v) for v in (g.start, g.search, g.optimum))
+        lines.append(
+            f"| {g.antennas} | {g.users} | {g.bits} | {g.sweeps} | {g.gain:g} | {start:.2f} | "
+            f"{search:.2f} | {optimum:.2f} | {search - optimum:.2f} | {g.found:.1%} |"
+        )
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":  # python -m qprecode.experiments.local_search
+    print(gap_table([optimality_gap(m, k, sweeps=n, channels=50)
+                     for m, k in ((8, 1), (8, 2)) for n in (1, 3, 5)]))  # fmt: skip
