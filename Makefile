@@ -1,15 +1,26 @@
 # Two commands on a fresh clone: `make demo` and `make test`.
-# The virtual environment is built once; torch is installed first as the pinned CPU wheel.
+# The virtual environment is built once; torch is installed first as the pinned CPU build: a
+# wheel of that version in pip's find-links is used as it is, otherwise PyTorch's CPU index (PyPI's
+# torch for Linux is the CUDA build, several GB). For a GPU, install torch before `make`.
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+TORCH_VERSION := 2.13.0
+TORCH_CPU_INDEX ?= https://download.pytorch.org/whl/cpu
 
 .PHONY: demo test lint bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet torch==2.13.0
+	@if $(PY) -c "import torch" 2>/dev/null; then :; \
+	elif $(PY) -m pip download --quiet --no-deps --no-index --dest $(VENV)/.probe \
+			torch==$(TORCH_VERSION) >/dev/null 2>&1; then \
+		$(PY) -m pip install --quiet torch==$(TORCH_VERSION); \
+	else \
+		$(PY) -m pip install --quiet torch==$(TORCH_VERSION) --index-url $(TORCH_CPU_INDEX) \
+			--extra-index-url https://pypi.org/simple; \
+	fi; rm -rf $(VENV)/.probe
 	$(PY) -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
