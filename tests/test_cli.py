@@ -49,9 +49,9 @@ def test_evaluate_writes_json_and_plot(tmp_path, capsys):
     assert len(records) == 2 * 2 * 3
     required = {"precoder", "bits", "antennas", "users", "snr_db", "sum_rate", "nmse_db"}
     assert all(required <= set(r) for r in records)
-    assert {r["bits"] for r in records} == {"1", "inf"}
+    assert {r["bits"] for r in records} == {1, "inf"}  # integers, "inf" unquantized
     by_key = {(r["precoder"], r["bits"], r["snr_db"]): r["sum_rate"] for r in records}
-    assert by_key[("zf", "inf", 20.0)] > by_key[("zf", "1", 20.0)]
+    assert by_key[("zf", "inf", 20.0)] > by_key[("zf", 1, 20.0)]
     assert (tmp_path / "r.png").stat().st_size > 10_000
     for r in records:  # per-user rates, their sum, and the standard error over channels
         assert len(r["user_rate"]) == 2 and sum(r["user_rate"]) == pytest.approx(r["sum_rate"])
@@ -177,9 +177,9 @@ def test_train_then_evaluate_the_checkpoint_beside_mrt(tmp_path, capsys):
     assert code == 0
     records = json.loads((tmp_path / "e.json").read_text())["results"]
     assert [(r["precoder"], r["bits"]) for r in records] == [
-        ("mrt", "1"),
-        ("mrt", "2"),
-        (f"gnn:{run_dir}", "1"),
+        ("mrt", 1),
+        ("mrt", 2),
+        (f"gnn:{run_dir}", 1),
     ]
 
 

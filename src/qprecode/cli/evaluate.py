@@ -21,6 +21,7 @@ from ..registry import find_entry
 from ..results import run_metadata, write_json
 from ..seeds import SYMBOL_OFFSET
 from ._app import (
+    bits_json,
     bits_label,
     build_all,
     cli,
@@ -195,7 +196,7 @@ def evaluate(
             records.append(
                 {
                     "precoder": name,
-                    "bits": bits_label(bits),
+                    "bits": bits_json(bits),
                     "antennas": antennas,
                     "users": users,
                     "channel": channel,
@@ -227,7 +228,7 @@ def evaluate(
     config = {
         "command": "evaluate",
         "precoders": names,
-        "bits": [bits_label(b) for b in bits_list],
+        "bits": [bits_json(b) for b in bits_list],
         "dac": dac_kind,
         "antennas": antennas,
         "users": users,
@@ -279,12 +280,12 @@ def _print_table(
     for snr in snrs:
         table.add_column(f"{snr:g}", justify="right")
     table.add_column(r"NMSE \[dB]", justify="right")
-    rows: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    rows: dict[tuple[str, int | str], list[dict[str, Any]]] = {}
     for r in records:
         rows.setdefault((r["precoder"], r["bits"]), []).append(r)
     for (name, bits), rs in rows.items():
         nmse = rs[-1]["nmse_db"]
         cells = (_cell(r, key, simulated_bits) for r in rs)
         # below -100 dB the NMSE is rounding error of an exact precoder (e.g. unquantized ZF)
-        table.add_row(name, bits, *cells, f"{nmse:.2f}" if nmse > -100 else "< -100")
+        table.add_row(name, str(bits), *cells, f"{nmse:.2f}" if nmse > -100 else "< -100")
     console.print(table)

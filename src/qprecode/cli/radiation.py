@@ -15,6 +15,7 @@ from ..plotting import plot_radiation
 from ..precoders import design_for_snr
 from ..results import run_metadata, write_json
 from ._app import (
+    bits_json,
     bits_label,
     build_all,
     cli,
@@ -92,7 +93,7 @@ def radiation(
         record: dict[str, Any] = {
             "label": f"{name.upper()} {bits_label(bits)}-bit",
             "precoder": name,
-            "bits": bits_label(bits),
+            "bits": bits_json(bits),
             **los_radiation_db(precoder, antennas, user_angles, num_symbols, grid, seed),
         }
         patterns.append(record)
@@ -107,7 +108,7 @@ def radiation(
     config = {
         "command": "radiation",
         "precoders": names,
-        "bits": [bits_label(b) for b in bits_list],
+        "bits": [bits_json(b) for b in bits_list],
         "antennas": antennas,
         "angles_deg": user_angles,
         "symbols": num_symbols,
