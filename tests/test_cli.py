@@ -264,3 +264,10 @@ def test_outputs_are_checked_before_any_work(option, value, message, tmp_path, c
     monkeypatch.setattr(command, "evaluate_precoder", lambda *a, **k: pytest.fail("work began"))
     code, _, err = run(["evaluate", "--snr-db", "0", "--channels", "5", option, value], capsys)
     assert code == 2 and message in err
+
+
+def test_configs_lists_the_presets_train_takes_by_name(capsys):
+    code, out, _ = run(["configs"], capsys)
+    assert code == 0 and "feys/small-k1-b1" in out and "zhang/digital" in out
+    code, out, _ = run(["train", "--config", "feys/paper", "--list"], capsys)
+    assert code == 0 and "d128-n4-k1-b1" in out

@@ -179,3 +179,25 @@ def test_without_a_position_split_every_set_draws_from_all_positions(tmp_path):
     assert not positions(True, "train") & positions(True, "test")
     assert len(positions(False, "test")) > 30  # test groups use the training positions too
     assert positions(False, "test") & positions(True, "train")
+
+
+def test_presets_are_package_data_usable_by_name(tmp_path):
+    """The configs live in the package (a clone's configs/ links there) and are named as
+    ``<paper>/<file stem>``; a file path that exists always wins over a preset name."""
+    import tomllib
+
+    from qprecode.training import presets, resolve_config
+
+    names = presets()
+    assert {"feys/small-k1-b1", "kasalaee/fp32", "zhang/digital"} <= set(names)
+    for spelling in ("feys/small-k1-b1", "feys/small-k1-b1.yaml", "configs/feys/small-k1-b1"):
+        assert resolve_config(spelling) == names["feys/small-k1-b1"]
+    assert load_config("feys/smoke").data.antennas == load_config("configs/feys/smoke.yaml").data.antennas
+    local = tmp_path / "feys" / "smoke.yaml"
+    local.parent.mkdir()
+    local.write_text("task: feys-gnn\n")
+    assert resolve_config(local) == local
+    with pytest.raises(ValueError, match="nor a preset of that name.*feys/paper"):
+        resolve_config("feys/nothing")
+    package_data = tomllib.loads(Path("pyproject.toml").read_text())["tool"]["setuptools"]
+    assert "configs/*/*.yaml" in package_data["package-data"]["qprecode"]

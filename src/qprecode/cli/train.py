@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from ..training import list_trials, load_config
+from ..training import list_trials, load_config, presets
 from ..training import retest as retest_run
 from ..training import train as train_run
 from ._app import cli, console
@@ -18,7 +18,7 @@ from ._app import cli, console
     "config_path",
     required=True,
     type=click.Path(dir_okay=False, path_type=Path),
-    help="YAML config (configs/<paper>/*.yaml).",
+    help="YAML config file, or a shipped preset by name (feys/small-k1-b1; `qprecode configs`).",
 )
 @click.argument("overrides", nargs=-1)
 @click.option("--trial", default=None, help="Trial of a config with a sweep: its name or index.")
@@ -92,3 +92,12 @@ def retest(run_dir: Path) -> None:
     best.json and MODEL_CARD.md."""
     retest_run(run_dir, echo=console.print)
     console.print((run_dir / "MODEL_CARD.md").read_text(), markup=False)
+
+
+@cli.command("configs")
+def configs_command() -> None:
+    """List the shipped config presets: `qprecode train --config NAME` takes the name (a clone
+    also has them as files under configs/)."""
+    for name, path in presets().items():
+        first = next((line for line in path.read_text().splitlines() if line.startswith("#")), "")
+        console.print(f"{name:34s} {first.lstrip('# ')}", highlight=False, soft_wrap=True)

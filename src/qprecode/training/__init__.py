@@ -2,7 +2,7 @@
 configs with sweeps, DDP, resume, logging, checkpoints and model cards; the Feys GNN task with
 its ST-Gumbel estimators and sum-rate loss; the Kasalaee CNN+FC task with LSQ fine-tuning."""
 
-from .config import LoopConfig, OptimConfig, expand_sweep
+from .config import LoopConfig, OptimConfig, expand_sweep, presets, resolve_config
 from .data import ChannelSets, make_channel_sets
 from .estimators import ESTIMATORS, level_weights, sample_gumbel
 from .feys_config import FeysConfig, FeysData, FeysLoss, FeysModel
@@ -46,6 +46,8 @@ __all__ = [
     "KasalaeeTask",
     "LoopConfig",
     "OptimConfig",
+    "presets",
+    "resolve_config",
     "Task",
     "TrainResult",
     "config_from_raw",

@@ -34,6 +34,7 @@ from .._validation import check_device
 
 __all__ = [
     "LR_SCHEDULES",
+    "PRESETS_DIR",
     "LoopConfig",
     "OptimConfig",
     "config_from_dict",
@@ -43,12 +44,16 @@ __all__ = [
     "flatten_config",
     "leaf_paths",
     "parse_assignments",
+    "presets",
     "read_config_file",
+    "resolve_config",
     "set_key",
 ]
 
 
 LR_SCHEDULES = ("constant", "cosine")
+# The configs shipped in the package (a clone's configs/ points here).
+PRESETS_DIR = Path(__file__).resolve().parent.parent / "configs"
 
 
 @dataclass(frozen=True)
@@ -213,10 +218,31 @@ def parse_assignments(assignments: list[str]) -> list[tuple[str, Any]]:
     return out
 
 
+def presets() -> dict[str, Path]:
+    """The configs shipped with the package, by name (``feys/small-k1-b1``) -> file."""
+    return {str(p.relative_to(PRESETS_DIR).with_suffix("")): p
+            for p in sorted(PRESETS_DIR.glob("*/*.yaml"))}  # fmt: skip
+
+
+def resolve_config(path: str | Path) -> Path:
+    """A config file: ``path`` itself when it exists, else the shipped preset of that name
+    (``feys/small-k1-b1``, with or without ``.yaml`` or a leading ``configs/``)."""
+    if Path(path).is_file():
+        return Path(path)
+    name = str(path).removeprefix("configs/").removesuffix(".yaml")
+    found = presets().get(name)
+    if found is None:
+        raise ValueError(
+            f"config file {path} does not exist, nor a preset of that name "
+            f"(`qprecode configs` lists them: {', '.join(presets())})"
+        )
+    return found
+
+
 def read_config_file(path: str | Path) -> dict[str, Any]:
-    """The YAML mapping of a config file (``{}`` for an empty file)."""
+    """The YAML mapping of a config file or preset (``resolve_config``; ``{}`` if empty)."""
     try:
-        data = yaml.safe_load(Path(path).read_text())
+        data = yaml.safe_load(resolve_config(path).read_text())
     except FileNotFoundError:
         raise ValueError(f"config file {path} does not exist") from None
     except yaml.YAMLError as err:
