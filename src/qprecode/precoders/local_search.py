@@ -102,9 +102,9 @@ class LocalSearch:
         bits: DAC resolution ``b`` (1..8; the Lloyd-Max levels).
         sweeps: passes over the antennas.
         start: the start point, ``zf`` or ``mrt``: the linear precoder's output with every
-            antenna normalised and quantized (the per-antenna normalisation of Sect. II-B3 of
-            Feys et al., without the scaling back, so that it lies on the alphabet); or any
-            precoder, whose output is normalised per antenna and quantized.
+            antenna normalised and quantized (Sect. II-B3 of Feys et al.); or any precoder,
+            whose output is kept if it lies on the alphabet, else normalised per antenna and
+            quantized.
         gain: ``c`` of the target gain ``alpha = c a``, or ``"auto"`` to choose it per channel
             among ``AUTO_GAINS`` for the design SNR.
         snr_db: design SNR ``P_T / sigma^2`` (used by ``gain="auto"``).
