@@ -84,3 +84,12 @@ def test_distillation_brings_the_untrained_network_towards_the_teacher(tmp_path)
         optimizer.step()
     after = objective(probe[0], probe[1], no_noise, probe[3]).item()
     assert after < 0.8 * before
+
+
+def test_the_card_says_how_the_model_was_trained():
+    def summary(**changes):
+        return " ".join(FeysTask(config_from_raw({**TINY, **changes})).card_summary())
+
+    assert "self-supervised on the Bussgang sum rate" in summary()
+    assert "against the local-search teacher)" in summary(distill_steps=8, steps=8)
+    assert "teacher for 3 steps, then on the Bussgang sum rate" in summary(distill_steps=3)

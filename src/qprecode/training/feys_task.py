@@ -161,10 +161,18 @@ class FeysTask:
     def card_summary(self) -> list[str]:
         """Markdown lines that open the model card."""
         c = self.config
+        distill, total = c.loss.distill_steps, c.optim.steps
+        if distill == 0:
+            objective = "self-supervised on the Bussgang sum rate"
+        elif total is not None and distill >= total:
+            objective = "trained on the received error against the local-search teacher"
+        else:
+            objective = (f"trained on the received error against the local-search teacher for "
+                         f"{distill} steps, then on the Bussgang sum rate")  # fmt: skip
         return [
             f"# GNN precoder: M={c.data.antennas}, K={c.data.users}, b={c.model.bits}", "",
             "Quantization-aware GNN precoder of Feys et al. (bipartite antenna/user GNN, "
-            "straight-through Gumbel-softmax, self-supervised on the Bussgang sum rate).", "",
+            f"straight-through Gumbel-softmax, {objective}).", "",
         ]  # fmt: skip
 
     def card_data(self) -> list[str]:
