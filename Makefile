@@ -40,10 +40,11 @@ lint: $(STAMP)
 	$(VENV)/bin/mypy src
 	$(VENV)/bin/lint-imports
 
+# Refreshes results/benchmarks/*.json with this machine's figures.
 bench: $(STAMP)
-	$(PY) benchmarks/bench_evaluate.py
-	$(PY) benchmarks/bench_gnn.py
-	$(PY) benchmarks/bench_nonlinear.py
+	$(PY) benchmarks/bench_evaluate.py --json results/benchmarks/evaluate.json
+	$(PY) benchmarks/bench_gnn.py --json results/benchmarks/gnn.json
+	$(PY) benchmarks/bench_nonlinear.py --json results/benchmarks/nonlinear.json
 
 clean:
 	rm -rf $(VENV) results/demo
