@@ -2,7 +2,8 @@
 second.
 
 SQUID (50 Douglas-Rachford iterations) and C2PO (25 iterations) precode every symbol vector on
-its own; the local search runs 3 sweeps of coordinate descent for each of its candidate gains (``AUTO_GAINS``).
+its own; the local search runs 3 sweeps of coordinate descent for each of its candidate gains
+(``AUTO_GAINS``).
 Each rate is given relative to quantized ZF on the same data, and as achieved FLOP/s (the counts
 of ``cost.classical``) over the FLOP/s of a float32 matmul measured in the same process, since
 these machines are shared and noisy.
