@@ -37,12 +37,18 @@ RECIPES: dict[str, tuple[str, list[str]]] = {
         "first quarter of the steps on the local-search teacher's received error",
         ["distill_steps={quarter}"],
     ),  # fmt: skip
-    "distill-all": ("every step on the local-search teacher's received error",
-                    ["distill_steps={all}"]),  # fmt: skip
-    "distill-all-st": ("every step on the teacher, straight-through softmax (no Gumbel noise)",
-                       ["distill_steps={all}", "estimator=st-softmax"]),  # fmt: skip
-    "distill-cosine": ("every step on the teacher, learning rate 5e-3 -> 0 along a cosine",
-                       ["distill_steps={all}", "lr_schedule=cosine"]),  # fmt: skip
+    "distill-all": (
+        "every step on the local-search teacher's received error",
+        ["distill_steps={all}"],
+    ),  # fmt: skip
+    "distill-all-st": (
+        "every step on the teacher, straight-through softmax (no Gumbel noise)",
+        ["distill_steps={all}", "estimator=st-softmax"],
+    ),  # fmt: skip
+    "distill-cosine": (
+        "every step on the teacher, learning rate 5e-3 -> 0 along a cosine",
+        ["distill_steps={all}", "lr_schedule=cosine"],
+    ),  # fmt: skip
     "symbols8": (
         "256 channels x 8 symbols per step (same symbol vectors)",
         ["symbols=8", "batch_size=256"],
