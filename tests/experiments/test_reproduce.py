@@ -12,7 +12,7 @@ from click.testing import CliRunner
 from matplotlib.image import imread
 
 from qprecode.cli import cli
-from qprecode.experiments import EXPERIMENTS, ReproduceConfig, reproduce
+from qprecode.experiments import COMPARE_PRESETS, EXPERIMENTS, ReproduceConfig, reproduce
 from qprecode.experiments.feys import PAPER_TABLE_I, PRESETS, table1
 from qprecode.models import shipped_models
 
@@ -162,6 +162,9 @@ def test_presets_and_config_validation(tmp_path):
     assert (quick.channels, quick.table_channels, quick.seed) == (1000, 2000, 5)
     with pytest.raises(ValueError, match="unknown preset"):
         ReproduceConfig.from_preset("huge")
+    # compare and reproduce share the names quick and full
+    assert ReproduceConfig.from_preset("full", seed=2) == ReproduceConfig.from_preset("paper", 2)
+    assert {"quick", "full"} <= set(COMPARE_PRESETS)
     with pytest.raises(ValueError, match="channels must be a positive integer"):
         replace(TINY, channels=0)
     with pytest.raises(ValueError, match="seed"):

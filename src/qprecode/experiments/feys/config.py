@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, replace
 from typing import Any
 
-__all__ = ["PRESETS", "ReproduceConfig"]
+__all__ = ["PRESETS", "PRESET_ALIASES", "ReproduceConfig"]
 
 
 @dataclass(frozen=True)
@@ -41,7 +41,9 @@ class ReproduceConfig:
 
     @classmethod
     def from_preset(cls, name: str, seed: int = 0) -> ReproduceConfig:
-        """The preset ``name`` (one of ``PRESETS``) with ``seed``."""
+        """The preset ``name`` (one of ``PRESETS``, or ``full`` for ``paper`` as ``compare``
+        names its largest preset) with ``seed``."""
+        name = PRESET_ALIASES.get(name, name)
         if name not in PRESETS:
             raise ValueError(f"unknown preset {name!r}; choose one of {sorted(PRESETS)}")
         return replace(PRESETS[name], seed=seed)
@@ -70,3 +72,5 @@ PRESETS: dict[str, ReproduceConfig] = {
     "paper": ReproduceConfig("paper", channels=10_000, symbols=125, radiation_symbols=20_000,
                              table_channels=10_000),
 }  # fmt: skip
+# Names shared with `qprecode compare`'s presets (quick, full).
+PRESET_ALIASES = {"full": "paper"}
