@@ -12,6 +12,7 @@ import click
 from ..experiments import (
     COMPARE_PRESETS,
     EXPERIMENTS,
+    REPRODUCE_PRESET_ALIASES,
     REPRODUCE_PRESETS,
     ComparisonConfig,
     ReproduceConfig,
@@ -61,7 +62,7 @@ def compare(preset: str, seed: int, out_dir: Path) -> None:
 @cli.command("reproduce")
 @click.argument("experiment", type=click.Choice(["all", *EXPERIMENTS]), metavar="EXPERIMENT")
 @_run_options(
-    [*REPRODUCE_PRESETS, "full"],
+    [*REPRODUCE_PRESETS, *REPRODUCE_PRESET_ALIASES],
     "tiny: a smoke run in seconds (Monte-Carlo noise shows); quick: 1,000 channels, a few "
     "minutes on 2 CPU cores; paper (or full, as compare names it): the paper's 10,000 test "
     "channels. All use the shipped GNNs.",

@@ -9,12 +9,14 @@ from .common import Section
 from .compare import PRESETS as COMPARE_PRESETS
 from .compare import ComparisonConfig, run_comparison
 from .feys import EXPERIMENTS, ReproduceConfig, reproduce
+from .feys import PRESET_ALIASES as REPRODUCE_PRESET_ALIASES
 from .feys import PRESETS as REPRODUCE_PRESETS
 
 __all__ = [
     "COMPARE_PRESETS",
     "EXPERIMENTS",
     "REPRODUCE_PRESETS",
+    "REPRODUCE_PRESET_ALIASES",
     "ComparisonConfig",
     "ReproduceConfig",
     "Section",

@@ -68,12 +68,13 @@ def optimality_gap(
 
     optimum = torch.stack([((t.unsqueeze(-2) - (X @ h).unsqueeze(0)).abs() ** 2).sum(-1).amin(-1)
                            for h, t in zip(H, target, strict=True)])  # fmt: skip
-    scale = (target.abs() ** 2).sum(-1)
-    found = (cost(y) <= optimum * (1 + 1e-9) + 1e-12).double().mean()
+    scale = (target.abs() ** 2).sum(-1).mean()
+    searched = cost(y)
+    found = (searched <= optimum * (1 + 1e-9) + 1e-12).double().mean()
     return OptimalityGap(
         antennas, users, bits, sweeps, gain,
-        start=float(cost(y0).mean() / scale.mean()), search=float(cost(y).mean() / scale.mean()),
-        optimum=float(optimum.mean() / scale.mean()), found=float(found),
+        start=float(cost(y0).mean() / scale), search=float(searched.mean() / scale),
+        optimum=float(optimum.mean() / scale), found=float(found),
     )  # fmt: skip
 
 

@@ -9,7 +9,7 @@ from .c2po import C2PO
 from .exhaustive import ExhaustiveSearch
 from .hybrid import PhasedZF, normalize_hybrid_power
 from .linear import MRT, RZF, ZF, mrt_matrix, normalize_matrix_power, rzf_matrix, zf_matrix
-from .local_search import AUTO_GAINS, LocalSearch, coordinate_descent
+from .local_search import AUTO_GAINS, LocalSearch, common_gain, coordinate_descent
 from .mo_altmin import MOAltMin, manifold_descent
 from .objective import align_sign, alphabet_noise_variance, one_bit, precoding_mse, real_channel
 from .omp import OMP, beam_dictionary
@@ -43,6 +43,7 @@ __all__ = [
     "manifold_descent",
     "normalize_hybrid_power",
     "alphabet_noise_variance",
+    "common_gain",
     "coordinate_descent",
     "design_for_snr",
     "is_snr_dependent",

@@ -46,12 +46,18 @@ from ..metrics import noise_variance, normalize_average_power, snidr, snidr_term
 from .base import Precoder, design_for_snr
 from .linear import mrt_matrix, zf_matrix
 
-__all__ = ["AUTO_GAINS", "LocalSearch", "coordinate_descent"]
+__all__ = ["AUTO_GAINS", "LocalSearch", "common_gain", "coordinate_descent"]
 
 # The grid of c searched by c = "auto".
 # Gains above 1 pay at low SNR, where noise outweighs distortion and interference.
 AUTO_GAINS = (0.6, 0.7, 0.8, 0.9, 1.0, 1.1, 1.25, 1.5, 2.0)
 STARTS = ("zf", "mrt")
+
+
+def common_gain(s: torch.Tensor, r: torch.Tensor) -> torch.Tensor:
+    """The least-squares gain ``<s, r> / ||s||^2`` shared by all users and symbol vectors of a
+    channel: ``s, r: [B, N_s, K]`` -> ``[B]`` complex."""
+    return (s.conj() * r).sum(dim=(-2, -1)) / (s.abs() ** 2).sum(dim=(-2, -1))
 
 
 def coordinate_descent(
@@ -165,10 +171,10 @@ class LocalSearch:
             if torch.isin(x.real, levels).all() and torch.isin(x.imag, levels).all():
                 return x, torch.ones(x.shape[::2], dtype=x.real.dtype, device=x.device)
             scale = (x.abs() ** 2).mean(dim=-2).sqrt().clamp_min(tiny)  # [B, M]
-        levels = self.dac(x / scale.unsqueeze(-2))
+        quantized = self.dac(x / scale.unsqueeze(-2))
         if not self.scale_back:
-            return levels, torch.ones_like(scale)
-        return scale.unsqueeze(-2) * levels, scale
+            return quantized, torch.ones_like(scale)
+        return scale.unsqueeze(-2) * quantized, scale
 
     def start_and_gain(
         self, H: torch.Tensor, s: torch.Tensor
@@ -176,9 +182,7 @@ class LocalSearch:
         """``start_point``'s ``y0`` and gains, and the least-squares gain ``a: [B]`` that ``y0``
         achieves at the users over the channel's symbols (shared by every candidate ``c``)."""
         y0, scale = self.start_point(H, s)
-        r0 = y0 @ H
-        a = (s.conj() * r0).sum(dim=(-2, -1)) / (s.abs() ** 2).sum(dim=(-2, -1))
-        return y0, scale, a
+        return y0, scale, common_gain(s, y0 @ H)
 
     def search(self, H: torch.Tensor, s: torch.Tensor, c: float) -> torch.Tensor:
         """The local-search output for a fixed ``c``, ``[B, N_s, M]``."""

@@ -6,6 +6,7 @@ from __future__ import annotations
 import torch
 
 from ..metrics import normalize_average_power, snidr, snidr_terms, sum_rate
+from ..precoders import common_gain
 
 __all__ = ["negative_sum_rate", "received_error", "teacher_target"]
 
@@ -47,8 +48,7 @@ def teacher_target(
 
     H: ``[B, M, K]``, y: ``[B, N_s, M]``, s: ``[B, N_s, K]`` -> ``[B, N_s, K]``.
     """
-    r = normalize_average_power(y, total_power) @ H
-    alpha = (s.conj() * r).sum(dim=(-2, -1)) / (s.abs() ** 2).sum(dim=(-2, -1))  # [B]
+    alpha = common_gain(s, normalize_average_power(y, total_power) @ H)  # [B]
     return alpha[:, None, None] * s
 
 

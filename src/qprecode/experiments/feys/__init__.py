@@ -3,7 +3,7 @@ energy reduction: a graph neural network approach": one module per group of figu
 NMSE, radiation patterns, received symbols, power), each experiment a function
 ``(ReproduceConfig, out_dir) -> Section``; ``reproduce`` runs one or all of them."""
 
-from .config import PRESETS, ReproduceConfig
+from .config import PRESET_ALIASES, PRESETS, ReproduceConfig
 from .power_figs import fig12, fig13
 from .radiation_figs import fig3, fig4, fig8, fig9
 from .rate_figs import PAPER_TABLE_I, fig7a, fig7b, fig11, table1
@@ -15,6 +15,7 @@ __all__ = [
     "PAPER_FIG10_M2",
     "PAPER_TABLE_I",
     "PRESETS",
+    "PRESET_ALIASES",
     "Experiment",
     "ReproduceConfig",
     "fig3",
