@@ -69,13 +69,15 @@ def _writable(path: Path) -> None:
         raise click.BadParameter(f"the folder {folder} is not writable")
 
 
-def _check_json(ctx: click.Context, param: click.Parameter, value: Path | None) -> Path | None:
+def check_output_path(
+    ctx: click.Context, param: click.Parameter, value: Path | None
+) -> Path | None:
     if value is not None:
         _writable(value)
     return value
 
 
-def _check_plot(ctx: click.Context, param: click.Parameter, value: Path | None) -> Path | None:
+def check_plot_path(ctx: click.Context, param: click.Parameter, value: Path | None) -> Path | None:
     if value is not None:
         formats = FigureCanvasBase.get_supported_filetypes()
         if value.suffix.lstrip(".").lower() not in formats:
@@ -89,14 +91,14 @@ def _check_plot(ctx: click.Context, param: click.Parameter, value: Path | None) 
 def json_option(what: str) -> Callable[[Any], Any]:
     return click.option(
         "--json", "json_path", type=click.Path(dir_okay=False, path_type=Path),
-        callback=_check_json, help=f"Write config and {what} as JSON.",
+        callback=check_output_path, help=f"Write config and {what} as JSON.",
     )  # fmt: skip
 
 
 def plot_option(help_text: str) -> Callable[[Any], Any]:
     return click.option(
         "--plot", "plot_path", type=click.Path(dir_okay=False, path_type=Path),
-        callback=_check_plot, help=help_text,
+        callback=check_plot_path, help=help_text,
     )  # fmt: skip
 
 

@@ -1,6 +1,9 @@
-"""``qprecode dataset``: site-specific ray-traced channel files (Sionna RT) and their splits.
+"""``qprecode dataset``: channel files (ray-traced sites with Sionna RT, 3GPP channels with Sionna
+PHY) and their splits.
 
-``dataset site`` traces a scene into a channel file, ``dataset info`` reports the positions, LOS
+``dataset 3gpp`` generates CDL/UMi/UMa channels into a file of grouped samples, ``dataset spread``
+compares the eigenvalue spread of channel files, ``dataset site`` traces a scene into a channel
+file, ``dataset info`` reports the positions, LOS
 share and average SNR of the train/val/test splits a training would draw groups of users from,
 ``dataset plot`` draws the SNR distribution and the user positions over the scene.
 """
@@ -13,11 +16,23 @@ from typing import Any
 
 import click
 import numpy as np
+import torch
 from rich.table import Table
 
 from .. import _parsing
 from ..datasets import LOS_SELECTIONS, FileChannel, read_channel_file
-from ..datasets.plots import plot_site_positions, plot_snr_distribution
+from ..datasets.h5 import write_channel_file
+from ..datasets.plots import plot_eigenvalue_spread, plot_site_positions, plot_snr_distribution
+from ..datasets.sionna_3gpp import (
+    ARRAYS,
+    MODELS,
+    NORMALIZATIONS,
+    ThreeGPPConfig,
+    condition_number_db,
+    generate_3gpp,
+    normalize_channels,
+    sionna_phy_unavailable_reason,
+)
 from ..datasets.sionna_sites import (
     generate_site,
     load_site_scene,
@@ -26,12 +41,12 @@ from ..datasets.sionna_sites import (
 )
 from ..datasets.site_config import SiteConfig
 from ..datasets.snr import calibrated_snr_db, split_snr_db, user_snr_db
-from ._app import cli, console
+from ._app import check_output_path, check_plot_path, cli, console
 
 
 @cli.group()
 def dataset() -> None:
-    """Channel datasets: ray-traced sites (Sionna RT) and their splits."""
+    """Channel datasets: ray-traced sites (Sionna RT), 3GPP channels (Sionna PHY), splits."""
 
 
 def _pair(text: str | None, what: str) -> tuple[float, float] | None:
@@ -163,6 +178,105 @@ def site(
         footprint = scene_footprint(load_site_scene(config))
         for path in _plots(file, plot_dir, out_path.stem, footprint):
             console.print(f"wrote {path}")
+
+
+@dataset.command("3gpp")
+@click.argument("model", type=click.Choice(MODELS))
+@click.option("--out", "out_path", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              callback=check_output_path,
+              help="The HDF5 channel file to write (grouped samples [N, M, K]).")  # fmt: skip
+@click.option("-M", "--antennas", type=int, default=32, show_default=True)
+@click.option("-K", "--users", type=int, default=4, show_default=True)
+@click.option("--samples", type=int, default=10_000, show_default=True, help="Samples N.")
+@click.option("--array", "array_kind", type=click.Choice(ARRAYS), default="ula",
+              show_default=True,
+              help="BS array: 1 x M ULA or a UPA of --upa-rows rows.")  # fmt: skip
+@click.option("--upa-rows", type=int, default=4, show_default=True)
+@click.option("--carrier", type=float, default=3.5e9, show_default=True, help="Carrier [Hz].")
+@click.option("--sector-deg", type=float, default=120.0, show_default=True,
+              help="CDL: the users' azimuths are uniform over this sector.")  # fmt: skip
+@click.option("--normalization", type=click.Choice(NORMALIZATIONS), default="user",
+              show_default=True,
+              help="user: every ||h_k||^2 = M (path loss removed); sample: ||H||_F^2 = MK "
+                   "(relative path loss kept).")  # fmt: skip
+@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--plot", "plot_path", type=click.Path(dir_okay=False, path_type=Path),
+              default=None, callback=check_plot_path,
+              help="Write the CDF of the eigenvalue spread vs i.i.d. Rayleigh "
+                   "(normalised alike).")  # fmt: skip
+@click.option("--quiet", is_flag=True, help="No progress bar.")
+def three_gpp(
+    model: str, out_path: Path, antennas: int, users: int, samples: int, array_kind: str,
+    upa_rows: int, carrier: float, sector_deg: float, normalization: str, seed: int,
+    plot_path: Path | None, quiet: bool,
+) -> None:  # fmt: skip
+    """Generate 3GPP TR 38.901 channels (CDL-A..E, UMi, UMa; a narrowband snapshot at the BS
+    array) with Sionna PHY into a channel file for `evaluate --channel-file` and training."""
+    config = ThreeGPPConfig(
+        model=model, antennas=antennas, users=users, samples=samples, array=array_kind,
+        upa_rows=upa_rows, carrier_hz=carrier, sector_deg=sector_deg,
+        normalization=normalization, seed=seed,
+    )  # fmt: skip
+    reason = sionna_phy_unavailable_reason()
+    if reason is not None:
+        raise click.ClickException(reason)
+    file = generate_3gpp(config, progress=not quiet)
+    write_channel_file(out_path, file)
+    spread = condition_number_db(file.channels)
+    rows, cols = config.array_shape
+    console.print(
+        f"wrote {out_path}: {samples} samples of M={antennas} ({rows}x{cols} {array_kind}), "
+        f"K={users}, {model}, normalised per {normalization}; "
+        f"{file.metadata['generate_seconds']:.1f} s, {out_path.stat().st_size / 2**20:.1f} MiB; "
+        f"eigenvalue spread median {spread.median():.1f} dB"
+    )
+    if plot_path is not None:
+        generator = torch.Generator().manual_seed(seed)
+        iid = normalize_channels(
+            torch.randn(samples, antennas, users, dtype=torch.complex64, generator=generator),
+            normalization,
+        )
+        spreads = {model: spread, "i.i.d. Rayleigh": condition_number_db(iid)}
+        plot_eigenvalue_spread(spreads, plot_path,
+                               f"M={antennas} {array_kind.upper()}, K={users}")  # fmt: skip
+        console.print(f"wrote {plot_path}")
+
+
+@dataset.command("spread")
+@click.argument("paths", nargs=-1, required=True,
+                type=click.Path(dir_okay=False, path_type=Path))  # fmt: skip
+@click.option("--plot", "plot_path", type=click.Path(dir_okay=False, path_type=Path),
+              default=None, callback=check_plot_path,
+              help="Write the CDFs, with i.i.d. Rayleigh normalised per user.")  # fmt: skip
+@click.option("--seed", type=int, default=0, show_default=True, help="Seed of the Rayleigh set.")
+def spread(paths: tuple[Path, ...], plot_path: Path | None, seed: int) -> None:
+    """Eigenvalue spread of H^H H (K x K, per sample) of channel files of grouped samples,
+    against i.i.d. Rayleigh channels of the same size normalised per user."""
+    spreads: dict[str, torch.Tensor] = {}
+    shape = None
+    for path in paths:
+        file = read_channel_file(path)
+        if file.layout != "samples":
+            raise click.BadParameter(f"{path} holds positions, not grouped samples [N, M, K]")
+        if shape is not None and file.channels.shape[1:] != shape[1:]:
+            raise click.BadParameter(f"{path} has M x K = {tuple(file.channels.shape[1:])}, "
+                                     f"the first file {shape[1:]}")  # fmt: skip
+        spreads[path.stem] = condition_number_db(file.channels)
+        shape = tuple(file.channels.shape)
+    assert shape is not None  # paths is required
+    generator = torch.Generator().manual_seed(seed)
+    iid = torch.randn(*shape, dtype=torch.complex64, generator=generator)
+    spreads["i.i.d. Rayleigh"] = condition_number_db(normalize_channels(iid, "user"))
+    table = Table(title=f"eigenvalue spread of H^H H [dB] (M={shape[1]}, K={shape[2]})")
+    for col in ("channels", "samples", "p10", "median", "p90"):
+        table.add_column(col, justify="right")
+    for name, values in spreads.items():
+        p10, p50, p90 = torch.quantile(values.double(), torch.tensor([0.1, 0.5, 0.9]).double())
+        table.add_row(name, str(values.numel()), f"{p10:.2f}", f"{p50:.2f}", f"{p90:.2f}")
+    console.print(table)
+    if plot_path is not None:
+        plot_eigenvalue_spread(spreads, plot_path, f"M={shape[1]}, K={shape[2]}")
+        console.print(f"wrote {plot_path}")
 
 
 @dataset.command("info")
