@@ -93,3 +93,32 @@ def test_the_card_says_how_the_model_was_trained():
     assert "self-supervised on the Bussgang sum rate" in summary()
     assert "against the local-search teacher)" in summary(distill_steps=8, steps=8)
     assert "teacher for 3 steps, then on the Bussgang sum rate" in summary(distill_steps=3)
+
+
+def test_robust_batches_show_the_gnn_an_estimate_and_score_it_on_the_true_channel():
+    config = config_from_raw({**TINY, "csi_error_db": -10.0, "distill_steps": 2})
+    task = FeysTask(config)
+    g = torch.Generator().manual_seed(5)
+    H, s, gumbel, target, H_hat = task.training_batch(torch.arange(64) % 64, g, 1, 8)
+    error = (H_hat - H).abs().square().sum() / H.abs().square().sum()
+    assert 10 * math.log10(error.item()) == pytest.approx(-10.0, abs=0.6)  # 512 entries
+    y = LocalSearch(1, snr_db=20.0, scale_back=False)(H, s)  # the teacher sees the true H
+    assert torch.allclose(target, teacher_target(H, y, s, 8.0))
+    assert len(task.training_batch(torch.arange(4), g, step=2, total_steps=8)) == 4
+
+    robust = task.objective(task.build_model())
+    no_noise = torch.zeros_like(gumbel)
+    perfect = FeysTask(config_from_raw({**TINY, "distill_steps": 2})).objective(robust.gnn)
+    # with the true channel as its estimate, the robust objective is the perfect-CSI one
+    assert robust(H, s, no_noise, target, H).item() == pytest.approx(
+        perfect(H, s, no_noise, target).item()
+    )
+    assert robust(H, s, no_noise, target, H_hat).item() != pytest.approx(
+        perfect(H, s, no_noise, target).item()
+    )
+    assert task.trained_on()["csi_error_db"] == -10.0
+
+
+def test_robust_training_rejects_a_non_finite_error():
+    with pytest.raises(ValueError, match="csi_error_db"):
+        config_from_raw({**TINY, "csi_error_db": math.inf})

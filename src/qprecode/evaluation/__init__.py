@@ -2,7 +2,7 @@
 estimates it sees) -> per-user and sum rates, log-SE, NMSE, BER; symbols and radiation patterns.
 Metrics themselves are pure functions in ``qprecode.metrics``."""
 
-from .csi import noisy_channel_estimate
+from .csi import noisy_channel_estimate, pilot_channel_estimate, pilot_estimate_nmse_db
 from .evaluate import EvaluationResult, evaluate
 from .radiation import los_radiation_db
 from .symbols import draw_symbols, gaussian_symbols
@@ -14,4 +14,6 @@ __all__ = [
     "gaussian_symbols",
     "los_radiation_db",
     "noisy_channel_estimate",
+    "pilot_channel_estimate",
+    "pilot_estimate_nmse_db",
 ]

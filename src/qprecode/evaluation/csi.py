@@ -4,6 +4,11 @@
 Model: ``H_hat = H + E`` with ``E`` i.i.d. ``CN(0, nmse * ||H||_F^2 / (M K))`` per realisation, so
 that the estimation NMSE ``E||H_hat - H||_F^2 / ||H||_F^2`` of every realisation is ``nmse`` on
 average, whatever the channel's scale (path loss) is.
+
+Pilot-based estimates (TDD uplink pilots): the ``K`` users send orthogonal pilots of length
+``tau`` (``K`` by default), each received with SNR ``rho`` per antenna. After despreading, the LS
+estimate is ``H + E`` with NMSE ``1 / (rho tau)``; the MMSE estimate for i.i.d. channel entries
+shrinks it by ``rho tau / (1 + rho tau)``, NMSE ``1 / (1 + rho tau)``.
 """
 
 from __future__ import annotations
@@ -15,7 +20,14 @@ import torch
 from .._validation import check_channel
 from ..channels import complex_normal
 
-__all__ = ["noisy_channel_estimate"]
+__all__ = [
+    "ESTIMATORS",
+    "noisy_channel_estimate",
+    "pilot_channel_estimate",
+    "pilot_estimate_nmse_db",
+]
+
+ESTIMATORS = ("ls", "mmse")
 
 
 def noisy_channel_estimate(
@@ -38,3 +50,43 @@ def noisy_channel_estimate(
     entry_power = (H.abs() ** 2).mean(dim=(-2, -1), keepdim=True)  # [..., 1, 1]
     error = complex_normal(tuple(H.shape), generator, H.dtype).to(H.device)
     return H + error * torch.sqrt(entry_power * 10.0 ** (error_nmse_db / 10.0))
+
+
+def _pilot_gain(pilot_snr_db: float, pilots: int) -> float:
+    """``rho tau``, the pilot energy over the noise after despreading."""
+    if not math.isfinite(pilot_snr_db):
+        raise ValueError(f"pilot_snr_db must be finite, got {pilot_snr_db}")
+    if pilots < 1:
+        raise ValueError(f"pilots must be >= 1, got {pilots}")
+    return 10.0 ** (pilot_snr_db / 10.0) * pilots
+
+
+def pilot_estimate_nmse_db(pilot_snr_db: float, pilots: int, estimator: str = "ls") -> float:
+    """Estimation NMSE in dB of the LS (``1 / (rho tau)``) or MMSE (``1 / (1 + rho tau)``)
+    estimate from ``pilots`` pilot symbols at ``pilot_snr_db``."""
+    gain = _pilot_gain(pilot_snr_db, pilots)
+    if estimator not in ESTIMATORS:
+        raise ValueError(f"estimator must be one of {ESTIMATORS}, got {estimator!r}")
+    return -10.0 * math.log10(gain if estimator == "ls" else 1.0 + gain)
+
+
+def pilot_channel_estimate(
+    H: torch.Tensor,
+    pilot_snr_db: float,
+    generator: torch.Generator,
+    estimator: str = "ls",
+    pilots: int | None = None,
+) -> torch.Tensor:
+    """The LS or MMSE estimate of ``H: [..., M, K]`` from orthogonal uplink pilots of length
+    ``pilots`` (default ``K``) received at ``pilot_snr_db`` per antenna (module docstring).
+
+    Returns:
+        ``H_hat: [..., M, K]``, same dtype and device as ``H``.
+    """
+    tau = H.shape[-1] if pilots is None else pilots
+    gain = _pilot_gain(pilot_snr_db, tau)
+    ls_nmse_db = pilot_estimate_nmse_db(pilot_snr_db, tau, "ls")
+    if estimator not in ESTIMATORS:
+        raise ValueError(f"estimator must be one of {ESTIMATORS}, got {estimator!r}")
+    ls = noisy_channel_estimate(H, ls_nmse_db, generator)
+    return ls if estimator == "ls" else ls * (gain / (1.0 + gain))

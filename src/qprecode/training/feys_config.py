@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 from ..metrics import GAIN_ESTIMATES
@@ -45,15 +46,21 @@ class FeysData(ChannelSetsConfig):
         symbols: ``N_s`` symbol vectors per channel in the loss (fresh every step).
         eval_symbols: ``N_s`` per channel for validation and test (their symbols come from
             named streams of ``val_seed`` and ``test_seed``, ``training.data``).
+        csi_error_db: robust training: the GNN sees ``H_hat = H + E`` with this estimation NMSE
+            in dB (``evaluation.noisy_channel_estimate``, a fresh error every step) while the
+            loss, validation and test use the true ``H``; ``None``: perfect CSI.
     """
 
     symbols: int = 125
     eval_symbols: int = 125
+    csi_error_db: float | None = None
 
     def __post_init__(self) -> None:
         super().__post_init__()
         for name in ("symbols", "eval_symbols"):
             self._check_positive(name)
+        if self.csi_error_db is not None and not math.isfinite(self.csi_error_db):
+            raise ValueError(f"csi_error_db must be finite or None, got {self.csi_error_db}")
 
 
 @dataclass(frozen=True)

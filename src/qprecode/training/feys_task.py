@@ -12,7 +12,7 @@ from torch import nn
 
 from ..channels import complex_normal
 from ..dac import DAC
-from ..evaluation import evaluate
+from ..evaluation import evaluate, noisy_channel_estimate
 from ..metrics import noise_variance
 from ..nn import GNNPrecoder, QuantizedGNN
 from ..precoders import MRT, ZF, LocalSearch, QuantizedLinearPrecoder
@@ -32,26 +32,34 @@ class FeysObjective(nn.Module):
     """The training loss as a module (what DDP wraps): the GNN with the training-time level
     choice (``level_weights``), then ``negative_sum_rate``.
 
-    Call: ``H: [B, M, K]``, ``s: [B, N_s, K]`` complex, ``gumbel: [B, N_s, M, 2, L]`` real and,
-    while distilling, a teacher's ``target: [B, N_s, K]`` (``received_error`` is then the loss)
-    -> scalar loss, differentiable through the chosen estimator.
+    Call: ``H: [B, M, K]``, ``s: [B, N_s, K]`` complex, ``gumbel: [B, N_s, M, 2, L]`` real,
+    then (``FeysTask.training_batch``) while distilling a teacher's ``target: [B, N_s, K]``
+    (``received_error`` is then the loss) and, with ``imperfect_csi``, the estimate the GNN sees
+    ``H_seen: [B, M, K]`` last -> scalar loss, differentiable through the chosen estimator. The
+    loss always uses the true ``H``.
     """
 
-    def __init__(self, gnn: QuantizedGNN, loss: FeysLoss, noise_var: float, power: float):
+    def __init__(
+        self,
+        gnn: QuantizedGNN,
+        loss: FeysLoss,
+        noise_var: float,
+        power: float,
+        imperfect_csi: bool = False,
+    ):
         super().__init__()
         self.gnn = gnn
         self.loss = loss
         self.noise_var = noise_var
         self.power = power
+        self.imperfect_csi = imperfect_csi
 
     def forward(
-        self,
-        H: torch.Tensor,
-        s: torch.Tensor,
-        gumbel: torch.Tensor,
-        target: torch.Tensor | None = None,
+        self, H: torch.Tensor, s: torch.Tensor, gumbel: torch.Tensor, *rest: torch.Tensor
     ) -> torch.Tensor:
-        logits = self.gnn.logits(H, s)  # [B, N_s, M, 2, L]
+        H_seen = rest[-1] if self.imperfect_csi else H
+        target = rest[0] if len(rest) > int(self.imperfect_csi) else None
+        logits = self.gnn.logits(H_seen, s)  # [B, N_s, M, 2, L]
         weights = level_weights(logits, self.loss.estimator, self.loss.tau, gumbel)
         y = self.gnn.levels_from_weights(weights)
         if target is not None:
@@ -91,11 +99,13 @@ class FeysTask:
     def training_batch(
         self, indices: torch.Tensor, generator: torch.Generator, step: int, total_steps: int
     ) -> tuple[torch.Tensor, ...]:
-        """``(H [B, M, K], s [B, N_s, K], gumbel [B, N_s, M, 2, L])`` of the global batch, and
-        the teacher's ``target [B, N_s, K]`` during the first ``distill_steps`` steps.
+        """``(H [B, M, K], s [B, N_s, K], gumbel [B, N_s, M, 2, L])`` of the global batch, then
+        the teacher's ``target [B, N_s, K]`` during the first ``distill_steps`` steps (the
+        teacher sees the true ``H``) and, with ``data.csi_error_db``, the estimate the GNN sees
+        ``H_hat [B, M, K]``.
 
-        ``s`` and the Gumbel noise are drawn from ``generator``, the noise scaled by the linear
-        schedule of ``gumbel_scale_initial`` -> ``gumbel_scale_final`` over the run.
+        ``s``, the Gumbel noise and the CSI error are drawn from ``generator``, the noise scaled
+        by the linear schedule of ``gumbel_scale_initial`` -> ``gumbel_scale_final``.
         """
         d, loss = self.config.data, self.config.loss
         B = indices.numel()
@@ -105,10 +115,12 @@ class FeysTask:
         gumbel = sample_gumbel(shape, generator, None)
         start, end = loss.gumbel_scale_initial, loss.gumbel_scale_final
         gumbel *= start + (end - start) * step / total_steps
+        batch: tuple[torch.Tensor, ...] = (H, s, gumbel)
         if step < loss.distill_steps:
-            y = self.teacher(H, s)
-            return H, s, gumbel, teacher_target(H, y, s, d.power)
-        return H, s, gumbel
+            batch += (teacher_target(H, self.teacher(H, s), s, d.power),)
+        if d.csi_error_db is not None:
+            batch += (noisy_channel_estimate(H, d.csi_error_db, generator),)
+        return batch
 
     @functools.cached_property
     def teacher(self) -> LocalSearch:
@@ -120,29 +132,33 @@ class FeysTask:
         """The module whose forward on a training batch returns the loss."""
         assert isinstance(model, QuantizedGNN)
         d = self.config.data
-        return FeysObjective(model, self.config.loss, noise_variance(d.snr_db, d.power), d.power)
+        return FeysObjective(model, self.config.loss, noise_variance(d.snr_db, d.power), d.power,
+                             imperfect_csi=d.csi_error_db is not None)  # fmt: skip
 
     def validate(self, model: nn.Module) -> dict[str, float]:
-        """Sum rate and NMSE of the argmax GNN on the validation set at the training SNR."""
+        """Sum rate and NMSE of the argmax GNN on the validation set at the training SNR (and
+        CSI error)."""
         assert isinstance(model, QuantizedGNN)
         d = self.config.data
         device = next(model.parameters()).device
         result = evaluate(
             GNNPrecoder(model), self.data.val.to(device), [d.snr_db],
             symbols=self.data.val_symbols, total_power=d.power,
-            batch_size=max(1, 8192 // d.eval_symbols),
+            batch_size=max(1, 8192 // d.eval_symbols), csi_error_nmse_db=d.csi_error_db,
         )  # fmt: skip
         return {"val_sum_rate": result.sum_rate[0], "val_nmse_db": result.nmse_db[0]}
 
     def test(self, model: nn.Module) -> dict[str, Any]:
         """The GNN and the paper's linear baseline (MRT for K=1, else ZF) with 1..3-bit DACs on
-        the test set: ``{"snr_db": [...], "results": [row per precoder and bits]}``."""
+        the test set (all with the training's CSI error):
+        ``{"snr_db": [...], "results": [row per precoder and bits]}``."""
         assert isinstance(model, QuantizedGNN)
         d = self.config.data
         snrs = sorted({*TEST_SNRS_DB, d.snr_db})
         common = functools.partial(
             evaluate, channels=self.data.test, snr_db=snrs, num_symbols=d.eval_symbols,
             seed=stream_seed(d.test_seed, "test-symbols"), total_power=d.power,
+            csi_error_nmse_db=d.csi_error_db,
         )  # fmt: skip
         rows = [{"precoder": "gnn", "bits": model.bits,
                  **common(GNNPrecoder(model), batch_size=256).to_dict()}]  # fmt: skip
@@ -155,8 +171,11 @@ class FeysTask:
     def trained_on(self) -> dict[str, Any]:
         """The setting a trained model knows: sizes, channel model and SNR."""
         d = self.config.data
-        return {"antennas": d.antennas, "users": d.users, "channel": d.channel,
-                "snr_db": d.snr_db}  # fmt: skip
+        known = {"antennas": d.antennas, "users": d.users, "channel": d.channel,
+                 "snr_db": d.snr_db}  # fmt: skip
+        if d.csi_error_db is not None:
+            known["csi_error_db"] = d.csi_error_db
+        return known
 
     def card_summary(self) -> list[str]:
         """Markdown lines that open the model card."""
@@ -182,5 +201,8 @@ class FeysTask:
             f"- Data: {d.train_channels} training, {d.val_channels} validation and "
             f"{d.test_channels} test channels ({d.channel}), seeds "
             f"{d.train_seed}/{d.val_seed}/{d.test_seed}; fresh CN(0,1) symbols every step, "
-            f"{d.symbols} per channel.",
-        ]
+            f"{d.symbols} per channel."
+            + ("" if d.csi_error_db is None else
+               f" Robust training: the GNN saw channel estimates with an error NMSE of "
+               f"{d.csi_error_db:g} dB (fresh every step); loss and metrics use the true channel."),
+        ]  # fmt: skip
