@@ -1,4 +1,5 @@
 import h5py
+import numpy as np
 import pytest
 import torch
 
@@ -77,3 +78,53 @@ def test_samples_draw_k_distinct_positions_of_their_split():
     assert bool(file.los[los.pool].all())
     with pytest.raises(ValueError, match="fewer than K"):
         FileChannel(file, num_users=10, split="val")
+
+
+@pytest.mark.parametrize("suffix", [".npy", ".mat"])
+def test_array_files_are_read_and_checked_like_hdf5_files(tmp_path, suffix):
+    from scipy.io import savemat
+
+    H = (torch.randn(6, 8, 2, dtype=torch.complex64, generator=generator(0))).numpy()
+    path = tmp_path / f"h{suffix}"
+    if suffix == ".npy":
+        np.save(path, H)
+    else:
+        savemat(path, {"H": H, "note": np.ones(3)})
+    file = read_channel_file(path)
+    assert file.layout == "samples" and file.metadata["source"] == str(path)
+    np.testing.assert_array_equal(file.channels.numpy(), H)
+    assert FileChannel(path, 2).sample(4, generator(1)).shape == (4, 8, 2)
+    bad = H.copy()
+    bad[2, :, 1] = 0  # a user with no channel
+    np.save(tmp_path / "bad.npy", bad)
+    with pytest.raises(ValueError, match="zero"):
+        read_channel_file(tmp_path / "bad.npy")
+
+
+def test_array_files_with_the_wrong_content_are_refused(tmp_path):
+    from scipy.io import savemat
+
+    np.save(tmp_path / "flat.npy", np.ones(5))
+    with pytest.raises(ValueError, match=r"\[N, M, K\]"):
+        read_channel_file(tmp_path / "flat.npy")
+    savemat(tmp_path / "two.mat", {"a": np.ones((2, 2)), "b": np.ones((2, 2))})
+    with pytest.raises(ValueError, match="name the channel variable"):
+        read_channel_file(tmp_path / "two.mat")
+    (tmp_path / "junk.npy").write_bytes(b"not numpy")
+    with pytest.raises(ValueError, match="not a readable .npy"):
+        read_channel_file(tmp_path / "junk.npy")
+    np.save(tmp_path / "nan.npy", np.full((2, 4, 1), np.nan))
+    with pytest.raises(ValueError, match="finite"):
+        read_channel_file(tmp_path / "nan.npy")
+
+
+def test_evaluate_reads_a_npy_channel_file(tmp_path, capsys):
+    from tests.test_cli import run
+
+    np.save(tmp_path / "h.npy", torch.randn(40, 8, 2, dtype=torch.complex64,
+                                            generator=generator(2)).numpy())  # fmt: skip
+    code, out, err = run(["evaluate", "--channel-file", str(tmp_path / "h.npy"), "-K", "2",
+                          "--precoder", "zf", "--bits", "inf", "--snr-db", "30", "--channels",
+                          "40", "--symbols", "32", "--quiet"], capsys)  # fmt: skip
+    assert code == 0, err
+    assert "zf" in out

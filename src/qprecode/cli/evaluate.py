@@ -50,8 +50,9 @@ MIN_SYMBOLS = 32
     "--channel-file",
     type=click.Path(dir_okay=False, path_type=Path),
     default=None,
-    help="Draw the channels from an HDF5 channel file (qprecode.datasets) instead of --channel; "
-    "M comes from the file, groups of --users distinct positions per channel.",
+    help="Draw the channels from a channel file instead of --channel: HDF5 (qprecode.datasets), "
+    "or a .npy/.mat array [N, M, K] (samples) or [P, M] (positions); M comes from the file, "
+    "groups of --users distinct positions per channel.",
 )
 @click.option(
     "--positions",

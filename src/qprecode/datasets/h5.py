@@ -26,7 +26,13 @@ import torch
 from .._validation import check_channel, check_finite
 from ..results import run_metadata
 
-__all__ = ["FORMAT_VERSION", "ChannelFile", "read_channel_file", "write_channel_file"]
+__all__ = [
+    "FORMAT_VERSION",
+    "ChannelFile",
+    "check_channel_file",
+    "read_channel_file",
+    "write_channel_file",
+]
 
 FORMAT_VERSION = 1
 
@@ -57,7 +63,9 @@ class ChannelFile:
         return int(self.channels.shape[1])
 
 
-def _check(file: ChannelFile) -> None:
+def check_channel_file(file: ChannelFile) -> None:
+    """Raise ``ValueError`` unless ``file``'s shapes and values are valid (finite, and no user
+    with an all-zero channel)."""
     H = file.channels
     if H.dim() == 2:
         check_channel(H.unsqueeze(-1))
@@ -65,6 +73,10 @@ def _check(file: ChannelFile) -> None:
         check_channel(H)
     else:
         raise ValueError(f"channels must be [P, M] or [N, M, K], got {tuple(H.shape)}")
+    silent = (H.abs().amax(dim=1) == 0).nonzero()[:, 0].unique()  # rows with a silent user
+    if silent.numel():
+        raise ValueError(f"{silent.numel()} channel(s) of the file (e.g. index "
+                         f"{silent[:5].tolist()}) give a user an all-zero channel")  # fmt: skip
     count = H.shape[0]
     for name, value, width in (("positions", file.positions, 3), ("los", file.los, None)):
         if value is None:
@@ -83,7 +95,7 @@ def write_channel_file(path: str | Path, file: ChannelFile) -> None:
     gain the code version and machine (``run_metadata``)."""
     import h5py
 
-    _check(file)
+    check_channel_file(file)
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.with_name(f".{target.name}.tmp")
@@ -101,12 +113,17 @@ def write_channel_file(path: str | Path, file: ChannelFile) -> None:
 
 
 def read_channel_file(path: str | Path) -> ChannelFile:
-    """Read a channel file, checking its format, shapes and values."""
+    """Read a channel file (HDF5, or a ``.npy``/``.mat`` array: ``array_files``), checking its
+    format, shapes and values."""
     import h5py
 
     source = Path(path)
     if not source.is_file():
         raise ValueError(f"channel file {source} does not exist")
+    if source.suffix.lower() in (".npy", ".mat"):
+        from .array_files import read_array_file  # it builds on this module
+
+        return read_array_file(source)
     try:
         with h5py.File(source, "r") as f:
             version = int(f.attrs.get("format_version", -1))
@@ -124,5 +141,5 @@ def read_channel_file(path: str | Path) -> ChannelFile:
     except OSError as err:
         raise ValueError(f"{source} is not a readable HDF5 file: {err}") from None
     file = ChannelFile(channels, metadata, positions, los)
-    _check(file)
+    check_channel_file(file)
     return file

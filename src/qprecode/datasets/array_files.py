@@ -1,0 +1,65 @@
+"""Channels measured or generated elsewhere, as plain arrays: NumPy ``.npy`` and MATLAB ``.mat``
+(v5/v7; a v7.3 file is HDF5 and must be re-saved with ``-v7`` or converted to ``.npy``).
+
+The array is ``[N, M, K]`` (grouped samples) or ``[P, M]`` (one channel per user position), in
+the convention ``r = H^T y + v`` (``H[n, m, k]`` from antenna ``m`` to user ``k``); a real array
+is taken as a real channel. In a ``.mat`` file the variable is ``H`` or ``channels``, or the only
+array in it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from .h5 import ChannelFile, check_channel_file
+
+__all__ = ["ARRAY_SUFFIXES", "read_array_file"]
+
+ARRAY_SUFFIXES = (".npy", ".mat")
+MAT_NAMES = ("H", "channels")
+
+
+def _mat_array(path: Path) -> np.ndarray:
+    from scipy.io import loadmat
+
+    try:
+        variables = loadmat(path)
+    except NotImplementedError:  # scipy's answer to a v7.3 (HDF5) file
+        raise ValueError(f"{path} is a MATLAB v7.3 file: save it with -v7, or as .npy") from None
+    except (OSError, ValueError) as err:
+        raise ValueError(f"{path} is not a readable .mat file: {err}") from None
+    arrays = {k: v for k, v in variables.items() if not k.startswith("__")}
+    for name in MAT_NAMES:
+        if name in arrays:
+            return np.asarray(arrays[name])
+    if len(arrays) == 1:
+        return np.asarray(next(iter(arrays.values())))
+    raise ValueError(f"{path} holds {sorted(arrays)}: name the channel variable H or channels")
+
+
+def read_array_file(path: str | Path) -> ChannelFile:
+    """A ``ChannelFile`` of the array in ``path`` (``.npy`` or ``.mat``), checked like an HDF5
+    channel file (shape, finite values, no all-zero user)."""
+    source = Path(path)
+    suffix = source.suffix.lower()
+    if suffix not in ARRAY_SUFFIXES:
+        raise ValueError(f"{source}: an array file ends in {' or '.join(ARRAY_SUFFIXES)}")
+    if suffix == ".mat":
+        array = _mat_array(source)
+    else:
+        try:
+            array = np.load(source, allow_pickle=False)
+        except (OSError, ValueError) as err:
+            raise ValueError(f"{source} is not a readable .npy file: {err}") from None
+    if array.dtype.kind not in "fciu":
+        raise ValueError(f"{source}: the channels must be numbers, got dtype {array.dtype}")
+    if array.ndim not in (2, 3):
+        raise ValueError(f"{source}: the channels must be [N, M, K] or [P, M], "
+                         f"got shape {array.shape}")  # fmt: skip
+    metadata = {"generator": f"array file ({suffix})", "source": str(source)}
+    file = ChannelFile(torch.from_numpy(array.astype(np.complex64)), metadata)
+    check_channel_file(file)
+    return file
