@@ -122,3 +122,26 @@ def test_a_user_with_an_all_zero_channel_is_refused_not_reported_as_nan():
     H[2, :, 1] = 0
     with pytest.raises(ValueError, match=r"1 channel realisation\(s\) \(e.g. index \[2\]\)"):
         evaluate(build_precoder("mrt", 1), H, [10.0], num_symbols=64)
+
+
+@pytest.mark.parametrize("modulation", ["gaussian", "qpsk"])
+def test_merged_parts_equal_one_evaluation(modulation):
+    from qprecode.evaluation import draw_symbols, merge_results
+
+    H = RayleighChannel(8, 2).sample(30, generator(4))
+    s, idx = draw_symbols(30, 32, 2, 5, H.dtype, modulation)
+    precoder = build_precoder("zf", 1)
+    kwargs = {"modulation": modulation, "seed": 5}
+    whole = evaluate(precoder, H, [0.0, 20.0], symbols=s, symbol_indices=idx, **kwargs)
+    parts = [evaluate(precoder, H[a:b], [0.0, 20.0], symbols=s[a:b],
+                      symbol_indices=None if idx is None else idx[a:b], **kwargs)
+             for a, b in ((0, 7), (7, 19), (19, 30))]  # fmt: skip
+    merged = merge_results(parts)
+    for key in ("sum_rate", "sum_rate_std", "sum_rate_sem", "log_se", "snidr_db", "nmse_db"):
+        assert getattr(merged, key) == pytest.approx(getattr(whole, key), rel=1e-9), key
+    torch.testing.assert_close(torch.tensor(merged.user_rate), torch.tensor(whole.user_rate))
+    assert merged.num_channels == 30
+    if modulation == "qpsk":  # BER noise is drawn per call: equal in expectation only
+        assert merged.ber is not None and len(merged.ber) == 2
+    with pytest.raises(ValueError, match="same SNRs"):
+        merge_results([parts[0], evaluate(precoder, H[:5], [10.0], num_symbols=32)])

@@ -11,6 +11,7 @@ from __future__ import annotations
 import sys
 
 import click
+import torch
 
 from . import (  # noqa: F401  (registers the commands)
     compress,
@@ -43,4 +44,18 @@ def main(argv: list[str] | None = None) -> None:
     except ValueError as err:
         click.echo(f"error: {err}", err=True)
         sys.exit(2)
+    except (MemoryError, RuntimeError) as err:
+        if not _out_of_memory(err):
+            raise
+        first = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
+        click.echo(f"error: out of memory ({first}); lower --batch-size", err=True)
+        sys.exit(2)
     sys.exit(code if isinstance(code, int) else 0)
+
+
+def _out_of_memory(err: BaseException) -> bool:
+    """A failed allocation: ``MemoryError``, CUDA's ``OutOfMemoryError`` or the plain
+    ``RuntimeError`` of torch's CPU allocator."""
+    return isinstance(err, (MemoryError, torch.OutOfMemoryError)) or (
+        "can't allocate memory" in str(err)
+    )

@@ -13,13 +13,14 @@ from .. import _parsing
 from .._validation import check_device
 from ..channels import CHANNEL_NAMES, make_channel
 from ..datasets import LOS_SELECTIONS, SPLITS, FileChannel
-from ..evaluation import draw_symbols
+from ..evaluation import EvaluationResult, draw_symbols, merge_results
 from ..evaluation import evaluate as evaluate_precoder
 from ..metrics import MODULATIONS
 from ..plotting import plot_metric
+from ..progress import progress_bar
 from ..registry import find_entry
 from ..results import run_metadata, write_json
-from ..seeds import SYMBOL_OFFSET
+from ..seeds import SYMBOL_OFFSET, stream_seed
 from ._app import (
     bits_json,
     bits_label,
@@ -34,6 +35,9 @@ from ._app import (
 # Fewest symbol vectors per channel for the least-squares Bussgang fit (bias below 0.1 bit/c.u.
 # for 1-bit MRT at 20 dB: 2.23 with 32 vectors against 2.16 with 125).
 MIN_SYMBOLS = 32
+# Above this many bytes of channels and symbols, they are drawn chunk by chunk (--batch-size
+# channels, each chunk with its own seeds), so that memory stays bounded by the chunk.
+STREAM_BYTES = 2**28
 
 
 @cli.command()
@@ -115,7 +119,9 @@ MIN_SYMBOLS = 32
     help="Imperfect CSI: the precoders see H + E with this estimation NMSE in dB (e.g. -20); "
     "the metrics use the true H.",
 )
-@click.option("--batch-size", type=int, default=1000, show_default=True, help="Channels per chunk.")
+@click.option("--batch-size", type=int, default=1000, show_default=True,
+              help="Channels per chunk. Above 256 MiB of channels and symbols they are also "
+                   "drawn per chunk (own seeds), so memory is bounded by the chunk.")  # fmt: skip
 @click.option("--device", default="cpu", show_default=True, help="torch device, e.g. cpu or cuda.")
 @json_option("results")
 @plot_option("Write a metric-vs-SNR plot (PNG); a second metric goes to NAME_ber.png.")
@@ -164,35 +170,37 @@ def evaluate(
         )
     dev = check_device(device)
     if channel_file is not None:
-        source = FileChannel(channel_file, users, split, los=LOS_SELECTIONS[positions])
+        source: Any = FileChannel(channel_file, users, split, los=LOS_SELECTIONS[positions])
         antennas, channel = source.num_antennas, str(channel_file)
-        H = source.sample(num_channels, torch.Generator().manual_seed(seed)).to(dev)
     else:
-        model = make_channel(channel, antennas, users, device=dev)
-        H = model.sample(num_channels, torch.Generator().manual_seed(seed))
-    s, indices = draw_symbols(
-        num_channels, num_symbols, users, seed + SYMBOL_OFFSET, H.dtype, modulation
-    )
+        source = make_channel(channel, antennas, users, device=dev)
+    if num_symbols < users:
+        raise ValueError(f"--symbols must be at least K={users} (the Bussgang fit), got "
+                         f"{num_symbols}")  # fmt: skip
     outside = {name: find_entry(name).outside_training(antennas, users, snrs) for name in names}
     for name, notes in outside.items():
         if notes:
             console.print(f"[yellow]note: {name} is used outside its training: {'; '.join(notes)}")
+    built = build_all(names, bits_list, dac_kind)
+    streamed = num_channels * (antennas + num_symbols) * users * 8 > STREAM_BYTES
+    common: dict[str, Any] = {"snr_db": snrs, "modulation": modulation,
+                              "csi_error_nmse_db": csi_error_db,
+                              "batch_size": batch_size}  # fmt: skip
+    if streamed:
+        results = _streamed(built, source, num_channels, num_symbols, users, seed, batch_size,
+                            dev, common, quiet)  # fmt: skip
+    else:
+        H = source.sample(num_channels, torch.Generator().manual_seed(seed)).to(dev)
+        s, indices = draw_symbols(num_channels, num_symbols, users, seed + SYMBOL_OFFSET,
+                                  H.dtype, modulation)  # fmt: skip
+        results = [
+            evaluate_precoder(precoder, H, symbols=s.to(dev), symbol_indices=indices,
+                              seed=seed + SYMBOL_OFFSET, progress=not quiet,
+                              description=f"{name} {bits_label(bits)}-bit", **common)
+            for name, bits, precoder in built
+        ]  # fmt: skip
     records: list[dict[str, Any]] = []
-    for name, bits, precoder in build_all(names, bits_list, dac_kind):
-        label = f"{name} {bits_label(bits)}-bit"
-        result = evaluate_precoder(
-            precoder,
-            H,
-            snrs,
-            symbols=s.to(dev),
-            modulation=modulation,
-            symbol_indices=indices,
-            seed=seed + SYMBOL_OFFSET,
-            csi_error_nmse_db=csi_error_db,
-            batch_size=batch_size,
-            progress=not quiet,
-            description=label,
-        )
+    for (name, bits, _), result in zip(built, results, strict=True):
         for i, snr in enumerate(result.snr_db):
             records.append(
                 {
@@ -243,6 +251,7 @@ def evaluate(
         "seed": seed,
         "symbol_seed": seed + SYMBOL_OFFSET,
         "csi_error_nmse_db": csi_error_db,
+        "streamed": streamed,
         "outside_training": {name: notes for name, notes in outside.items() if notes},
         "device": device,
     }
@@ -255,6 +264,29 @@ def evaluate(
             path = plot_path if metric == metrics[0] else _sibling(plot_path, metric)
             plot_metric(records, path, metric, title=title)
             console.print(f"wrote {path}")
+
+
+def _streamed(
+    built: list[tuple[str, int | None, Any]], source: Any, num_channels: int, num_symbols: int,
+    users: int, seed: int, batch_size: int, device: torch.device, common: dict[str, Any],
+    quiet: bool,
+) -> list[EvaluationResult]:  # fmt: skip
+    """Every precoder's result over ``num_channels`` drawn ``batch_size`` at a time, each chunk
+    with its own seeds (``stream_seed``), so that memory is bounded by the chunk."""
+    parts: list[list[EvaluationResult]] = [[] for _ in built]
+    starts = range(0, num_channels, batch_size)
+    for index in progress_bar(starts, "channel chunks", enabled=not quiet):
+        count = min(batch_size, num_channels - index)
+        chunk_seed = stream_seed(seed, f"chunk-{index // batch_size}")
+        H = source.sample(count, torch.Generator().manual_seed(chunk_seed)).to(device)
+        symbol_seed = stream_seed(seed + SYMBOL_OFFSET, f"chunk-{index // batch_size}")
+        s, indices = draw_symbols(count, num_symbols, users, symbol_seed, H.dtype,
+                                  common["modulation"])  # fmt: skip
+        for slot, (_, _, precoder) in enumerate(built):
+            parts[slot].append(evaluate_precoder(precoder, H, symbols=s.to(device),
+                                                 symbol_indices=indices, seed=symbol_seed,
+                                                 **common))  # fmt: skip
+    return [merge_results(p) for p in parts]
 
 
 def _sibling(path: Path, metric: str) -> Path:

@@ -3,7 +3,7 @@ estimates it sees) -> per-user and sum rates, log-SE, NMSE, BER; symbols and rad
 Metrics themselves are pure functions in ``qprecode.metrics``."""
 
 from .csi import noisy_channel_estimate, pilot_channel_estimate, pilot_estimate_nmse_db
-from .evaluate import EvaluationResult, evaluate
+from .evaluate import EvaluationResult, evaluate, merge_results
 from .radiation import los_radiation_db
 from .symbols import draw_symbols, gaussian_symbols
 
@@ -13,6 +13,7 @@ __all__ = [
     "evaluate",
     "gaussian_symbols",
     "los_radiation_db",
+    "merge_results",
     "noisy_channel_estimate",
     "pilot_channel_estimate",
     "pilot_estimate_nmse_db",

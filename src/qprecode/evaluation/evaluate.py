@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 
 import torch
 
@@ -33,7 +33,7 @@ from ..seeds import CSI_ERROR_OFFSET, NOISE_OFFSET
 from .csi import noisy_channel_estimate
 from .symbols import draw_symbols
 
-__all__ = ["EvaluationResult", "evaluate"]
+__all__ = ["EvaluationResult", "evaluate", "merge_results"]
 
 
 @dataclass(frozen=True)
@@ -71,9 +71,13 @@ class EvaluationResult:
     modulation: str = "gaussian"
     ber: list[float] | None = None
     csi_error_nmse_db: float | None = None
+    # the NMSE's pooled numerator and denominator per SNR point, for merge_results
+    nmse_sums: list[tuple[float, float]] = field(default_factory=list, repr=False)
 
     def to_dict(self) -> dict[str, object]:
-        return asdict(self)
+        out = asdict(self)
+        del out["nmse_sums"]
+        return out
 
 
 def _to_db(x: float) -> float:
@@ -187,6 +191,7 @@ def evaluate(
                     wrong = bit_errors(H, y, idx, noise[chunk], noise_vars[i], terms, qam)
                     errors[i] += wrong.sum().double().cpu()
     nmse_db = [_to_db(float(err[d] / energy[d])) for d in range(len(designs))]
+    nmse_sums = [(float(err[d]), float(energy[d])) for d in range(len(designs))]
     sums = rates.sum(dim=-1)  # [snr, N]
     std = sums.std(dim=1) if N > 1 else torch.zeros(len(snrs), dtype=torch.float64)
     return EvaluationResult(
@@ -205,6 +210,53 @@ def evaluate(
         if with_ber
         else None,
         csi_error_nmse_db=csi_error_nmse_db,
+        nmse_sums=nmse_sums if per_snr else nmse_sums * len(snrs),
+    )
+
+
+def merge_results(parts: Sequence[EvaluationResult]) -> EvaluationResult:
+    """One result over the channels of ``parts`` (results of one precoder at the same SNR
+    points and ``N_s`` on disjoint sets of channels), exactly as if evaluated at once: means
+    weighted by channels, the standard deviation pooled from each part's mean and spread, the
+    NMSE pooled from its numerators and denominators."""
+    if not parts:
+        raise ValueError("nothing to merge")
+    first = parts[0]
+    for part in parts[1:]:
+        if (part.snr_db, part.num_symbols, part.modulation) != (
+            first.snr_db, first.num_symbols, first.modulation
+        ):  # fmt: skip
+            raise ValueError("merge_results needs parts at the same SNRs, N_s and modulation")
+    counts = torch.tensor([p.num_channels for p in parts], dtype=torch.float64)
+    N = float(counts.sum())
+    weights = counts / N
+
+    def mean(values: list[list[float]]) -> torch.Tensor:  # [parts, snr] -> [snr]
+        return (torch.tensor(values, dtype=torch.float64) * weights[:, None]).sum(dim=0)
+
+    means = torch.tensor([p.sum_rate for p in parts], dtype=torch.float64)  # [parts, snr]
+    stds = torch.tensor([p.sum_rate_std for p in parts], dtype=torch.float64)
+    squares = ((counts[:, None] - 1) * stds**2 + counts[:, None] * means**2).sum(dim=0)
+    total = mean([p.sum_rate for p in parts])
+    std = ((squares - N * total**2).clamp_min(0) / max(N - 1, 1)).sqrt()
+    users = torch.tensor([p.user_rate for p in parts], dtype=torch.float64)  # [parts, snr, K]
+    snidr = mean([[10 ** (x / 10) for x in p.snidr_db] for p in parts])
+    sums = torch.tensor([p.nmse_sums for p in parts], dtype=torch.float64).sum(dim=0)
+    return EvaluationResult(
+        snr_db=first.snr_db,
+        sum_rate=total.tolist(),
+        sum_rate_std=std.tolist(),
+        sum_rate_sem=(std / math.sqrt(N)).tolist(),
+        user_rate=(users * weights[:, None, None]).sum(dim=0).tolist(),
+        log_se=mean([p.log_se for p in parts]).tolist(),
+        snidr_db=[_to_db(float(x)) for x in snidr],
+        nmse_db=[_to_db(float(e / en)) for e, en in sums],
+        num_channels=int(N),
+        num_symbols=first.num_symbols,
+        modulation=first.modulation,
+        ber=mean([p.ber for p in parts]).tolist() if first.ber is not None else None,  # type: ignore[misc]
+        csi_error_nmse_db=first.csi_error_nmse_db,
+        nmse_sums=[(float(e), float(en)) for e, en in sums],
     )
 
 
