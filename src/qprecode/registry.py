@@ -111,7 +111,8 @@ class PrecoderEntry:
         check_bits(bits)
         if bits not in self.bits:
             allowed = ", ".join("inf" if b is None else str(b) for b in self.bits)
-            raise ValueError(f"{self.name} takes bits in {{{allowed}}}, got {bits}")
+            got = "inf" if bits is None else bits
+            raise ValueError(f"{self.name} takes bits in {{{allowed}}}, got {got}")
 
     def outside_training(self, antennas: int, users: int, snrs_db: Sequence[float]) -> list[str]:
         """What of ``(M, K, SNR points)`` differs from the settings a learned model was trained

@@ -17,7 +17,7 @@ import torch
 
 from . import __version__
 
-__all__ = ["atomic_write_bytes", "run_metadata", "write_csv", "write_json"]
+__all__ = ["atomic_write_bytes", "bits_json", "run_metadata", "write_csv", "write_json"]
 
 
 def atomic_write_bytes(path: str | Path, data: bytes) -> None:
@@ -41,7 +41,9 @@ def atomic_write_bytes(path: str | Path, data: bytes) -> None:
 
 
 def write_json(path: str | Path, payload: Any) -> None:
-    """Atomically write ``payload`` as indented JSON (non-finite floats become ``null``)."""
+    """Atomically write ``payload`` as indented JSON: non-finite floats become ``null``, except
+    under a ``bits`` key, where a resolution is an integer or ``"inf"`` (unquantized: ``None`` or
+    ``inf``), as ``bits_json`` writes it."""
     text = json.dumps(_finite_or_none(payload), indent=2, sort_keys=False)
     atomic_write_bytes(path, (text + "\n").encode())
 
@@ -91,11 +93,31 @@ def run_metadata() -> dict[str, Any]:
     }
 
 
+def bits_json(bits: float | None) -> int | str:
+    """A DAC resolution as JSON writes it: an integer, or ``"inf"`` unquantized (``None``)."""
+    if bits is None or bits == float("inf"):
+        return "inf"
+    if float(bits) != int(bits):
+        raise ValueError(f"bits must be a whole number or unquantized, got {bits}")
+    return int(bits)
+
+
+def _bits_or_any(value: Any) -> Any:
+    """``bits_json`` of a resolution or a list of them; anything else as it is."""
+    if value is None or isinstance(value, int | float) and not isinstance(value, bool):
+        return bits_json(value)
+    if isinstance(value, list | tuple) and all(
+        v is None or isinstance(v, int | float) for v in value
+    ):
+        return [bits_json(v) for v in value]
+    return _finite_or_none(value)
+
+
 def _finite_or_none(value: Any) -> Any:
     if isinstance(value, float) and (value != value or value in (float("inf"), float("-inf"))):
         return None
     if isinstance(value, dict):
-        return {k: _finite_or_none(v) for k, v in value.items()}
+        return {k: _bits_or_any(v) if k == "bits" else _finite_or_none(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
         return [_finite_or_none(v) for v in value]
     return value

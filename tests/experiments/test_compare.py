@@ -47,8 +47,10 @@ def test_compare_presets_and_seed():
     quick = ComparisonConfig.from_preset("quick", seed=4)
     assert (quick.channels, quick.symbols, quick.seed) == (300, 64, 4)
     assert ComparisonConfig.from_preset("full").snr_db[1] == -5.0
+    # reproduce's name of its largest preset means the same here
+    assert ComparisonConfig.from_preset("paper") == ComparisonConfig.from_preset("full")
     with pytest.raises(ValueError, match="unknown preset"):
-        ComparisonConfig.from_preset("paper")
+        ComparisonConfig.from_preset("huge")
 
 
 def test_cli_compare_takes_preset_and_seed(tmp_path, monkeypatch):

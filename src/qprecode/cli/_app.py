@@ -24,12 +24,6 @@ def bits_label(bits: int | None) -> str:
     return "inf" if bits is None else str(bits)
 
 
-def bits_json(bits: int | None) -> int | str:
-    """Bits as JSON writes them: an integer, or ``"inf"`` unquantized (as ``qprecode
-    precoders --json``)."""
-    return "inf" if bits is None else bits
-
-
 PRECODER_HELP = (
     f"Comma list of precoders: {', '.join(e.name for e in entries(include_learned=False))}, "
     f"{LEARNED_PREFIX}NAME (a shipped model) or {LEARNED_PREFIX}PATH (a run folder or "

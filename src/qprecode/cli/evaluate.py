@@ -19,10 +19,9 @@ from ..metrics import MODULATIONS
 from ..plotting import plot_metric
 from ..progress import progress_bar
 from ..registry import find_entry
-from ..results import run_metadata, write_json
+from ..results import bits_json, run_metadata, write_json
 from ..seeds import SYMBOL_OFFSET, stream_seed
 from ._app import (
-    bits_json,
     bits_label,
     build_all,
     cli,

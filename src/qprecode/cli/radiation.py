@@ -13,9 +13,8 @@ from .. import _parsing
 from ..evaluation import los_radiation_db
 from ..plotting import plot_radiation
 from ..precoders import design_for_snr
-from ..results import run_metadata, write_json
+from ..results import bits_json, run_metadata, write_json
 from ._app import (
-    bits_json,
     bits_label,
     build_all,
     cli,

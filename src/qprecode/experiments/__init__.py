@@ -6,6 +6,7 @@ frozen config and an output folder.
 """
 
 from .common import Section
+from .compare import PRESET_ALIASES as COMPARE_PRESET_ALIASES
 from .compare import PRESETS as COMPARE_PRESETS
 from .compare import ComparisonConfig, run_comparison
 from .feys import EXPERIMENTS, ReproduceConfig, reproduce
@@ -14,6 +15,7 @@ from .feys import PRESETS as REPRODUCE_PRESETS
 
 __all__ = [
     "COMPARE_PRESETS",
+    "COMPARE_PRESET_ALIASES",
     "EXPERIMENTS",
     "REPRODUCE_PRESETS",
     "REPRODUCE_PRESET_ALIASES",

@@ -32,7 +32,7 @@ from ..registry import build_precoder
 from ..results import atomic_write_bytes, run_metadata, write_json
 from .common import shipped_gnn
 
-__all__ = ["PRESETS", "ComparisonConfig", "run_comparison"]
+__all__ = ["PRESETS", "PRESET_ALIASES", "ComparisonConfig", "run_comparison"]
 
 CLASSICAL = ("mrt", "zf", "wf", "squid", "c2po")
 
@@ -58,7 +58,8 @@ class ComparisonConfig:
 
     @classmethod
     def from_preset(cls, name: str, seed: int = 0) -> ComparisonConfig:
-        """The preset ``name`` (one of ``PRESETS``) with ``seed``."""
+        """The preset ``name`` (one of ``PRESETS`` or ``PRESET_ALIASES``) with ``seed``."""
+        name = PRESET_ALIASES.get(name, name)
         if name not in PRESETS:
             raise ValueError(f"unknown preset {name!r}; choose one of {sorted(PRESETS)}")
         return replace(PRESETS[name], seed=seed)
@@ -68,6 +69,7 @@ PRESETS = {
     "quick": ComparisonConfig(channels=300, symbols=64, small_channels=100),
     "full": ComparisonConfig(snr_db=tuple(float(x) for x in range(-10, 31, 5))),
 }
+PRESET_ALIASES = {"paper": "full"}  # the name reproduce gives its largest preset
 
 
 def _precoders(users: int, bits: int) -> list[tuple[str, Precoder]]:
