@@ -68,6 +68,20 @@ def test_resume_refuses_another_config(tmp_path):
     assert train(relaxed, tmp_path, resume=True, progress=False, echo=lambda _: None).step == 8
 
 
+def test_a_finished_run_is_extended_by_more_epochs_but_never_shortened(tmp_path):
+    quiet = {"progress": False, "echo": lambda _: None}
+    assert train(config_from_raw(TINY), tmp_path, **quiet).step == 8  # 2 epochs of 4 steps
+    rows = (tmp_path / "metrics.csv").read_text().splitlines()
+    longer = config_from_raw({**TINY, "epochs": 3})
+    assert train(longer, tmp_path, resume=True, **quiet).step == 12
+    steps = [int(line.split(",")[0]) for line in (tmp_path / "metrics.csv").read_text()
+             .splitlines()[1:]]  # fmt: skip
+    assert steps == sorted(steps) and steps[-1] == 12 and len(steps) > len(rows) - 1
+    assert "epochs | 3" in (tmp_path / "MODEL_CARD.md").read_text().replace("optim.", "")
+    with pytest.raises(ValueError, match=r"in \['optim.epochs'\].*may grow"):
+        train(config_from_raw({**TINY, "epochs": 2}), tmp_path, resume=True, **quiet)
+
+
 def test_training_beats_one_bit_mrt_on_a_small_problem(tmp_path):
     config = config_from_raw(dict(
         antennas=16, users=1, bits=1, hidden_dim=32, hidden_layers=3, train_channels=4096,

@@ -20,7 +20,7 @@ from .kasalaee_task import (
     load_float_weights,
     negative_matrix_sum_rate,
 )
-from .loop import RESUMABLE_KEYS, TrainResult, train
+from .loop import EXTENDABLE_KEYS, RESUMABLE_KEYS, TrainResult, train
 from .loss import negative_sum_rate
 from .model_card import retest
 from .tasks import TASKS, Task, config_from_raw, list_trials, load_config, task_for
@@ -28,6 +28,7 @@ from .trial import run_trial
 
 __all__ = [
     "ESTIMATORS",
+    "EXTENDABLE_KEYS",
     "RESUMABLE_KEYS",
     "TASKS",
     "ChannelSets",

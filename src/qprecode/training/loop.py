@@ -32,10 +32,12 @@ from .model_card import finish
 from .run_log import RunLog
 from .tasks import Task, task_for
 
-__all__ = ["RESUMABLE_KEYS", "TrainResult", "train"]
+__all__ = ["EXTENDABLE_KEYS", "RESUMABLE_KEYS", "TrainResult", "train"]
 
 # Keys that may change when a run is resumed: they change how it runs, not what it computes.
 RESUMABLE_KEYS = ("loop.eval_every", "loop.checkpoint_every", "loop.device")
+# keys that may grow on resume, to extend a run (schedules over the run stretch to the new end)
+EXTENDABLE_KEYS = ("optim.steps", "optim.epochs")
 
 
 @dataclass
@@ -87,7 +89,8 @@ def train(
         config: a task's config (e.g. ``FeysConfig``), from ``load_config``.
         out_dir: the run folder.
         resume: continue from ``out_dir/last.*``; its config must equal ``config`` up to
-            ``RESUMABLE_KEYS``.
+            ``RESUMABLE_KEYS`` and to ``EXTENDABLE_KEYS`` that grow (a finished run so
+            continues to its new end).
         progress: show a progress bar with the loss and the validation metric.
         max_steps: stop after this global step (to split long runs); the test evaluation only
             happens when all epochs are done.
@@ -240,6 +243,16 @@ def _clear_run(out: Path) -> None:
             path.unlink()
 
 
+def _grows(key: str, old: dict[str, Any], new: dict[str, Any]) -> bool:
+    """Whether ``key`` is an ``EXTENDABLE_KEYS`` entry whose value grows from ``old`` to
+    ``new`` (nested config dicts)."""
+    if key not in EXTENDABLE_KEYS:
+        return False
+    section, name = key.split(".")
+    before, after = old.get(section, {}).get(name), new.get(section, {}).get(name)
+    return isinstance(before, int) and isinstance(after, int) and after > before
+
+
 def _restore(
     out: Path,
     config: Any,
@@ -250,12 +263,14 @@ def _restore(
     """Load ``out/last.*`` into the model, optimiser and generator; returns the step, the best
     validation metric and the seconds spent so far."""
     tensors, info = read_files(out / "last")
-    changed = [k for k in diff_keys(info["config"], config_to_dict(config))
-               if k not in RESUMABLE_KEYS]  # fmt: skip
+    old, new = info["config"], config_to_dict(config)
+    changed = [k for k in diff_keys(old, new)
+               if k not in RESUMABLE_KEYS and not _grows(k, old, new)]  # fmt: skip
     if changed:
         raise ValueError(
             f"cannot resume {out}: its config differs from the given config in {changed} "
-            f"(only {', '.join(RESUMABLE_KEYS)} may change on resume)"
+            f"(only {', '.join(RESUMABLE_KEYS)} may change on resume, and "
+            f"{', '.join(EXTENDABLE_KEYS)} may grow to extend the run)"
         )
     model.load_state_dict({k[6:]: v for k, v in tensors.items() if k.startswith("model.")})
     restore_optimizer(optimizer, tensors, info["optimizer_param_groups"])
