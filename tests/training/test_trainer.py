@@ -68,6 +68,20 @@ def test_resume_refuses_another_config(tmp_path):
     assert train(relaxed, tmp_path, resume=True, progress=False, echo=lambda _: None).step == 8
 
 
+def test_a_stopped_run_is_tested_only_on_request_and_its_card_says_so(tmp_path):
+    quiet = {"progress": False, "echo": lambda _: None}
+    train(config_from_raw(TINY), tmp_path, max_steps=4, **quiet)
+    with pytest.raises(ValueError, match="--unfinished"):
+        retest(tmp_path, echo=lambda _: None)
+    test = retest(tmp_path, unfinished=True, echo=lambda _: None)
+    assert test["results"][0]["precoder"] == "gnn"
+    card = (tmp_path / "MODEL_CARD.md").read_text()
+    assert "Unfinished run**: stopped at step 4 of 8" in card
+    # the run still resumes to its end, and its final card no longer says it is unfinished
+    assert train(config_from_raw(TINY), tmp_path, resume=True, **quiet).step == 8
+    assert "Unfinished" not in (tmp_path / "MODEL_CARD.md").read_text()
+
+
 def test_a_finished_run_is_extended_by_more_epochs_but_never_shortened(tmp_path):
     quiet = {"progress": False, "echo": lambda _: None}
     assert train(config_from_raw(TINY), tmp_path, **quiet).step == 8  # 2 epochs of 4 steps

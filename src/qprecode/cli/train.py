@@ -87,10 +87,13 @@ def train(
 
 @cli.command()
 @click.argument("run_dir", type=click.Path(file_okay=False, path_type=Path))
-def retest(run_dir: Path) -> None:
+@click.option("--unfinished", is_flag=True,
+              help="Test the best model so far of a stopped run; its card says where it "
+                   "stopped.")  # fmt: skip
+def retest(run_dir: Path, unfinished: bool) -> None:
     """Evaluate the best model of a finished training run on its test set again and rewrite its
     best.json and MODEL_CARD.md."""
-    retest_run(run_dir, echo=console.print)
+    retest_run(run_dir, echo=console.print, unfinished=unfinished)
     console.print((run_dir / "MODEL_CARD.md").read_text(), markup=False)
 
 

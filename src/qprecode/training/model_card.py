@@ -68,6 +68,9 @@ def write_model_card(path: Path, info: dict[str, Any], task: Any) -> None:
         f"torch {meta.get('torch_version', torch.__version__)}, qprecode "
         f"{meta.get('qprecode_version', '?')}.", "",
     ]  # fmt: skip
+    if facts.get("stopped_at"):
+        lines[-1:-1] = [f"- **Unfinished run**: stopped at step {facts['stopped_at']} of its "
+                        "recipe; `--resume` with the same config continues it."]  # fmt: skip
     if test.get("results") and hasattr(task, "card_test"):  # a task with its own table
         lines += task.card_test(test)
     elif test.get("results"):
@@ -89,14 +92,27 @@ def write_model_card(path: Path, info: dict[str, Any], task: Any) -> None:
     atomic_write_bytes(path, "\n".join(lines).encode())
 
 
-def retest(out: str | Path, echo: Callable[[str], None] = print) -> dict[str, Any]:
+def retest(
+    out: str | Path, echo: Callable[[str], None] = print, unfinished: bool = False
+) -> dict[str, Any]:
     """Evaluate a finished run's best model on its test set again with the current code and
-    rewrite ``best.json`` and ``MODEL_CARD.md`` (keeping the recorded training facts)."""
+    rewrite ``best.json`` and ``MODEL_CARD.md`` (keeping the recorded training facts). With
+    ``unfinished``, a stopped run's best model so far, its card saying where the run stopped."""
     path = Path(out) / "best.json"
     if not path.is_file():
         raise ValueError(f"{out} holds no best.json: not a run folder of qprecode train")
     info = json.loads(path.read_text())
-    if "training" not in info:
-        raise ValueError(f"{out} has not finished training (no test metrics yet); resume it")
-    task = task_for(config_from_raw(info["config"]))
-    return finish(Path(out), task, echo, info["training"])
+    config = config_from_raw(info["config"])
+    task = task_for(config)
+    training = info.get("training")
+    if training is None:
+        if not unfinished:
+            raise ValueError(f"{out} has not finished training (no test metrics yet); resume "
+                             "it, or test its best model so far with --unfinished")  # fmt: skip
+        last = json.loads((Path(out) / "last.json").read_text())
+        optim = config.optim
+        total = optim.steps or task.num_train // optim.batch_size * optim.epochs
+        training = {"command": None, "steps": last["step"], "processes": 1,
+                    "device": config.loop.device, "seconds": last["seconds"],
+                    "stopped_at": f"{last['step']} of {total}"}  # fmt: skip
+    return finish(Path(out), task, echo, training)
