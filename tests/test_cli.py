@@ -308,3 +308,17 @@ def test_an_allocation_failure_is_a_one_line_error(capsys, monkeypatch):
     assert code == 2
     assert err.startswith("error: out of memory") and "lower --batch-size" in err
     assert "Traceback" not in err and len(err.strip().splitlines()) == 1
+
+
+def test_radiation_takes_snr_lists_like_evaluate(tmp_path, capsys):
+    path = tmp_path / "r.json"
+    args = ["radiation", "--precoder", "mrt,squid", "--bits", "1", "--snr-db", "0:20:20",
+            "--symbols", "200", "--resolution", "5", "--json", str(path)]  # fmt: skip
+    code, _, err = run(args, capsys)
+    assert code == 0, err
+    data = json.loads(path.read_text())
+    assert data["config"]["snr_db"] == [0.0, 20.0]
+    designed = [(p["precoder"], p["snr_db"]) for p in data["patterns"]]
+    assert designed == [("mrt", None), ("squid", 0.0), ("squid", 20.0)]  # SQUID per SNR
+    code, _, err = run([*args[:7], "--snr-db", "nan"], capsys)
+    assert code == 2 and "snr" in err.lower()

@@ -12,7 +12,7 @@ from rich.table import Table
 from .. import _parsing
 from ..evaluation import los_radiation_db
 from ..plotting import plot_radiation
-from ..precoders import design_for_snr
+from ..precoders import design_for_snr, is_snr_dependent
 from ..results import bits_json, run_metadata, write_json
 from ._app import (
     bits_label,
@@ -47,11 +47,12 @@ from ._app import (
 )
 @click.option(
     "--snr-db",
-    "snr_db",
-    type=float,
-    default=20.0,
+    "snr_text",
+    default="20",
     show_default=True,
-    help="Design SNR of rzf, squid and exhaustive (others ignore it).",
+    help="Design SNRs in dB (one value, a comma list or start:stop:step, as evaluate takes "
+    "them): an SNR-dependent precoder (rzf, squid, exhaustive, ...) gets one pattern per SNR, "
+    "the others one pattern.",
 )
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed of the symbols.")
 @json_option("patterns")
@@ -63,7 +64,7 @@ def radiation(
     angles_text: str,
     num_symbols: int,
     resolution: float,
-    snr_db: float,
+    snr_text: str,
     dac_kind: str,
     seed: int,
     json_path: Path | None,
@@ -71,8 +72,9 @@ def radiation(
 ) -> None:
     """Radiation patterns of the intended signal and the distortion (eqs. 11-12) on a
     line-of-sight ULA channel, as in Figs. 3-4 of Feys et al. (SNR-dependent precoders are
-    designed for --snr-db)."""
+    designed for each --snr-db)."""
     names = _parsing.parse_name_list(precoders)
+    snrs = _parsing.parse_snr_range(snr_text)
     bits_list = _parsing.parse_bits_list(bits_text)
     user_angles = _parsing.parse_float_list(angles_text, "angle")
     if not 0 < resolution <= 45:
@@ -85,24 +87,26 @@ def radiation(
 
     patterns: list[dict[str, Any]] = []
     table = Table(title=f"Radiation, M={antennas}, users at {user_angles} deg")
-    for col in ("precoder", "bits", r"SDR at users \[dB]", r"min SDR \[dB]"):
+    for col in ("precoder", "bits", r"design SNR \[dB]", r"SDR at users \[dB]",
+                r"min SDR \[dB]"):  # fmt: skip
         table.add_column(col, justify="right")
     for name, bits, built in build_all(names, bits_list, dac_kind):
-        precoder = design_for_snr(built, snr_db)
-        record: dict[str, Any] = {
-            "label": f"{name.upper()} {bits_label(bits)}-bit",
-            "precoder": name,
-            "bits": bits_json(bits),
-            **los_radiation_db(precoder, antennas, user_angles, num_symbols, grid, seed),
-        }
-        patterns.append(record)
-        at_users = [record["sdr_db"][int(round(a / resolution))] for a in user_angles]
-        table.add_row(
-            name,
-            bits_label(bits),
-            ", ".join(f"{v:.1f}" for v in at_users),
-            f"{min(record['sdr_db']):.1f}",
-        )
+        dependent = is_snr_dependent(built)
+        for snr in snrs if dependent else [None]:
+            precoder = design_for_snr(built, snr) if snr is not None else built
+            suffix = f" @ {snr:g} dB" if dependent and len(snrs) > 1 else ""
+            record: dict[str, Any] = {
+                "label": f"{name.upper()} {bits_label(bits)}-bit{suffix}",
+                "precoder": name,
+                "bits": bits_json(bits),
+                "snr_db": snr,
+                **los_radiation_db(precoder, antennas, user_angles, num_symbols, grid, seed),
+            }
+            patterns.append(record)
+            at_users = [record["sdr_db"][int(round(a / resolution))] for a in user_angles]
+            table.add_row(name, bits_label(bits), "-" if snr is None else f"{snr:g}",
+                          ", ".join(f"{v:.1f}" for v in at_users),
+                          f"{min(record['sdr_db']):.1f}")  # fmt: skip
     console.print(table)
     config = {
         "command": "radiation",
@@ -112,7 +116,7 @@ def radiation(
         "angles_deg": user_angles,
         "symbols": num_symbols,
         "resolution_deg": resolution,
-        "snr_db": snr_db,
+        "snr_db": snrs,
         "dac": dac_kind,
         "seed": seed,
     }
