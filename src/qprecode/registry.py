@@ -239,8 +239,8 @@ _CLASSICAL: dict[str, tuple[PrecoderEntry, _Factory]] = {
         PrecoderEntry(
             "squid",
             "non-linear",
-            "SQUID (Jacobsson et al. 2017); b > 1 quantizes the relaxed solution",
-            _FINITE,
+            "SQUID (Jacobsson et al. 2017), 1-bit",
+            (1,),
             snr_dependent=True,
         ),  # fmt: skip
         lambda bits, dac_kind, snr_db: SQUID(bits or 1, snr_db, dac_kind=dac_kind),

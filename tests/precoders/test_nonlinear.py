@@ -123,8 +123,12 @@ def test_registry_and_errors():
     assert isinstance(build_precoder("exs", 1), ExhaustiveSearch)
     with pytest.raises(ValueError, match=r"c2po takes bits in \{1\}, got 2"):
         build_precoder("c2po", 2)
-    with pytest.raises(ValueError, match="squid takes bits in .*got None"):
+    with pytest.raises(ValueError, match=r"squid takes bits in \{1\}, got inf"):
         build_precoder("squid", None)
+    # SQUID is a 1-bit algorithm: quantizing its relaxed solution with more bits gained nothing
+    # past 2 bits (K=4, 20 dB: 14.66 / 15.53 / 15.25 / 15.15 at b = 1..4), so b > 1 is refused
+    with pytest.raises(ValueError, match=r"squid takes bits in \{1\}, got 4"):
+        build_precoder("squid", 4)
     assert SQUID(1).with_snr(5.0).snr_db == 5.0
     assert build_precoder("wf", 1, snr_db=3.0).linear.snr_db == 3.0
     assert math.isclose(ExhaustiveSearch(1).with_snr(3.0).snr_db, 3.0)

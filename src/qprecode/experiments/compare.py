@@ -75,8 +75,8 @@ PRESET_ALIASES = {"paper": "full"}  # the name reproduce gives its largest prese
 def _precoders(users: int, bits: int) -> list[tuple[str, Precoder]]:
     out = []
     for name in CLASSICAL:
-        if name == "c2po" and bits != 1:
-            continue  # C2PO is a 1-bit algorithm
+        if name in ("squid", "c2po") and bits != 1:
+            continue  # 1-bit algorithms
         out.append((name, build_precoder(name, bits)))
     gnn = shipped_gnn(users, bits)
     if gnn is not None:

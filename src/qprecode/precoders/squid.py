@@ -45,7 +45,8 @@ class SQUID:
     """The SQUID precoder.
 
     Args:
-        bits: DAC resolution (1 as in the paper; more bits quantize the relaxed solution).
+        bits: DAC resolution (1 as in the paper; more bits quantize the relaxed solution, which
+            gains nothing past 2 bits, so the registry and the CLI take 1 only).
         snr_db: design SNR in dB (``N_0 = 10^(-SNR/10)``).
         iterations: Douglas-Rachford iterations.
         step: Douglas-Rachford step ``t`` (proximal maps of ``t f`` and ``t g``); it changes
