@@ -53,9 +53,10 @@ def _run_options(
     "results/compare",
 )
 def compare(preset: str, seed: int, out_dir: Path) -> None:
-    """MRT, ZF, WF, SQUID, C2PO and the shipped GNNs side by side (M=32, K in {1,2,4}, b in
-    {1,2}; sum rate and QPSK BER vs SNR), and every 1-bit precoder against exhaustive search on
-    a small problem (M=6). Writes report.md, results.json, config.json and plots."""
+    """MRT, ZF, WF, SQUID, C2PO, the local search and the shipped GNNs side by side (M=32, K in
+    {1,2,4}, b in {1,2}; sum rate and QPSK BER vs SNR), and every 1-bit precoder against
+    exhaustive search on a small problem (M=6). Writes report.md, results.json, config.json and
+    plots."""
     run_comparison(ComparisonConfig.from_preset(preset, seed), out_dir, echo=console.print)
     console.print((out_dir / "report.md").read_text(), markup=False)
     console.print(f"wrote {out_dir}")
