@@ -37,6 +37,12 @@ def check_channel(H: torch.Tensor) -> None:
     check_finite(H, "H")
 
 
+def silent_channels(H: torch.Tensor) -> torch.Tensor:
+    """Indices ``[n]`` of the realisations of ``H: [N, M, K]`` in which some user has an all-zero
+    channel (no rate or NMSE is defined for it)."""
+    return (H.abs().amax(dim=-2) == 0).any(dim=-1).nonzero().flatten()
+
+
 def check_channel_and_symbols(H: torch.Tensor, s: torch.Tensor) -> None:
     """Validate ``H: [..., M, K]`` and ``s: [..., N_s, K]`` together (batch dims broadcast)."""
     check_channel(H)

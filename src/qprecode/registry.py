@@ -53,6 +53,7 @@ from .precoders import (
     Precoder,
     QuantizedLinearPrecoder,
 )
+from .results import bits_json
 
 __all__ = [
     "LEARNED_PREFIX",
@@ -110,9 +111,8 @@ class PrecoderEntry:
         """Raise ``ValueError`` unless ``bits`` is one this precoder takes."""
         check_bits(bits)
         if bits not in self.bits:
-            allowed = ", ".join("inf" if b is None else str(b) for b in self.bits)
-            got = "inf" if bits is None else bits
-            raise ValueError(f"{self.name} takes bits in {{{allowed}}}, got {got}")
+            allowed = ", ".join(str(bits_json(b)) for b in self.bits)
+            raise ValueError(f"{self.name} takes bits in {{{allowed}}}, got {bits_json(bits)}")
 
     def outside_training(self, antennas: int, users: int, snrs_db: Sequence[float]) -> list[str]:
         """What of ``(M, K, SNR points)`` differs from the settings a learned model was trained
@@ -136,7 +136,7 @@ class PrecoderEntry:
         """A JSON-ready description (bits as integers or ``"inf"``)."""
         return {
             "name": self.name, "kind": self.kind, "description": self.description,
-            "bits": ["inf" if b is None else b for b in self.bits], "needs": list(self.needs),
+            "bits": [bits_json(b) for b in self.bits], "needs": list(self.needs),
             "snr_dependent": self.snr_dependent, "equivariant": self.equivariant,
             "aliases": list(self.aliases), "trained_on": self.trained_on,
         }  # fmt: skip

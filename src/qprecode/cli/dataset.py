@@ -231,15 +231,21 @@ def three_gpp(
         f"eigenvalue spread median {spread.median():.1f} dB"
     )
     if plot_path is not None:
-        generator = torch.Generator().manual_seed(seed)
-        iid = normalize_channels(
-            torch.randn(samples, antennas, users, dtype=torch.complex64, generator=generator),
-            normalization,
-        )
-        spreads = {model: spread, "i.i.d. Rayleigh": condition_number_db(iid)}
+        spreads = {model: spread, **_rayleigh_spread((samples, antennas, users), normalization,
+                                                     seed)}  # fmt: skip
         plot_eigenvalue_spread(spreads, plot_path,
                                f"M={antennas} {array_kind.upper()}, K={users}")  # fmt: skip
         console.print(f"wrote {plot_path}")
+
+
+def _rayleigh_spread(
+    shape: tuple[int, ...], normalization: str, seed: int
+) -> dict[str, torch.Tensor]:
+    """The reference of the spread plots: ``condition_number_db`` of i.i.d. Rayleigh channels
+    ``[N, M, K]`` normalised like the dataset."""
+    generator = torch.Generator().manual_seed(seed)
+    iid = torch.randn(*shape, dtype=torch.complex64, generator=generator)
+    return {"i.i.d. Rayleigh": condition_number_db(normalize_channels(iid, normalization))}
 
 
 @dataset.command("spread")
@@ -264,9 +270,7 @@ def spread(paths: tuple[Path, ...], plot_path: Path | None, seed: int) -> None:
         spreads[path.stem] = condition_number_db(file.channels)
         shape = tuple(file.channels.shape)
     assert shape is not None  # paths is required
-    generator = torch.Generator().manual_seed(seed)
-    iid = torch.randn(*shape, dtype=torch.complex64, generator=generator)
-    spreads["i.i.d. Rayleigh"] = condition_number_db(normalize_channels(iid, "user"))
+    spreads.update(_rayleigh_spread(shape, "user", seed))
     table = Table(title=f"eigenvalue spread of H^H H [dB] (M={shape[1]}, K={shape[2]})")
     for col in ("channels", "samples", "p10", "median", "p90"):
         table.add_column(col, justify="right")

@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from .._validation import check_channel, check_finite
+from .._validation import check_channel, check_finite, silent_channels
 from ..results import run_metadata
 
 __all__ = [
@@ -73,7 +73,7 @@ def check_channel_file(file: ChannelFile) -> None:
         check_channel(H)
     else:
         raise ValueError(f"channels must be [P, M] or [N, M, K], got {tuple(H.shape)}")
-    silent = (H.abs().amax(dim=1) == 0).nonzero()[:, 0].unique()  # rows with a silent user
+    silent = silent_channels(H if H.dim() == 3 else H.unsqueeze(-1))
     if silent.numel():
         raise ValueError(f"{silent.numel()} channel(s) of the file (e.g. index "
                          f"{silent[:5].tolist()}) give a user an all-zero channel")  # fmt: skip

@@ -52,8 +52,11 @@ def noisy_channel_estimate(
     return H + error * torch.sqrt(entry_power * 10.0 ** (error_nmse_db / 10.0))
 
 
-def _pilot_gain(pilot_snr_db: float, pilots: int) -> float:
-    """``rho tau``, the pilot energy over the noise after despreading."""
+def _pilot_gain(pilot_snr_db: float, pilots: int, estimator: str) -> float:
+    """``rho tau``, the pilot energy over the noise after despreading (and the checks of the
+    pilot settings)."""
+    if estimator not in ESTIMATORS:
+        raise ValueError(f"estimator must be one of {ESTIMATORS}, got {estimator!r}")
     if not math.isfinite(pilot_snr_db):
         raise ValueError(f"pilot_snr_db must be finite, got {pilot_snr_db}")
     if pilots < 1:
@@ -64,9 +67,7 @@ def _pilot_gain(pilot_snr_db: float, pilots: int) -> float:
 def pilot_estimate_nmse_db(pilot_snr_db: float, pilots: int, estimator: str = "ls") -> float:
     """Estimation NMSE in dB of the LS (``1 / (rho tau)``) or MMSE (``1 / (1 + rho tau)``)
     estimate from ``pilots`` pilot symbols at ``pilot_snr_db``."""
-    gain = _pilot_gain(pilot_snr_db, pilots)
-    if estimator not in ESTIMATORS:
-        raise ValueError(f"estimator must be one of {ESTIMATORS}, got {estimator!r}")
+    gain = _pilot_gain(pilot_snr_db, pilots, estimator)
     return -10.0 * math.log10(gain if estimator == "ls" else 1.0 + gain)
 
 
@@ -84,9 +85,6 @@ def pilot_channel_estimate(
         ``H_hat: [..., M, K]``, same dtype and device as ``H``.
     """
     tau = H.shape[-1] if pilots is None else pilots
-    gain = _pilot_gain(pilot_snr_db, tau)
-    ls_nmse_db = pilot_estimate_nmse_db(pilot_snr_db, tau, "ls")
-    if estimator not in ESTIMATORS:
-        raise ValueError(f"estimator must be one of {ESTIMATORS}, got {estimator!r}")
-    ls = noisy_channel_estimate(H, ls_nmse_db, generator)
+    gain = _pilot_gain(pilot_snr_db, tau, estimator)
+    ls = noisy_channel_estimate(H, -10.0 * math.log10(gain), generator)
     return ls if estimator == "ls" else ls * (gain / (1.0 + gain))

@@ -15,7 +15,7 @@ from dataclasses import asdict, dataclass, field
 
 import torch
 
-from .._validation import check_channel, check_positive_int
+from .._validation import check_channel, check_positive_int, silent_channels
 from ..channels import complex_normal
 from ..metrics import (
     bit_errors,
@@ -129,9 +129,8 @@ def evaluate(
     check_channel(channels)
     if channels.dim() != 3:
         raise ValueError(f"channels must have shape [N, M, K], got {tuple(channels.shape)}")
-    silent = ((channels.abs() ** 2).sum(dim=1) == 0).any(dim=-1)  # [N]: a user hears nothing
-    if bool(silent.any()):
-        where = silent.nonzero().flatten().tolist()
+    where = silent_channels(channels).tolist()
+    if where:
         raise ValueError(
             f"{len(where)} channel realisation(s) (e.g. index {where[:5]}) give a user an all-zero "
             "channel, for which no rate or NMSE is defined; leave them out (in a channel file, "

@@ -77,13 +77,13 @@ def pilot_sweep(
     """Sum rate vs pilot SNR with LS and MMSE estimates from ``K`` orthogonal pilots: one row
     ``{precoder, estimator, pilot_snr_db, estimate_nmse_db, sum_rate, ...}`` per point."""
     H = _channels(antennas, users, channels, seed)
+    built = {name: build_precoder(name, bits, snr_db=snr_db) for name in precoders}
     rows = []
     for estimator in ("ls", "mmse"):
         for pilot_snr in pilot_snrs_db:
             generator = torch.Generator().manual_seed(seed + 1)
             H_hat = pilot_channel_estimate(H, pilot_snr, generator, estimator)
-            for name in precoders:
-                precoder = build_precoder(name, bits, snr_db=snr_db)
+            for name, precoder in built.items():
                 result = evaluate(precoder, H, [snr_db], num_symbols=symbols, seed=seed,
                                   channel_estimates=H_hat)  # fmt: skip
                 rows.append({"precoder": name, "estimator": estimator, "pilot_snr_db": pilot_snr,

@@ -85,6 +85,11 @@ class OptimConfig:
         if self.steps is not None:
             _check_positive("steps", self.steps)
 
+    def total_steps(self, num_train: int) -> int:
+        """Steps of the whole run over a training set of ``num_train`` examples: ``steps``, or
+        ``epochs`` passes of ``num_train // batch_size`` steps."""
+        return self.steps or num_train // self.batch_size * self.epochs
+
     def lr_at(self, step: int, total_steps: int) -> float:
         """The learning rate of step ``step`` (0-based) of a run of ``total_steps``."""
         if self.lr_schedule == "constant" or total_steps <= 1:

@@ -128,7 +128,7 @@ def train(
     steps_per_epoch = task.num_train // batch
     if steps_per_epoch < 1:
         raise ValueError(f"the training set ({task.num_train}) must hold at least one batch")
-    total_steps = config.optim.steps or steps_per_epoch * config.optim.epochs
+    total_steps = config.optim.total_steps(task.num_train)
     last_step = total_steps if max_steps is None else min(total_steps, max_steps)
     local = batch // ctx.world
     log = RunLog(out, ctx.is_main)

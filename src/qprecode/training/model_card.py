@@ -110,8 +110,7 @@ def retest(
             raise ValueError(f"{out} has not finished training (no test metrics yet); resume "
                              "it, or test its best model so far with --unfinished")  # fmt: skip
         last = json.loads((Path(out) / "last.json").read_text())
-        optim = config.optim
-        total = optim.steps or task.num_train // optim.batch_size * optim.epochs
+        total = config.optim.total_steps(task.num_train)
         training = {"command": None, "steps": last["step"], "processes": 1,
                     "device": config.loop.device, "seconds": last["seconds"],
                     "stopped_at": f"{last['step']} of {total}"}  # fmt: skip
