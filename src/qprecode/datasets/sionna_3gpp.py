@@ -35,7 +35,7 @@ from typing import Any
 
 import torch
 
-from .._validation import check_positive_int
+from .._validation import check_positive_int, silent_channels
 from ..progress import progress_bar
 from .h5 import ChannelFile
 
@@ -210,8 +210,7 @@ def generate_3gpp(config: ThreeGPPConfig, progress: bool = True) -> ChannelFile:
                      else _system_chunk(config, size, system))  # fmt: skip
         parts.append(chunk.to(torch.complex64))
     H = torch.cat(parts)
-    weakest = H.abs().square().sum(dim=-2).amin()
-    if not torch.isfinite(H).all() or weakest <= 0:
+    if not torch.isfinite(H).all() or silent_channels(H).numel():
         raise RuntimeError(f"Sionna returned a non-finite or all-zero user channel ({config})")
     seconds = time.perf_counter() - start
     return ChannelFile(normalize_channels(H, config.normalization), _metadata(config, seconds))
