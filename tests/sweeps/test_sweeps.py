@@ -77,6 +77,32 @@ def test_a_stopped_trial_continues_from_its_checkpoint(config_file, tmp_path):
             assert torch.equal(resumed[key], uninterrupted[key])
 
 
+def test_a_trial_trained_by_train_into_its_folder_is_read_back_not_trained_again(
+    config_file, tmp_path, monkeypatch
+):
+    from qprecode.sweeps import plan
+    from qprecode.training import config_from_raw, train
+
+    trial, other = plan_sweep(config_file)[:2]
+    folder = trial_dir(tmp_path, trial)
+    train(config_from_raw(trial.config), folder, progress=False, echo=lambda _: None)
+    tested = json.loads((folder / "best.json").read_text())["test"]
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("the finished trial was trained again")
+
+    monkeypatch.setattr(plan, "run_trial", refuse)
+    record = execute_trial(trial, tmp_path)
+    at = tested["snr_db"].index(trial.config["data"]["snr_db"])
+    assert record["step"] == 2 and record["test_sum_rate"] == tested["results"][0]["sum_rate"][at]
+    # a finished run of another config in the trial's folder is not taken for it
+    other_folder = trial_dir(tmp_path, other)
+    (folder / "record.json").unlink()
+    folder.rename(other_folder)
+    with pytest.raises(AssertionError, match="trained again"):
+        execute_trial(other, tmp_path)
+
+
 def test_pareto_mask_keeps_exactly_the_non_dominated_points():
     rng = random.Random(0)
     points = [(rng.random(), rng.random()) for _ in range(200)] + [(0.5, 0.5), (0.5, 0.5)]

@@ -14,8 +14,8 @@ from pathlib import Path
 from typing import Any
 
 from ..results import write_json
-from ..training import config_from_raw, expand_sweep, run_trial, task_for
-from ..training.config import config_to_dict, flatten_config, read_config_file
+from ..training import RESUMABLE_KEYS, config_from_raw, expand_sweep, run_trial, task_for
+from ..training.config import config_to_dict, diff_keys, flatten_config, read_config_file
 
 __all__ = ["Trial", "execute_trial", "plan_sweep", "trial_dir"]
 
@@ -59,8 +59,25 @@ def _test_rate(test: dict[str, Any], snr_db: float) -> dict[str, float]:
     return out
 
 
+def _finished_run(folder: Path, trial: Trial) -> dict[str, Any] | None:
+    """The metrics (``step``, ``best``, ``test``) of a run of ``trial``'s config trained to its
+    end and tested in ``folder`` by ``qprecode train`` (several trials trained at once in
+    separate processes, say), or ``None``."""
+    best, last = folder / "best.json", folder / "last.json"
+    if not (best.is_file() and last.is_file()):
+        return None
+    info, state = json.loads(best.read_text()), json.loads(last.read_text())
+    training = info.get("training", {})
+    if "test" not in info or training.get("stopped_at"):
+        return None  # not finished, or tested before it finished (retest --unfinished)
+    if [k for k in diff_keys(state["config"], trial.config) if k not in RESUMABLE_KEYS]:
+        return None  # another config: resuming it refuses with the reason
+    return {"step": state["step"], "best": state["best_metric"], "test": info["test"]}
+
+
 def execute_trial(trial: Trial, out_dir: str | Path) -> dict[str, Any]:
-    """Run (or resume, or just read back) one trial and return its record: the trial's name,
+    """Run (or resume, or read back, also when ``qprecode train`` ran it into its folder) one
+    trial and return its record: the trial's name,
     its flattened config, the best validation value, the test sum rates at the training SNR
     (or the task's own ``test_record``), and the task's costs (``task.costs()``, e.g. the
     inference energy) where it has them."""
@@ -68,8 +85,10 @@ def execute_trial(trial: Trial, out_dir: str | Path) -> dict[str, Any]:
     record_path = folder / "record.json"
     if record_path.is_file():
         return json.loads(record_path.read_text())  # type: ignore[no-any-return]
-    resume = (folder / "last.json").is_file()
-    metrics = run_trial(trial.config, folder, resume=resume)
+    metrics = _finished_run(folder, trial)
+    if metrics is None:
+        resume = (folder / "last.json").is_file()
+        metrics = run_trial(trial.config, folder, resume=resume)
     task = task_for(config_from_raw(trial.config))
     record: dict[str, Any] = {
         "trial": trial.name,

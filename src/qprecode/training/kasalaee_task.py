@@ -211,19 +211,21 @@ class KasalaeeTask:
 
     def validate(self, model: nn.Module) -> dict[str, float]:
         """Mean closed-form sum rate of the network (eval mode) on the validation set at the
-        training SNR, and its fraction of ZF's."""
+        training SNR, and its fraction of ZF's; computed on the model's device."""
         assert isinstance(model, CompressedDNN)
-        rate = float(_rates(DNNPrecoder(model), self.data.val, [self.noise_var]).mean())
+        val = self.data.val.to(model.input_scale.device)
+        rate = float(_rates(DNNPrecoder(model), val, [self.noise_var]).mean())
         return {"val_sum_rate": rate, "val_fraction_of_zf": rate / self._val_zf_rate}
 
     def test(self, model: nn.Module) -> dict[str, Any]:
         """The network, MRT, ZF and WMMSE (tolerance 1e-5, MRT start, designed per SNR) on the
         test set: ``{"snr_db": [...], "results": [row per precoder]}``, every row with the mean
         sum rate and its standard deviation over channels per SNR; the network's row also has
-        its fraction of ZF's and WMMSE's sum rate, WMMSE's its mean iteration count."""
+        its fraction of ZF's and WMMSE's sum rate, WMMSE's its mean iteration count. Computed
+        on the model's device."""
         assert isinstance(model, CompressedDNN)
         d = self.config.data
-        H = self.data.test
+        H = self.data.test.to(model.input_scale.device)
         snrs = sorted({*TEST_SNRS_DB, d.snr_db})
         noise = [noise_variance(snr, d.power) for snr in snrs]
         rates = {

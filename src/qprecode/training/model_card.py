@@ -16,7 +16,7 @@ from ..results import atomic_write_bytes, write_json
 from .config import flatten_config
 from .tasks import config_from_raw, task_for
 
-__all__ = ["cpu_name", "finish", "retest", "write_model_card"]
+__all__ = ["cpu_name", "finish", "hardware", "retest", "write_model_card"]
 
 
 def cpu_name() -> str:
@@ -30,17 +30,29 @@ def cpu_name() -> str:
     return platform.processor() or "unknown CPU"
 
 
+def hardware(device: str) -> str:
+    """The machine a run used: the CPU and its cores, and the GPU when ``device`` is one."""
+    cpu = f"{cpu_name()}, {os.cpu_count()} CPUs"
+    if torch.device(device).type == "cuda" and torch.cuda.is_available():
+        return f"{torch.cuda.get_device_name(torch.device(device))} GPU; {cpu}"
+    return cpu
+
+
 def finish(
     out: Path, task: Any, echo: Callable[[str], None], training: dict[str, Any]
 ) -> dict[str, Any]:
-    """Evaluate the best model of ``out`` on the task's test set, store the numbers and the
-    ``training`` facts (command, steps, seconds, device) in ``best.json`` and write
-    ``MODEL_CARD.md``. Returns the test metrics."""
+    """Evaluate the best model of ``out`` on the task's test set (on the training device,
+    ``training["device"]``, or the CPU where that GPU is missing), store the numbers and the ``training`` facts (command, steps,
+    seconds, device) in ``best.json`` and write ``MODEL_CARD.md``. Returns the test metrics."""
     model, info = load_model(out / "best")
+    device = str(training.get("device", "cpu"))
+    if torch.device(device).type == "cuda" and not torch.cuda.is_available():
+        device = "cpu"  # a GPU run tested again on a machine without one
     echo(f"testing the best model of {out} (step {info.get('step')})")
-    test = task.test(model)
+    test = task.test(model.to(device))
     info["test"] = test
-    info["training"] = {**training, "hardware": f"{cpu_name()}, {os.cpu_count()} CPUs"}
+    # a run tested again keeps the hardware it was trained on
+    info["training"] = {"hardware": hardware(device), **training}
     write_json(out / "best.json", info)
     write_model_card(out / "MODEL_CARD.md", info, task)
     return test  # type: ignore[no-any-return]

@@ -76,6 +76,7 @@ def compression_table(
                  task.costs(), [_minutes(r["folder"]) for r in fp32])]  # fmt: skip
     qat = _records(Path(qat_dir)) if qat_dir is not None else []
     H, noise = task.data.test, task.noise_var
+    device = "cuda" if torch.cuda.is_available() else "cpu"  # the networks run where they can
     for b in ptq_bits:
         uniform = f"[{b},{b},{b},{b}]"
         raw = config_to_dict(first)
@@ -94,7 +95,7 @@ def compression_table(
             assert isinstance(model, CompressedDNN)
             rounded = copy.deepcopy(model)
             ptq_(rounded, [b] * 4)
-            W = DNNPrecoder(rounded).matrix(H)
+            W = DNNPrecoder(rounded.to(device)).matrix(H)
             ptq_rates.append(float(sum_rate(sinr_from_matrix(H, W, noise)).double().mean()))
         rows.append(_row("ptq", uniform, ptq_rates, wmmse, costs, []))
     return rows
