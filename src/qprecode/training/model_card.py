@@ -42,8 +42,9 @@ def finish(
     out: Path, task: Any, echo: Callable[[str], None], training: dict[str, Any]
 ) -> dict[str, Any]:
     """Evaluate the best model of ``out`` on the task's test set (on the training device,
-    ``training["device"]``, or the CPU where that GPU is missing), store the numbers and the ``training`` facts (command, steps,
-    seconds, device) in ``best.json`` and write ``MODEL_CARD.md``. Returns the test metrics."""
+    ``training["device"]``, or the CPU where that GPU is missing), store the numbers and the
+    ``training`` facts (command, steps, seconds, device) in ``best.json`` and write
+    ``MODEL_CARD.md``. Returns the test metrics."""
     model, info = load_model(out / "best")
     device = str(training.get("device", "cpu"))
     if torch.device(device).type == "cuda" and not torch.cuda.is_available():
