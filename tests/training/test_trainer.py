@@ -44,6 +44,21 @@ def test_run_folder_contents(tmp_path):
         retest(tmp_path / "nothing")
 
 
+@pytest.mark.skipif(torch.cuda.is_available(), reason="checks a machine without a GPU")
+def test_a_gpu_run_is_tested_again_on_the_cpu_and_keeps_its_hardware(tmp_path):
+    train(config_from_raw(TINY), tmp_path, progress=False, echo=lambda _: None)
+    path = tmp_path / "best.json"
+    info = json.loads(path.read_text())
+    assert info["training"]["hardware"].endswith(f"{os.cpu_count()} CPUs")
+    info["training"].update(device="cuda", hardware="NVIDIA H200 GPU; a CPU")
+    path.write_text(json.dumps(info))
+    again = retest(tmp_path, echo=lambda _: None)  # no GPU here: on the CPU
+    assert again == info["test"]
+    kept = json.loads(path.read_text())["training"]
+    assert kept["hardware"] == "NVIDIA H200 GPU; a CPU" and kept["device"] == "cuda"
+    assert "NVIDIA H200 GPU; a CPU" in (tmp_path / "MODEL_CARD.md").read_text()
+
+
 def test_resume_gives_the_same_weights_as_an_uninterrupted_run(tmp_path):
     config = config_from_raw(TINY)
     train(config, tmp_path / "full", progress=False, echo=lambda _: None)

@@ -108,6 +108,9 @@ def main() -> None:
     parser.add_argument("--minutes", type=float, default=9.0, help="wall time of the whole job")
     parser.add_argument("--out", type=Path, required=True, help="folder for logs and tables")
     parser.add_argument("--no-gnn", action="store_true", help="leave the Feys GNN out")
+    parser.add_argument("--fp32-epochs", type=int, default=None,
+                        help="the FP32 runs are trained to this many epochs already: test them "
+                             "(resuming them) and go on with LSQ")  # fmt: skip
     parser.add_argument("--tables-only", action="store_true",
                         help="only the tables and the archive of a job run into --out")  # fmt: skip
     parser.add_argument("--smoke", action="store_true",
@@ -123,8 +126,9 @@ def main() -> None:
         tables(args.out, plan["fp32_epochs"], plan["qat_epochs"])
         pack(args.out, gnn_dir)
         return
-    taken = [p for s in STUDIES.values() for p in s[2:] if Path(p).exists()]
-    if taken or gnn_dir.exists():
+    ours = (3,) if args.fp32_epochs else (2, 3)  # the sweep folders this job starts
+    taken = [p for s in STUDIES.values() for i in ours if Path(p := s[i]).exists()]
+    if taken or (gnn_dir.exists() and not args.no_gnn):
         raise SystemExit(f"these folders exist already: {[*taken, gnn_dir]}")
 
     # Phase 0: every FP32 run for PROBE_STEPS steps (and the GNN, which runs to the end)
@@ -132,22 +136,25 @@ def main() -> None:
         None if args.no_gnn else launch([*GNN, "--out", str(gnn_dir)], logs / "gnn.log", GNN_SMOKE)
     )
     runs = fp32_runs()
-    probe = ["epochs=1", *LOOP, "--max-steps", str(PROBE_STEPS)]
-    procs = {name: launch([*a, *probe], logs / f"{name}.log", SMOKE)
-             for name, (a, _) in runs.items()}  # fmt: skip
-    failed = wait(procs, end)
-    if failed:
-        report_failure(failed, logs)
-        raise SystemExit(1)
-    probe_wall = time.monotonic() - START
-    rate = min(PROBE_STEPS / loop_seconds(folder) for _, folder in runs.values())
-    log(f"FP32 probe: {rate:.2f} steps/s per run with all running ({probe_wall:.0f} s)")
+    if args.fp32_epochs is None:
+        probe = ["epochs=1", *LOOP, "--max-steps", str(PROBE_STEPS)]
+        procs = {name: launch([*a, *probe], logs / f"{name}.log", SMOKE)
+                 for name, (a, _) in runs.items()}  # fmt: skip
+        failed = wait(procs, end)
+        if failed:
+            report_failure(failed, logs)
+            raise SystemExit(1)
+        probe_wall = time.monotonic() - START
+        rate = min(PROBE_STEPS / loop_seconds(folder) for _, folder in runs.values())
+        log(f"FP32 probe: {rate:.2f} steps/s per run with all running ({probe_wall:.0f} s)")
 
-    # Phase 1: FP32 to about 60 % of the time left, LSQ chains to the rest
-    left = end - time.monotonic() - 45  # tables and packing at the end
-    setup = probe_wall - PROBE_STEPS / rate  # start-up of a process, at worst
-    fp32_train = 0.6 * left - 2 * setup - 20  # 20 s: the test (WMMSE on the GPU)
-    epochs = max(1, math.floor((PROBE_STEPS + rate * fp32_train) / STEPS_PER_EPOCH))
+        # Phase 1: FP32 to about 60 % of the time left, LSQ chains to the rest
+        left = end - time.monotonic() - 45  # tables and packing at the end
+        setup = probe_wall - PROBE_STEPS / rate  # start-up of a process, at worst
+        fp32_train = 0.6 * left - 2 * setup - 20  # 20 s: the test (WMMSE on the GPU)
+        epochs = max(1, math.floor((PROBE_STEPS + rate * fp32_train) / STEPS_PER_EPOCH))
+    else:
+        epochs, setup, left = args.fp32_epochs, 20.0, end - time.monotonic()
     log(f"FP32: {epochs} epochs ({epochs * STEPS_PER_EPOCH} steps)")
     procs = {name: launch([*a, f"epochs={epochs}", *LOOP, "--resume"], logs / f"{name}.log",
                           SMOKE) for name, (a, _) in runs.items()}  # fmt: skip

@@ -235,8 +235,10 @@ class KasalaeeTask:
         }
         wmmse_rates, iterations = [], []
         for snr, n in zip(snrs, noise, strict=True):
-            solved = [WMMSE(snr, total_power=d.total_power).solve(c) for c in H.split(_EVAL_CHUNK)]
-            W = torch.cat([r.W for r in solved])
+            # on the CPU: batched eigh on a GPU fails to converge on some ill-conditioned sites
+            chunks = H.cpu().split(_EVAL_CHUNK)
+            solved = [WMMSE(snr, total_power=d.total_power).solve(c) for c in chunks]
+            W = torch.cat([r.W for r in solved]).to(H.device)
             wmmse_rates.append(sum_rate(sinr_from_matrix(H, W, n)))
             iterations.append(float(torch.cat([r.iterations for r in solved]).double().mean()))
         rates["wmmse"] = torch.stack(wmmse_rates)
