@@ -122,3 +122,58 @@ def test_robust_batches_show_the_gnn_an_estimate_and_score_it_on_the_true_channe
 def test_robust_training_rejects_a_non_finite_error():
     with pytest.raises(ValueError, match="csi_error_db"):
         config_from_raw({**TINY, "csi_error_db": math.inf})
+
+
+def test_mixed_size_batches_draw_every_listed_size_at_its_own_power():
+    config = config_from_raw({**TINY, "mix_antennas": [4, 8], "mix_users": [1, 2]})
+    assert config.data.mix_antennas == (4, 8) and config.data.mixed_sizes
+    task = FeysTask(config)
+    g = torch.Generator().manual_seed(0)
+    sizes = set()
+    for step in range(40):
+        H, s, gumbel, *_ = task.training_batch(torch.arange(16), g, step, 40)
+        M, K = H.shape[-2:]
+        sizes.add((M, K))
+        assert s.shape == (16, 8, K) and gumbel.shape[2] == M
+    assert sizes == {(4, 1), (4, 2), (8, 1), (8, 2)}
+    # the same generator state draws the same batch (resume replays it)
+    first = task.training_batch(torch.arange(16), torch.Generator().manual_seed(3), 0, 40)[0]
+    again = task.training_batch(torch.arange(16), torch.Generator().manual_seed(3), 0, 40)[0]
+    assert torch.equal(first, again)
+
+    # P_T = M of the batch: the loss of a 4-antenna batch is the one at total_power 4
+    objective = task.objective(task.build_model())
+    fixed = FeysTask(config_from_raw({**TINY, "antennas": 4, "users": 2, "total_power": 4.0}))
+    H = RayleighChannel(4, 2).sample(16, torch.Generator().manual_seed(1))
+    s = complex_normal((16, 8, 2), torch.Generator().manual_seed(2))
+    no_noise = torch.zeros(16, 8, 4, 2, 2)
+    assert objective(H, s, no_noise).item() == pytest.approx(
+        fixed.objective(objective.gnn)(H, s, no_noise).item()
+    )
+
+
+def test_a_mixed_size_run_trains_resumes_and_tests_at_its_nominal_size(tmp_path):
+    raw = {**TINY, "mix_antennas": [4, 8], "mix_users": [1, 2], "distill_steps": 3}
+    config = config_from_raw(raw)
+    train(config, tmp_path, progress=False, echo=lambda _: None, max_steps=4)
+    result = train(config, tmp_path, resume=True, progress=False, echo=lambda _: None)
+    assert result.step == 8
+    info = json.loads((tmp_path / "best.json").read_text())
+    assert info["config"]["data"]["mix_antennas"] == [4, 8]
+    assert info["test"]["results"][0]["num_channels"] == 16  # the nominal M=8, K=1 test set
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"mix_antennas": []}, "mix_antennas"),
+        ({"mix_users": [0, 2]}, "mix_users"),
+        ({"mix_users": [1.5, 2]}, "list of integers"),
+        ({"mix_users": "1,2"}, "list of integers"),
+        ({"mix_users": [1, 2], "total_power": 8.0}, "total_power"),
+        ({"mix_users": [1, 2], "channel": "file:data/samples/munich-j4.h5"}, "channel model"),
+    ],
+)
+def test_bad_size_mixtures_are_refused(changes, message):
+    with pytest.raises(ValueError, match=message):
+        config_from_raw({**TINY, **changes})

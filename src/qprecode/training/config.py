@@ -120,8 +120,10 @@ def _check_positive(name: str, value: Any) -> None:
 
 
 def config_to_dict(config: Any) -> dict[str, Any]:
-    """A (nested) dataclass as plain dicts."""
-    return dataclasses.asdict(config)
+    """A (nested) dataclass as plain dicts, tuples as lists (as they read back from JSON)."""
+    return dataclasses.asdict(config, dict_factory=lambda items: {
+        k: list(v) if isinstance(v, tuple) else v for k, v in items
+    })  # fmt: skip
 
 
 def flatten_config(mapping: dict[str, Any], prefix: str = "") -> dict[str, Any]:
@@ -201,6 +203,13 @@ def _coerce(key: str, kind: Any, value: Any) -> Any:
     if value is None and type(None) in options:
         return None
     base = next(o for o in options if o is not type(None))
+    if typing.get_origin(base) is tuple:  # tuple[int, ...]: a YAML list of integers
+        ints = isinstance(value, list | tuple) and all(
+            isinstance(v, int) and not isinstance(v, bool) for v in value
+        )
+        if ints:
+            return tuple(value)
+        raise ValueError(f"config key {key!r} must be a list of integers, got {value!r}")
     if base is float and not isinstance(value, bool):
         try:
             return float(value)

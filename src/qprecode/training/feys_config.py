@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
+from ..channels import CHANNEL_NAMES
 from ..metrics import GAIN_ESTIMATES
 from ..nn import EDGE_FEATURES
 from .config import LoopConfig, OptimConfig
@@ -49,11 +50,22 @@ class FeysData(ChannelSetsConfig):
         csi_error_db: robust training: the GNN sees ``H_hat = H + E`` with this estimation NMSE
             in dB (``evaluation.noisy_channel_estimate``, a fresh error every step) while the
             loss, validation and test use the true ``H``; ``None``: perfect CSI.
+        mix_antennas, mix_users: training on a mixture of sizes: every step draws ``M`` from
+            ``mix_antennas`` and ``K`` from ``mix_users`` (uniformly; ``None``: the fixed
+            ``antennas``/``users``) and fresh channels of that size from the channel model, at
+            ``P_T = M`` of the batch; validation and test stay at ``antennas`` x ``users``.
     """
 
     symbols: int = 125
     eval_symbols: int = 125
     csi_error_db: float | None = None
+    mix_antennas: tuple[int, ...] | None = None
+    mix_users: tuple[int, ...] | None = None
+
+    @property
+    def mixed_sizes(self) -> bool:
+        """Whether training draws its sizes from ``mix_antennas``/``mix_users``."""
+        return self.mix_antennas is not None or self.mix_users is not None
 
     def __post_init__(self) -> None:
         super().__post_init__()
@@ -61,6 +73,17 @@ class FeysData(ChannelSetsConfig):
             self._check_positive(name)
         if self.csi_error_db is not None and not math.isfinite(self.csi_error_db):
             raise ValueError(f"csi_error_db must be finite or None, got {self.csi_error_db}")
+        for name in ("mix_antennas", "mix_users"):
+            sizes = getattr(self, name)
+            if sizes is not None and (not sizes or min(sizes) < 1):
+                raise ValueError(f"{name} must be a non-empty list of sizes >= 1, got {sizes}")
+        if self.mixed_sizes and self.channel not in CHANNEL_NAMES:
+            raise ValueError(
+                "training on mixed sizes draws fresh channels of each size from a channel "
+                f"model ({', '.join(CHANNEL_NAMES)}), not from {self.channel}"
+            )
+        if self.mixed_sizes and self.total_power is not None:
+            raise ValueError("mixed sizes train at P_T = M of each batch: leave total_power unset")
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from typing import Any
 import torch
 from torch import nn
 
-from ..channels import complex_normal
+from ..channels import complex_normal, make_channel
 from ..dac import DAC
 from ..evaluation import evaluate, noisy_channel_estimate
 from ..metrics import noise_variance
@@ -36,22 +36,23 @@ class FeysObjective(nn.Module):
     then (``FeysTask.training_batch``) while distilling a teacher's ``target: [B, N_s, K]``
     (``received_error`` is then the loss) and, with ``imperfect_csi``, the estimate the GNN sees
     ``H_seen: [B, M, K]`` last -> scalar loss, differentiable through the chosen estimator. The
-    loss always uses the true ``H``.
+    loss always uses the true ``H``, at ``total_power`` (``None``: ``P_T = M`` of the batch, so
+    that batches of several sizes each get their own) and the noise of ``snr_db`` at that power.
     """
 
     def __init__(
         self,
         gnn: QuantizedGNN,
         loss: FeysLoss,
-        noise_var: float,
-        power: float,
+        snr_db: float,
+        total_power: float | None = None,
         imperfect_csi: bool = False,
     ):
         super().__init__()
         self.gnn = gnn
         self.loss = loss
-        self.noise_var = noise_var
-        self.power = power
+        self.snr_db = snr_db
+        self.total_power = total_power
         self.imperfect_csi = imperfect_csi
 
     def forward(
@@ -62,9 +63,11 @@ class FeysObjective(nn.Module):
         logits = self.gnn.logits(H_seen, s)  # [B, N_s, M, 2, L]
         weights = level_weights(logits, self.loss.estimator, self.loss.tau, gumbel)
         y = self.gnn.levels_from_weights(weights)
+        power = float(H.shape[-2]) if self.total_power is None else self.total_power
         if target is not None:
-            return received_error(H, y, target, self.power)
-        return negative_sum_rate(H, y, s, self.noise_var, self.power, self.loss.gain_estimate)
+            return received_error(H, y, target, power)
+        noise_var = noise_variance(self.snr_db, power)
+        return negative_sum_rate(H, y, s, noise_var, power, self.loss.gain_estimate)
 
 
 class FeysTask:
@@ -109,18 +112,30 @@ class FeysTask:
         """
         d, loss = self.config.data, self.config.loss
         B = indices.numel()
-        H = self.data.train[indices]
-        s = complex_normal((B, d.symbols, d.users), generator)
-        shape = (B, d.symbols, d.antennas, 2, 2**self.config.model.bits)
+        mixed = d.mixed_sizes
+        H = self._mixed_size_channels(B, generator) if mixed else self.data.train[indices]
+        M, K = H.shape[-2:]
+        s = complex_normal((B, d.symbols, K), generator)
+        shape = (B, d.symbols, M, 2, 2**self.config.model.bits)
         gumbel = sample_gumbel(shape, generator, None)
         start, end = loss.gumbel_scale_initial, loss.gumbel_scale_final
         gumbel *= start + (end - start) * step / total_steps
         batch: tuple[torch.Tensor, ...] = (H, s, gumbel)
         if step < loss.distill_steps:
-            batch += (teacher_target(H, self.teacher(H, s), s, d.power),)
+            power = float(M) if d.total_power is None else d.total_power
+            batch += (teacher_target(H, self.teacher(H, s), s, power),)
         if d.csi_error_db is not None:
             batch += (noisy_channel_estimate(H, d.csi_error_db, generator),)
         return batch
+
+    def _mixed_size_channels(self, count: int, generator: torch.Generator) -> torch.Tensor:
+        """``[count, M, K]`` fresh channels of one size drawn from ``mix_antennas`` x
+        ``mix_users``."""
+        d = self.config.data
+        antennas, users = d.mix_antennas or (d.antennas,), d.mix_users or (d.users,)
+        M = antennas[int(torch.randint(len(antennas), (), generator=generator))]
+        K = users[int(torch.randint(len(users), (), generator=generator))]
+        return make_channel(d.channel, M, K).sample(count, generator)
 
     @functools.cached_property
     def teacher(self) -> LocalSearch:
@@ -132,7 +147,7 @@ class FeysTask:
         """The module whose forward on a training batch returns the loss."""
         assert isinstance(model, QuantizedGNN)
         d = self.config.data
-        return FeysObjective(model, self.config.loss, noise_variance(d.snr_db, d.power), d.power,
+        return FeysObjective(model, self.config.loss, d.snr_db, d.total_power,
                              imperfect_csi=d.csi_error_db is not None)  # fmt: skip
 
     def validate(self, model: nn.Module) -> dict[str, float]:
