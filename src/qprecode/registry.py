@@ -325,7 +325,8 @@ def _learned_entry(spec: str, prefix: str = LEARNED_PREFIX) -> PrecoderEntry:
         return PrecoderEntry(
             f"{prefix}{spec}", "learned",
             f"CNN+FC precoder of Kasalaee et al. (weight bits {hyper['weight_bits']}), {sizes}",
-            (None,), (f"runs only at {sizes}",), equivariant=False, trained_on=trained_on,
+            (None, *range(1, 9)), (f"runs only at {sizes}; DACs after it with --bits",),
+            equivariant=False, trained_on=trained_on,
         )  # fmt: skip
     bits = int(hyper["bits"])
     sizes = f"trained at M={trained_on.get('antennas', '?')}, K={trained_on.get('users', '?')}"
@@ -386,7 +387,9 @@ def build_precoder(
     Args:
         name: a registry name or alias, ``gnn:NAME``, ``gnn:PATH`` or ``dnn:PATH``.
         bits: DAC resolution (``None``: unquantized) of a classical precoder; checked against
-            what it takes. A learned model runs at its own resolution and ignores it.
+            what it takes. A learned model runs at its own resolution and ignores it, except
+            the CNN+FC precoder of Kasalaee et al., a linear precoder without DACs of its own,
+            which gets DACs of this resolution after it.
         dac_kind: DAC level design, ``lloyd-max`` or ``uniform``.
         snr_db: design SNR of the SNR-dependent precoders until the evaluator sets it per point.
     """
@@ -406,8 +409,9 @@ def build_precoder(
         _check_prefix(prefix, spec, info["architecture"])
         if isinstance(model, QuantizedGNN):
             return GNNPrecoder(model, name=f"{prefix}{spec}")
-        if isinstance(model, CompressedDNN):
-            return DNNPrecoder(model, name=f"{prefix}{spec}")
+        if isinstance(model, CompressedDNN):  # a linear precoder: DACs after it, if asked
+            dnn = DNNPrecoder(model, name=f"{prefix}{spec}")
+            return dnn if bits is None else QuantizedLinearPrecoder(dnn, DAC(bits, dac_kind))
         if isinstance(model, HybridGNN):
             return HybridGraphPrecoder(model, name=f"{prefix}{spec}")
         if isinstance(model, (GradientGNN, EdgeGNN, UserGAT)):

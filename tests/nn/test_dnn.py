@@ -5,6 +5,7 @@ import pytest
 import torch
 
 from qprecode.cost import profile_model
+from qprecode.dac import DAC
 from qprecode.metrics import sinr_from_matrix
 from qprecode.nn import (
     CompressedDNN,
@@ -14,6 +15,7 @@ from qprecode.nn import (
     ptq_,
     save_model,
 )
+from qprecode.precoders import QuantizedLinearPrecoder
 from qprecode.registry import build_precoder, find_entry
 from tests.conftest import generator
 
@@ -138,7 +140,14 @@ def test_save_load_round_trip_and_the_registry(tmp_path):
     assert isinstance(precoder, DNNPrecoder) and precoder.name == f"dnn:{tmp_path / 'dnn'}"
     torch.testing.assert_close(precoder.matrix(H), model(H))
     entry = find_entry(f"dnn:{tmp_path / 'dnn'}")
-    assert entry.kind == "learned" and entry.bits == (None,) and not entry.equivariant
+    assert entry.kind == "learned" and entry.bits == (None, *range(1, 9))
+    assert not entry.equivariant
+    # a linear precoder without DACs of its own: with bits, 1-bit DACs quantize its output
+    quantized = build_precoder(f"dnn:{tmp_path / 'dnn'}", 1)
+    s = torch.randn(6, 5, K, dtype=torch.complex64)
+    by_hand = QuantizedLinearPrecoder(DNNPrecoder(loaded), DAC(1))
+    assert quantized.bits == 1 and torch.equal(quantized(H, s), by_hand(H, s))
+    assert not torch.allclose(quantized(H, s), precoder(H, s))
     with pytest.raises(ValueError, match="dnn:"):
         build_precoder(f"gnn:{tmp_path / 'dnn'}")
 

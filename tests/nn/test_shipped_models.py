@@ -8,7 +8,7 @@ from qprecode.evaluation import evaluate
 from qprecode.models import SHIPPED_DIR, shipped_models
 from qprecode.registry import build_precoder
 
-SHIPPED = {"k1-b1": 1, "k2-b1": 2, "los-k1-b1": 1}
+SHIPPED = {"k1-b1": 1, "k2-b1": 2, "k2-b1-csi10": 2, "los-k1-b1": 1}
 
 
 def test_the_promised_models_are_shipped_small_and_documented():
@@ -32,3 +32,14 @@ def test_shipped_model_beats_one_bit_linear_precoding(name, users):
     base = "mrt" if users == 1 else "zf"
     linear = evaluate(build_precoder(base, 1), H, [20.0], num_symbols=64).sum_rate[0]
     assert gnn > linear
+
+
+def test_the_robust_model_beats_the_perfect_csi_one_with_estimated_channels():
+    # same channels, symbols, noise and CSI errors for both (paired): -10 dB estimation NMSE
+    H = make_channel("rayleigh", 32, 2).sample(300, torch.Generator().manual_seed(7))
+    rates = {
+        name: evaluate(build_precoder(f"gnn:{name}"), H, [20.0], num_symbols=64, seed=1,
+                       csi_error_nmse_db=-10.0).sum_rate[0]
+        for name in ("k2-b1", "k2-b1-csi10")
+    }  # fmt: skip
+    assert rates["k2-b1-csi10"] > rates["k2-b1"] + 0.05

@@ -27,7 +27,8 @@ def bits_label(bits: int | None) -> str:
 PRECODER_HELP = (
     f"Comma list of precoders: {', '.join(e.name for e in entries(include_learned=False))}, "
     f"{LEARNED_PREFIX}NAME (a shipped model) or {LEARNED_PREFIX}PATH (a run folder or "
-    "checkpoint); `qprecode precoders` lists them. A learned model runs at its own bit-width."
+    "checkpoint); `qprecode precoders` lists them. A learned model runs at its own bit-width "
+    "(dnn:PATH, without DACs of its own, at each of --bits)."
 )
 precoder_option = click.option(
     "--precoder", "precoders", default="mrt", show_default=True, help=PRECODER_HELP
@@ -100,16 +101,18 @@ def build_all(
     names: list[str], bits_list: list[int | None], dac_kind: str
 ) -> list[tuple[str, int | None, Precoder]]:
     """(name, bits, precoder) for every classical precoder at every resolution, and once for
-    every learned model at its own resolution. Every name and resolution is checked before any
-    precoder is built."""
+    every learned model at its own resolution (a learned linear precoder without DACs of its
+    own, the CNN+FC of Kasalaee et al., at every resolution like the classical ones). Every name
+    and resolution is checked before any precoder is built."""
     found = [find_entry(name) for name in names]
-    for entry in found:
-        if entry.kind != "learned":
+    once = [entry.kind == "learned" and len(entry.bits) == 1 for entry in found]
+    for entry, single in zip(found, once, strict=True):
+        if not single:
             for bits in bits_list:
                 entry.check_bits(bits)
     built: list[tuple[str, int | None, Precoder]] = []
-    for name, entry in zip(names, found, strict=True):
-        if entry.kind == "learned":
+    for name, entry, single in zip(names, found, once, strict=True):
+        if single:
             built.append((name, entry.bits[0], build_precoder(name)))
         else:
             built += [(name, b, build_precoder(name, b, dac_kind)) for b in bits_list]

@@ -29,9 +29,10 @@ __all__ = ["ERRORS_DB", "PILOT_SNRS_DB", "csi_sweep", "pilot_sweep", "plot_csi_s
 
 ERRORS_DB = (-30.0, -25.0, -20.0, -15.0, -10.0, -5.0, 0.0)
 PILOT_SNRS_DB = (-10.0, -5.0, 0.0, 5.0, 10.0, 20.0)
-PRECODERS = {
+PRECODERS = {  # per number of users; the GNNs of K = 2 also at K = 4 (size transfer)
     1: ("mrt", "zf", "squid", "c2po", "local-search", "gnn:k1-b1"),
-    4: ("mrt", "zf", "squid", "c2po", "local-search"),
+    2: ("mrt", "zf", "squid", "c2po", "local-search", "gnn:k2-b1", "gnn:k2-b1-csi10"),
+    4: ("mrt", "zf", "squid", "c2po", "local-search", "gnn:k2-b1", "gnn:k2-b1-csi10"),
 }
 
 
@@ -146,12 +147,17 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--channels", type=int, default=500)
     parser.add_argument("--symbols", type=int, default=64)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--dnn", type=Path, default=None,
+                        help="a compressed DNN of Kasalaee et al. for M=32, K=4 (a run folder "
+                             "or model file), added to the K=4 sweep as dnn:PATH")  # fmt: skip
     args = parser.parse_args(argv)
     common = {"channels": args.channels, "symbols": args.symbols, "seed": args.seed}
+    precoders = {k: [*names, *([f"dnn:{args.dnn}"] if args.dnn and k == 4 else [])]
+                 for k, names in PRECODERS.items()}  # fmt: skip
     start = time.perf_counter()
-    sweeps = {f"M=32, K={k}, 1-bit DACs, 20 dB": csi_sweep(PRECODERS[k], users=k, **common)
-              for k in PRECODERS}  # fmt: skip
-    pilots = pilot_sweep(PRECODERS[4], users=4, **common)
+    sweeps = {f"M=32, K={k}, 1-bit DACs, 20 dB": csi_sweep(precoders[k], users=k, **common)
+              for k in precoders}  # fmt: skip
+    pilots = pilot_sweep(precoders[4], users=4, **common)
     seconds = time.perf_counter() - start
     args.out.mkdir(parents=True, exist_ok=True)
     plot_csi_sweep(sweeps, args.out / "rate_vs_csi_error.png")
