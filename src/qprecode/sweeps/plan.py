@@ -77,10 +77,9 @@ def _finished_run(folder: Path, trial: Trial) -> dict[str, Any] | None:
 
 def execute_trial(trial: Trial, out_dir: str | Path) -> dict[str, Any]:
     """Run (or resume, or read back, also when ``qprecode train`` ran it into its folder) one
-    trial and return its record: the trial's name,
-    its flattened config, the best validation value, the test sum rates at the training SNR
-    (or the task's own ``test_record``), and the task's costs (``task.costs()``, e.g. the
-    inference energy) where it has them."""
+    trial and return its record: the trial's name, its flattened config, the best validation
+    value, the test sum rates at the training SNR (or the task's own ``test_record``), and the
+    task's costs (``task.costs()``, e.g. the inference energy) where it has them."""
     folder = trial_dir(out_dir, trial)
     record_path = folder / "record.json"
     if record_path.is_file():
