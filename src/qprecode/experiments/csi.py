@@ -22,7 +22,7 @@ from matplotlib.figure import Figure
 
 from ..channels import RayleighChannel
 from ..evaluation import evaluate, pilot_channel_estimate, pilot_estimate_nmse_db
-from ..registry import build_precoder
+from ..registry import build_precoder, find_entry
 from ..results import run_metadata
 
 __all__ = ["ERRORS_DB", "PILOT_SNRS_DB", "csi_sweep", "pilot_sweep", "plot_csi_sweep"]
@@ -147,13 +147,20 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--channels", type=int, default=500)
     parser.add_argument("--symbols", type=int, default=64)
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--dnn", type=Path, default=None,
-                        help="a compressed DNN of Kasalaee et al. for M=32, K=4 (a run folder "
-                             "or model file), added to the K=4 sweep as dnn:PATH")  # fmt: skip
+    parser.add_argument("--dnn", type=Path, action="append", default=[],
+                        help="a compressed DNN of Kasalaee et al. at M=32 (a run folder or model "
+                             "file), added as dnn:PATH to the sweep of the K it was trained for; "
+                             "repeatable")  # fmt: skip
     args = parser.parse_args(argv)
     common = {"channels": args.channels, "symbols": args.symbols, "seed": args.seed}
-    precoders = {k: [*names, *([f"dnn:{args.dnn}"] if args.dnn and k == 4 else [])]
-                 for k, names in PRECODERS.items()}  # fmt: skip
+    precoders = {k: list(names) for k, names in PRECODERS.items()}
+    for path in args.dnn:
+        users = find_entry(f"dnn:{path}").trained_on["users"]
+        if users not in precoders:
+            raise SystemExit(
+                f"{path} was trained for K={users}; the sweeps have K={list(precoders)}"
+            )
+        precoders[users].append(f"dnn:{path}")
     start = time.perf_counter()
     sweeps = {f"M=32, K={k}, 1-bit DACs, 20 dB": csi_sweep(precoders[k], users=k, **common)
               for k in precoders}  # fmt: skip
