@@ -325,7 +325,7 @@ def _learned_entry(spec: str, prefix: str = LEARNED_PREFIX) -> PrecoderEntry:
         return PrecoderEntry(
             f"{prefix}{spec}", "learned",
             f"CNN+FC precoder of Kasalaee et al. (weight bits {hyper['weight_bits']}), {sizes}",
-            (None, *range(1, 9)), (f"runs only at {sizes}; DACs after it with --bits",),
+            _ANY, (f"runs only at {sizes}; DACs after it with --bits",),
             equivariant=False, trained_on=trained_on,
         )  # fmt: skip
     bits = int(hyper["bits"])

@@ -140,7 +140,7 @@ def test_save_load_round_trip_and_the_registry(tmp_path):
     assert isinstance(precoder, DNNPrecoder) and precoder.name == f"dnn:{tmp_path / 'dnn'}"
     torch.testing.assert_close(precoder.matrix(H), model(H))
     entry = find_entry(f"dnn:{tmp_path / 'dnn'}")
-    assert entry.kind == "learned" and entry.bits == (None, *range(1, 9))
+    assert entry.kind == "learned" and entry.bits == (*range(1, 9), None)
     assert not entry.equivariant
     # a linear precoder without DACs of its own: with bits, 1-bit DACs quantize its output
     quantized = build_precoder(f"dnn:{tmp_path / 'dnn'}", 1)
