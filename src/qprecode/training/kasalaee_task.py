@@ -234,9 +234,9 @@ class KasalaeeTask:
             "zf": _rates(ZF(d.total_power), H, noise),
         }
         wmmse_rates, iterations = [], []
+        # on the CPU: batched eigh on a GPU fails to converge on some ill-conditioned sites
+        chunks = self.data.test.split(_EVAL_CHUNK)  # drawn on the CPU
         for snr, n in zip(snrs, noise, strict=True):
-            # on the CPU: batched eigh on a GPU fails to converge on some ill-conditioned sites
-            chunks = H.cpu().split(_EVAL_CHUNK)
             solved = [WMMSE(snr, total_power=d.total_power).solve(c) for c in chunks]
             W = torch.cat([r.W for r in solved]).to(H.device)
             wmmse_rates.append(sum_rate(sinr_from_matrix(H, W, n)))
