@@ -322,3 +322,10 @@ def test_radiation_takes_snr_lists_like_evaluate(tmp_path, capsys):
     assert designed == [("mrt", None), ("squid", 0.0), ("squid", 20.0)]  # SQUID per SNR
     code, _, err = run([*args[:7], "--snr-db", "nan"], capsys)
     assert code == 2 and "snr" in err.lower()
+
+
+def test_an_snr_no_float_can_carry_is_a_one_line_error(capsys):
+    for snr in ("3083", "-3237"):  # once a ZeroDivisionError / OverflowError traceback
+        code, _, err = run(["evaluate", "--precoder", "mrt", "-M", "1", "-K", "1", "--channels",
+                            "1", "--snr-db", snr, "--quiet"], capsys)  # fmt: skip
+        assert code == 2 and "SNR must be within" in err and "Traceback" not in err

@@ -104,3 +104,11 @@ def test_noise_variance():
     assert noise_variance(20.0, 32.0) == pytest.approx(0.32)
     assert noise_variance(-10.0, 1.0) == pytest.approx(10.0)
     assert math.isclose(noise_variance(0.0, 5.0), 5.0)
+
+
+def test_noise_variance_refuses_snrs_no_float_can_carry():
+    assert noise_variance(300.0, 4.0) == pytest.approx(4e-30)
+    assert noise_variance(-300.0) == pytest.approx(1e30)
+    for snr in (300.1, -300.1, 3083.0, -3237.0, math.nan, math.inf):
+        with pytest.raises(ValueError, match="SNR must be within"):
+            noise_variance(snr)
