@@ -74,6 +74,23 @@ def test_resume_gives_the_same_weights_as_an_uninterrupted_run(tmp_path):
         assert torch.equal(full[key], split[key]), key
 
 
+def test_a_run_resumed_on_another_kind_of_device_draws_fresh_noise_seeded_by_the_step(tmp_path):
+    from safetensors.torch import load_file, save_file
+
+    config = config_from_raw(TINY)
+    for name in ("a", "b"):  # a GPU run's checkpoint: a CUDA generator's 16-byte noise state
+        train(config, tmp_path / name, progress=False, max_steps=2, echo=lambda _: None)
+        tensors = load_file(tmp_path / name / "last.safetensors")
+        tensors["rng.noise"] = torch.zeros(16, dtype=torch.uint8)
+        save_file(tensors, tmp_path / name / "last.safetensors")
+    said: list[str] = []
+    train(config, tmp_path / "a", resume=True, progress=False, echo=said.append)
+    assert any("drawn on another kind of device: from step 2" in line for line in said)
+    train(config, tmp_path / "b", resume=True, progress=False, echo=lambda _: None)
+    a, b = weights(tmp_path / "a"), weights(tmp_path / "b")
+    assert all(torch.equal(a[key], b[key]) for key in a)  # the fresh noise is seeded, not random
+
+
 def test_resume_refuses_another_config(tmp_path):
     train(config_from_raw(TINY), tmp_path, progress=False, max_steps=2, echo=lambda _: None)
     with pytest.raises(ValueError, match=r"config differs from the given config in \['optim.lr'\]"):

@@ -39,7 +39,7 @@ def noisy_channel_estimate(
         H: ``[..., M, K]`` complex true channels.
         error_nmse_db: estimation-error NMSE in dB (e.g. -30 for nearly perfect CSI, 0 for an
             error as strong as the channel).
-        generator: source of the error (a CPU generator; the error is moved to ``H``'s device).
+        generator: source of the error (drawn on its device, then moved to ``H``'s).
 
     Returns:
         ``H_hat: [..., M, K]``, same dtype and device as ``H``.

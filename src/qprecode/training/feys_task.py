@@ -80,6 +80,9 @@ class FeysTask:
     name = "feys-gnn"
     config_class = FeysConfig
     selection_metric = "val_sum_rate"  # higher is better
+    # the Gumbel noise of a GPU step (B x N_s x M x 2 x L values) is drawn on the GPU: from a CPU
+    # generator it took about as long as the rest of the step
+    noise_on_device = True
 
     def __init__(self, config: FeysConfig) -> None:
         self.config = config
@@ -108,12 +111,15 @@ class FeysTask:
         ``H_hat [B, M, K]``.
 
         ``s``, the Gumbel noise and the CSI error are drawn from ``generator``, the noise scaled
-        by the linear schedule of ``gumbel_scale_initial`` -> ``gumbel_scale_final``.
+        by the linear schedule of ``gumbel_scale_initial`` -> ``gumbel_scale_final``. Every
+        tensor is on the generator's device (the teacher runs there too).
         """
         d, loss = self.config.data, self.config.loss
         B = indices.numel()
-        mixed = d.mixed_sizes
-        H = self._mixed_size_channels(B, generator) if mixed else self.data.train[indices]
+        if d.mixed_sizes:
+            H = self._mixed_size_channels(B, generator)
+        else:
+            H = self.data.train[indices].to(generator.device)
         M, K = H.shape[-2:]
         s = complex_normal((B, d.symbols, K), generator)
         shape = (B, d.symbols, M, 2, 2**self.config.model.bits)
@@ -135,7 +141,7 @@ class FeysTask:
         antennas, users = d.mix_antennas or (d.antennas,), d.mix_users or (d.users,)
         M = antennas[int(torch.randint(len(antennas), (), generator=generator))]
         K = users[int(torch.randint(len(users), (), generator=generator))]
-        return make_channel(d.channel, M, K).sample(count, generator)
+        return make_channel(d.channel, M, K).sample(count, generator).to(generator.device)
 
     @functools.cached_property
     def teacher(self) -> LocalSearch:
@@ -165,13 +171,14 @@ class FeysTask:
 
     def test(self, model: nn.Module) -> dict[str, Any]:
         """The GNN and the paper's linear baseline (MRT for K=1, else ZF) with 1..3-bit DACs on
-        the test set (all with the training's CSI error):
+        the test set (all with the training's CSI error), on the model's device:
         ``{"snr_db": [...], "results": [row per precoder and bits]}``."""
         assert isinstance(model, QuantizedGNN)
         d = self.config.data
         snrs = sorted({*TEST_SNRS_DB, d.snr_db})
+        device = next(model.parameters()).device
         common = functools.partial(
-            evaluate, channels=self.data.test, snr_db=snrs, num_symbols=d.eval_symbols,
+            evaluate, channels=self.data.test.to(device), snr_db=snrs, num_symbols=d.eval_symbols,
             seed=stream_seed(d.test_seed, "test-symbols"), total_power=d.power,
             csi_error_nmse_db=d.csi_error_db,
         )  # fmt: skip

@@ -144,6 +144,7 @@ class KasalaeeTask:
     name = "kasalaee-dnn"
     config_class = KasalaeeConfig
     selection_metric = "val_sum_rate"  # higher is better
+    noise_on_device = False  # the training noise comes from a CPU generator
 
     def __init__(self, config: KasalaeeConfig) -> None:
         self.config = config

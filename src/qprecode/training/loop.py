@@ -117,10 +117,11 @@ def train(
     task = task_for(config)
     model = _initial_model(task, config, resume).to(ctx.device)
     optimizer = torch.optim.Adam(model.parameters(), lr=config.optim.lr)
-    noise = torch.Generator().manual_seed(config.seed + TRAIN_NOISE_OFFSET)
+    noise_device = ctx.device if task.noise_on_device else torch.device("cpu")
+    noise = torch.Generator(device=noise_device).manual_seed(config.seed + TRAIN_NOISE_OFFSET)
     step, best, history_seconds = 0, -math.inf, 0.0
     if resume:
-        step, best, history_seconds = _restore(out, config, model, optimizer, noise)
+        step, best, history_seconds = _restore(out, config, model, optimizer, noise, echo)
         echo(f"resumed {out} at step {step} (best {task.selection_metric} {best:.3f})")
     objective = task.objective(model)
     wrapped = nn.parallel.DistributedDataParallel(objective) if ctx.enabled else objective
@@ -259,9 +260,12 @@ def _restore(
     model: nn.Module,
     optimizer: torch.optim.Optimizer,
     noise: torch.Generator,
+    echo: Callable[[str], None],
 ) -> tuple[int, float, float]:
     """Load ``out/last.*`` into the model, optimiser and generator; returns the step, the best
-    validation metric and the seconds spent so far."""
+    validation metric and the seconds spent so far. A run resumed on another kind of device
+    than its noise was drawn on (a GPU run on the CPU, say) draws new noise, seeded by the step.
+    """
     tensors, info = read_files(out / "last")
     old, new = info["config"], config_to_dict(config)
     changed = [k for k in diff_keys(old, new)
@@ -274,6 +278,15 @@ def _restore(
         )
     model.load_state_dict({k[6:]: v for k, v in tensors.items() if k.startswith("model.")})
     restore_optimizer(optimizer, tensors, info["optimizer_param_groups"])
-    noise.set_state(tensors["rng.noise"])
+    step = int(info["step"])
+    state = tensors["rng.noise"]
+    if state.numel() == noise.get_state().numel():
+        noise.set_state(state)
+    else:  # a CPU generator's state is 5,056 bytes, a CUDA generator's 16
+        noise.manual_seed(config.seed + TRAIN_NOISE_OFFSET + step)
+        echo(
+            f"the training noise of {out} was drawn on another kind of device: from step "
+            f"{step} on it is drawn afresh (seed {config.seed + TRAIN_NOISE_OFFSET + step})"
+        )
     best = -math.inf if info["best_metric"] is None else float(info["best_metric"])
-    return int(info["step"]), best, float(info["seconds"])
+    return step, best, float(info["seconds"])

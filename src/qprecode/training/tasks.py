@@ -35,6 +35,9 @@ class Task(Protocol):
     name: str
     selection_metric: str  # a key of ``validate``'s result; higher is better
     config: Any  # a frozen dataclass with ``task``, ``seed``, ``optim`` and ``loop``
+    # whether ``training_batch`` draws from a generator on the training device (a GPU draws its
+    # own training noise) rather than on the CPU
+    noise_on_device: bool
 
     @property
     def num_train(self) -> int: ...

@@ -134,6 +134,7 @@ class ZhangTask:
     name = "zhang-gnn"
     config_class = ZhangConfig
     selection_metric = "val_fraction"  # of WMMSE (se) or WMMSE-PF (log-se); higher is better
+    noise_on_device = False  # the training noise comes from a CPU generator
 
     def __init__(self, config: ZhangConfig) -> None:
         self.config = config
