@@ -153,10 +153,11 @@ def test_train_then_evaluate_the_checkpoint_beside_mrt(tmp_path, capsys):
     )
     run_dir = tmp_path / "run"
     code, out, _ = run(["train", "--config", str(config), "--out", str(run_dir), "--quiet",
-                        "epochs=2", "lr=1e-3"], capsys)  # fmt: skip
+                        "epochs=2", "lr=1e-3", "--device", "cpu"], capsys)  # fmt: skip
     assert code == 0 and "best validation" in out
     card = (run_dir / "MODEL_CARD.md").read_text()
-    assert f"qprecode train --config {config} epochs=2 lr=1e-3 --out {run_dir}" in card
+    # the device is part of the command: a GPU draws its own training noise
+    assert f"qprecode train --config {config} epochs=2 lr=1e-3 --out {run_dir} --device cpu" in card
     assert json.loads((run_dir / "best.json").read_text())["config"]["optim"]["epochs"] == 2
     args = [
         "evaluate",

@@ -8,30 +8,40 @@ from qprecode.evaluation import evaluate
 from qprecode.models import SHIPPED_DIR, shipped_models
 from qprecode.registry import build_precoder
 
-SHIPPED = {"k1-b1": 1, "k2-b1": 2, "k2-b1-csi10": 2, "los-k1-b1": 1}
+SHIPPED = {  # name: (users, bits)
+    "k1-b1": (1, 1), "k1-b1-distilled": (1, 1), "k1-b2": (1, 2), "k1-b3": (1, 3),
+    "k2-b1": (2, 1), "k2-b1-csi10": (2, 1), "k4-b1": (4, 1), "los-k1-b1": (1, 1),
+}  # fmt: skip
 
 
 def test_the_promised_models_are_shipped_small_and_documented():
     assert set(SHIPPED) <= set(shipped_models())
-    for name in SHIPPED:
+    for name, (users, bits) in SHIPPED.items():
         assert (SHIPPED_DIR / f"{name}.safetensors").stat().st_size < 3_000_000
         card = (SHIPPED_DIR / f"{name}.md").read_text()
         assert "## Reproduce" in card and "## Test metrics" in card
         info = json.loads((SHIPPED_DIR / f"{name}.json").read_text())
         assert info["format_version"] == 1 and info["architecture"] == "feys-gnn"
-        assert info["config"]["data"]["users"] == SHIPPED[name]
-        assert info["hyperparameters"]["bits"] == 1 == info["config"]["model"]["bits"]
-        assert info["trained_on"]["users"] == SHIPPED[name]
+        assert info["config"]["data"]["users"] == users == info["trained_on"]["users"]
+        assert info["hyperparameters"]["bits"] == bits == info["config"]["model"]["bits"]
 
 
-@pytest.mark.parametrize(("name", "users"), sorted(SHIPPED.items()))
-def test_shipped_model_beats_one_bit_linear_precoding(name, users):
+@pytest.mark.parametrize(("name", "users", "bits"), [(n, *kb) for n, kb in sorted(SHIPPED.items())])
+def test_shipped_model_beats_linear_precoding_with_as_many_bits(name, users, bits):
     channel = make_channel("los" if name.startswith("los") else "rayleigh", 32, users)
     H = channel.sample(100, torch.Generator().manual_seed(123))
     gnn = evaluate(build_precoder(f"gnn:{name}"), H, [20.0], num_symbols=64).sum_rate[0]
     base = "mrt" if users == 1 else "zf"
-    linear = evaluate(build_precoder(base, 1), H, [20.0], num_symbols=64).sum_rate[0]
+    linear = evaluate(build_precoder(base, bits), H, [20.0], num_symbols=64).sum_rate[0]
     assert gnn > linear
+
+
+def test_the_one_bit_gnn_beats_three_bit_mrt():
+    # Feys et al.'s headline, on channels and symbols the model never saw (paired: same ones)
+    H = make_channel("rayleigh", 32, 1).sample(300, torch.Generator().manual_seed(5))
+    gnn = evaluate(build_precoder("gnn:k1-b1"), H, [20.0], num_symbols=125)
+    mrt3 = evaluate(build_precoder("mrt", 3), H, [20.0], num_symbols=125)
+    assert gnn.sum_rate[0] > mrt3.sum_rate[0] and gnn.nmse_db[0] < -20.0
 
 
 def test_the_robust_model_beats_the_perfect_csi_one_with_estimated_channels():

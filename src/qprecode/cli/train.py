@@ -68,6 +68,8 @@ def train(
             *overrides,
             "--out",
             str(out_dir),
+            # the device matters to what is computed: a GPU draws its own training noise
+            *([f"--device {device}"] if device else []),
         ]
     )
     result = train_run(

@@ -3,16 +3,20 @@ saved with its config and run metadata, and the shipped GNNs by users and bits."
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..models import shipped_models
+from ..models import SHIPPED_DIR, shipped_models
 from ..nn import GNNPrecoder
 from ..registry import LEARNED_PREFIX, build_precoder
 from ..results import atomic_write_bytes, write_json
 
-__all__ = ["Section", "shipped_gnn", "write_section"]
+__all__ = ["PAPER_TRAINING_PAIRS", "Section", "shipped_gnn", "shipped_training", "write_section"]
+
+# Feys et al.'s training: 20 epochs of 200,000 channels, 125 symbol vectors each
+PAPER_TRAINING_PAIRS = 20 * 200_000 * 125
 
 
 @dataclass(frozen=True)
@@ -44,10 +48,33 @@ def write_section(
     atomic_write_bytes(out / f"{section.key}.md", section.markdown.encode())
 
 
+def _shipped_name(users: int, bits: int, channel: str = "") -> str:
+    return f"{channel + '-' if channel else ''}k{users}-b{bits}"
+
+
+def shipped_training(users: int, bits: int) -> str:
+    """How the shipped Rayleigh GNN for ``K`` users and ``b`` bits was trained, in a few words:
+    steps, batch, the fraction of the paper's channel-symbol pairs, the hardware, and the model
+    it started from (e.g. "10,000 steps of 128 channels x 125 symbols (32% of the paper's
+    training), on NVIDIA H200 GPU")."""
+    info = json.loads((SHIPPED_DIR / f"{_shipped_name(users, bits)}.json").read_text())
+    config, training = info["config"], info.get("training", {})
+    steps = training.get("steps", config["optim"]["steps"])
+    batch, symbols = config["optim"]["batch_size"], config["data"]["symbols"]
+    share = steps * batch * symbols / PAPER_TRAINING_PAIRS
+    text = f"{steps:,} steps of {batch} channels x {symbols} symbols ({share:.0%} of the paper's"
+    text += f" training), on {training.get('hardware', 'unknown hardware').split(';')[0]}"
+    if config["loop"].get("init_from"):
+        text += f", starting from {config['loop']['init_from']}"
+    if config["loss"].get("distill_steps"):
+        text += ", distilled from the local search"
+    return text
+
+
 def shipped_gnn(users: int, bits: int, channel: str = "") -> GNNPrecoder | None:
     """The shipped GNN for ``K`` users and ``b`` bits trained on ``channel`` (``""``: Rayleigh,
     ``"los"``: line of sight), if there is one."""
-    name = f"{channel + '-' if channel else ''}k{users}-b{bits}"
+    name = _shipped_name(users, bits, channel)
     if name not in shipped_models():
         return None
     precoder = build_precoder(f"{LEARNED_PREFIX}{name}")

@@ -30,9 +30,9 @@ __all__ = ["ERRORS_DB", "PILOT_SNRS_DB", "csi_sweep", "pilot_sweep", "plot_csi_s
 ERRORS_DB = (-30.0, -25.0, -20.0, -15.0, -10.0, -5.0, 0.0)
 PILOT_SNRS_DB = (-10.0, -5.0, 0.0, 5.0, 10.0, 20.0)
 PRECODERS = {  # per number of users; the GNNs of K = 2 also at K = 4 (size transfer)
-    1: ("mrt", "zf", "squid", "c2po", "local-search", "gnn:k1-b1"),
+    1: ("mrt", "zf", "squid", "c2po", "local-search", "gnn:k1-b1", "gnn:k1-b1-distilled"),
     2: ("mrt", "zf", "squid", "c2po", "local-search", "gnn:k2-b1", "gnn:k2-b1-csi10"),
-    4: ("mrt", "zf", "squid", "c2po", "local-search", "gnn:k2-b1", "gnn:k2-b1-csi10"),
+    4: ("mrt", "zf", "squid", "c2po", "local-search", "gnn:k4-b1", "gnn:k2-b1", "gnn:k2-b1-csi10"),
 }
 
 
