@@ -76,19 +76,18 @@ def table1(config: ReproduceConfig, out: Path) -> Section:
 def fig7a(config: ReproduceConfig, out: Path) -> Section:
     """Sum rate vs SNR, M=32, K=1: GNN against MRT with 1..4-bit and ideal DACs."""
     H = _channels(config, 1, config.channels)
+    entries: list[tuple[str, int | None, Precoder]] = [
+        ("mrt", b, build_precoder("mrt", b)) for b in (1, 2, 3, 4, None)
+    ]
+    entries += [("gnn", b, gnn) for b in (1, 2, 3, 4) if (gnn := shipped_gnn(1, b)) is not None]
     records = []
-    for b in (1, 2, 3, 4, None):
-        r = _evaluate(config, build_precoder("mrt", b), H, SNRS)
-        records += [{"precoder": "mrt", "bits": b, "snr_db": x, "sum_rate": y}
+    at20: dict[tuple[str, int | None], float] = {}  # sum rate at 20 dB by (precoder, bits)
+    for name, b, precoder in entries:
+        r = _evaluate(config, precoder, H, SNRS)
+        records += [{"precoder": name, "bits": b, "snr_db": x, "sum_rate": y}
                     for x, y in zip(r.snr_db, r.sum_rate, strict=True)]  # fmt: skip
-    for b in (1, 2, 3, 4):
-        gnn = shipped_gnn(1, b)
-        if gnn is not None:
-            r = _evaluate(config, gnn, H, SNRS)
-            records += [{"precoder": "gnn", "bits": b, "snr_db": x, "sum_rate": y}
-                        for x, y in zip(r.snr_db, r.sum_rate, strict=True)]  # fmt: skip
+        at20[(name, b)] = r.sum_rate[SNRS.index(20.0)]
     plot_metric(records, out / "fig7a.png", "sum_rate", "M=32, K=1, Rayleigh")
-    at20 = {(r["precoder"], r["bits"]): r["sum_rate"] for r in records if r["snr_db"] == 20.0}
     rows = [f"| {p} | {'inf' if b is None else b} | {v:.2f} |" for (p, b), v in at20.items()]
     gnn1 = at20.get(("gnn", 1))
     verdict = (
