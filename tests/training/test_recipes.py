@@ -128,6 +128,7 @@ def test_mixed_size_batches_draw_every_listed_size_at_its_own_power():
     config = config_from_raw({**TINY, "mix_antennas": [4, 8], "mix_users": [1, 2]})
     assert config.data.mix_antennas == (4, 8) and config.data.mixed_sizes
     task = FeysTask(config)
+    assert task.data.train.shape == (0, 8, 1)  # no fixed training set to draw and hold
     g = torch.Generator().manual_seed(0)
     sizes = set()
     for step in range(40):

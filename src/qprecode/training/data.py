@@ -23,7 +23,9 @@ __all__ = ["ChannelSets", "make_channel_sets"]
 @dataclass(frozen=True)
 class ChannelSets:
     """``train: [N_train, M, K]``, ``val: [N_val, M, K]``, ``test: [N_test, M, K]`` complex64,
-    and the fixed symbols of the validation set ``val_symbols: [N_val, N_s, K]``."""
+    and the fixed symbols of the validation set ``val_symbols: [N_val, N_s, K]``.
+
+    ``train`` is empty (``N_train = 0``) when training draws fresh channels of mixed sizes."""
 
     train: torch.Tensor
     val: torch.Tensor
@@ -34,8 +36,12 @@ class ChannelSets:
 def make_channel_sets(data: FeysData) -> ChannelSets:
     """Draw the three sets (on the CPU; the loop moves batches to the device)."""
     val = data.sample("val", data.val_channels, data.val_seed)
+    if data.mixed_sizes:  # training draws fresh channels every step: a fixed set would go unused
+        train = val.new_empty((0, data.antennas, data.users))
+    else:
+        train = data.sample("train", data.train_channels, data.train_seed)
     return ChannelSets(
-        train=data.sample("train", data.train_channels, data.train_seed),
+        train=train,
         val=val,
         test=data.sample("test", data.test_channels, data.test_seed),
         val_symbols=gaussian_symbols(

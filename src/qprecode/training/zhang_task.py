@@ -13,7 +13,7 @@ import torch
 from torch import nn
 
 from ..channels import make_channel
-from ..metrics import sinr_from_matrix, user_rates
+from ..metrics import noise_variance, sinr_from_matrix, user_rates
 from ..nn import (
     EdgeGNN,
     GradientGNN,
@@ -49,7 +49,7 @@ def utility(
         ``[B]`` real.
     """
     power = (W.abs() ** 2).sum(dim=(-2, -1))  # [B]
-    noise = power / 10 ** (snr_db / 10)
+    noise = power * noise_variance(snr_db)
     rates = user_rates(sinr_from_matrix(H, W, noise[:, None]))  # [B, K]
     if objective == "se":
         return rates.sum(dim=-1)
