@@ -155,6 +155,13 @@ def test_run_folder_and_resume_gives_the_same_weights_as_an_uninterrupted_run(tm
     )
 
 
+def test_batch_norm_refuses_micro_batches(tmp_path):
+    # a micro-batch normalises with its own statistics: its gradients do not add up to the batch's
+    config = config_from_raw(with_(TINY, optim={"micro_batch": 4}))
+    with pytest.raises(ValueError, match="cannot split its batch"):
+        train(config, tmp_path, progress=False, echo=lambda _: None)
+
+
 def full_steps(config: KasalaeeConfig) -> int:
     return config.data.train_channels // config.optim.batch_size * config.optim.epochs
 

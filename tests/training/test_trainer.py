@@ -140,10 +140,33 @@ def test_training_beats_one_bit_mrt_on_a_small_problem(tmp_path):
     assert result.best > mrt.sum_rate[0] + 0.2
 
 
+def test_micro_batches_train_like_one_pass(tmp_path):
+    # the gradients of 4 passes of 4 channels add up to the gradient of the 16-channel batch
+    train(config_from_raw(TINY), tmp_path / "one", progress=False, echo=lambda _: None)
+    split = config_from_raw({**TINY, "micro_batch": 4})
+    train(split, tmp_path / "four", progress=False, echo=lambda _: None)
+    one, four = weights(tmp_path / "one"), weights(tmp_path / "four")
+    for key in one:
+        torch.testing.assert_close(one[key], four[key], rtol=1e-4, atol=1e-5)
+    csv_one = (tmp_path / "one" / "metrics.csv").read_text().splitlines()
+    csv_four = (tmp_path / "four" / "metrics.csv").read_text().splitlines()
+    losses = [[float(row.split(",")[2]) for row in rows[1:]] for rows in (csv_one, csv_four)]
+    assert losses[1] == pytest.approx(losses[0], rel=1e-4)  # the logged loss is the batch's
+
+
+def test_micro_batches_must_divide_the_batch(tmp_path):
+    with pytest.raises(ValueError, match="micro_batch 5 must divide"):
+        train(config_from_raw({**TINY, "micro_batch": 5}), tmp_path, progress=False,
+              echo=lambda _: None)  # fmt: skip
+    with pytest.raises(ValueError, match="micro_batch must be a positive integer"):
+        config_from_raw({**TINY, "micro_batch": 0})
+
+
 @pytest.mark.skipif(not torch.distributed.is_available(), reason="no torch.distributed")
-def test_two_process_ddp_matches_one_process(tmp_path):
+@pytest.mark.parametrize("micro_batch", [None, 2], ids=["one-pass", "micro-batches"])
+def test_two_process_ddp_matches_one_process(tmp_path, micro_batch):
     config_path = tmp_path / "tiny.yaml"
-    config_path.write_text(yaml.safe_dump({**TINY, "epochs": 1}))
+    config_path.write_text(yaml.safe_dump({**TINY, "epochs": 1, "micro_batch": micro_batch}))
     env = {**os.environ, "OMP_NUM_THREADS": "1"}
     base = [sys.executable, "-m", "qprecode.cli", "train", "--config", str(config_path), "--quiet"]
     subprocess.run(base + ["--out", str(tmp_path / "one")], check=True, env=env,

@@ -64,6 +64,13 @@ class OptimConfig:
 
     ``lr_schedule``: ``constant`` keeps ``lr``; ``cosine`` decays it from ``lr`` at the first step
     to ``lr_final`` at the last along half a cosine (``lr_at``).
+
+    ``micro_batch``: channels per forward and backward pass; the gradients of the
+    ``batch_size / micro_batch`` passes of a step add up to the gradient of the whole batch (for
+    tasks whose loss is a mean over examples), so the run computes the same thing with less
+    memory. On a CPU it is also faster: the Feys GNN's 128 x 125-symbol batch spills the caches
+    and trains at about a third of the samples per second of 16-channel micro-batches.
+    ``None``: one pass per step.
     """
 
     lr: float = 5e-3
@@ -72,6 +79,7 @@ class OptimConfig:
     steps: int | None = None
     lr_schedule: str = "constant"
     lr_final: float = 0.0
+    micro_batch: int | None = None
 
     def __post_init__(self) -> None:
         if not self.lr > 0:
@@ -84,6 +92,8 @@ class OptimConfig:
             _check_positive(name, getattr(self, name))
         if self.steps is not None:
             _check_positive("steps", self.steps)
+        if self.micro_batch is not None:
+            _check_positive("micro_batch", self.micro_batch)
 
     def total_steps(self, num_train: int) -> int:
         """Steps of the whole run over a training set of ``num_train`` examples: ``steps``, or

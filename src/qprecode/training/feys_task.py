@@ -83,6 +83,7 @@ class FeysTask:
     # the Gumbel noise of a GPU step (B x N_s x M x 2 x L values) is drawn on the GPU: on one CPU
     # core it takes about 10 ms at the paper's batch, half of a whole training step on an H200
     noise_on_device = True
+    splits_batches = True  # the loss is a mean over channels
 
     def __init__(self, config: FeysConfig) -> None:
         self.config = config

@@ -145,6 +145,7 @@ class KasalaeeTask:
     config_class = KasalaeeConfig
     selection_metric = "val_sum_rate"  # higher is better
     noise_on_device = False  # the training noise comes from a CPU generator
+    splits_batches = False  # batch normalisation: a micro-batch has other statistics
 
     def __init__(self, config: KasalaeeConfig) -> None:
         self.config = config

@@ -11,6 +11,7 @@ the training noise from one generator whose state is checkpointed.
 
 from __future__ import annotations
 
+import contextlib
 import math
 import time
 from collections.abc import Callable
@@ -35,7 +36,7 @@ from .tasks import Task, task_for
 __all__ = ["EXTENDABLE_KEYS", "RESUMABLE_KEYS", "TrainResult", "train"]
 
 # Keys that may change when a run is resumed: they change how it runs, not what it computes.
-RESUMABLE_KEYS = ("loop.eval_every", "loop.checkpoint_every", "loop.device")
+RESUMABLE_KEYS = ("loop.eval_every", "loop.checkpoint_every", "loop.device", "optim.micro_batch")
 # keys that may grow on resume, to extend a run (schedules over the run stretch to the new end)
 EXTENDABLE_KEYS = ("optim.steps", "optim.epochs")
 
@@ -124,7 +125,8 @@ def train(
         step, best, history_seconds = _restore(out, config, model, optimizer, noise, echo)
         echo(f"resumed {out} at step {step} (best {task.selection_metric} {best:.3f})")
     objective = task.objective(model)
-    wrapped = nn.parallel.DistributedDataParallel(objective) if ctx.enabled else objective
+    ddp = nn.parallel.DistributedDataParallel(objective) if ctx.enabled else None
+    wrapped = objective if ddp is None else ddp
 
     steps_per_epoch = task.num_train // batch
     if steps_per_epoch < 1:
@@ -132,6 +134,8 @@ def train(
     total_steps = config.optim.total_steps(task.num_train)
     last_step = total_steps if max_steps is None else min(total_steps, max_steps)
     local = batch // ctx.world
+    passes = _passes_per_step(task, config.optim.micro_batch, local)
+    micro = local // passes
     log = RunLog(out, ctx.is_main)
     if resume:
         log.drop_after(step)  # rows logged after the checkpoint are logged again
@@ -168,12 +172,18 @@ def train(
                 order = _epoch_order(config.seed, epoch, task.num_train)
             indices = order[within * batch : (within + 1) * batch]
             tensors = task.training_batch(indices, noise, step_index, total_steps)
-            part = slice(ctx.rank * local, (ctx.rank + 1) * local)
-            loss = wrapped(*(t[part].to(ctx.device) for t in tensors))
             for group in optimizer.param_groups:
                 group["lr"] = config.optim.lr_at(step_index, total_steps)
             optimizer.zero_grad(set_to_none=True)
-            loss.backward()
+            loss = torch.zeros((), device=ctx.device)
+            for chunk in range(passes):  # the gradients of the passes add up to the batch's
+                start = ctx.rank * local + chunk * micro
+                # under DDP the processes average their gradients once, after the last pass
+                last_pass = chunk == passes - 1
+                with contextlib.nullcontext() if ddp is None or last_pass else ddp.no_sync():
+                    part_loss = wrapped(*(t[start : start + micro].to(ctx.device) for t in tensors))
+                    (part_loss / passes).backward()
+                loss += part_loss.detach() / passes
             optimizer.step()
             step = step_index + 1
             shown_loss = loss.item()
@@ -232,6 +242,23 @@ def train(
                     "device": str(ctx.device), "seconds": seconds()}  # fmt: skip
         result.test = finish(out, task, echo, training)
     return result
+
+
+def _passes_per_step(task: Task, micro_batch: int | None, local_batch: int) -> int:
+    """Forward/backward passes per step of this process's ``local_batch`` channels in
+    micro-batches of ``micro_batch`` (``None``: one pass)."""
+    if micro_batch is None or micro_batch >= local_batch:
+        return 1
+    if not task.splits_batches:
+        raise ValueError(
+            f"the {task.name} task cannot split its batch into micro-batches (its loss is not a "
+            "mean over independent examples): leave optim.micro_batch unset"
+        )
+    if local_batch % micro_batch:
+        raise ValueError(
+            f"micro_batch {micro_batch} must divide the batch of each process ({local_batch})"
+        )
+    return local_batch // micro_batch
 
 
 def _clear_run(out: Path) -> None:

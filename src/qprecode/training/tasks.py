@@ -38,6 +38,9 @@ class Task(Protocol):
     # whether ``training_batch`` draws from a generator on the training device (a GPU draws its
     # own training noise) rather than on the CPU
     noise_on_device: bool
+    # whether the loss is a mean over independent examples (no batch statistics), so that a
+    # batch may be split into micro-batches whose gradients add up to the batch's
+    splits_batches: bool
 
     @property
     def num_train(self) -> int: ...

@@ -135,6 +135,7 @@ class ZhangTask:
     config_class = ZhangConfig
     selection_metric = "val_fraction"  # of WMMSE (se) or WMMSE-PF (log-se); higher is better
     noise_on_device = False  # the training noise comes from a CPU generator
+    splits_batches = True  # the loss is a mean over channels
 
     def __init__(self, config: ZhangConfig) -> None:
         self.config = config
