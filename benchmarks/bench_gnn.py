@@ -9,7 +9,8 @@ the analytic FLOP count of eqs. 31-38 (``qprecode.cost.gnn_flops``; training cou
 forward pass). The paper's count evaluates the antenna and user terms of eq. 22 per edge;
 qprecode computes them per node, so the FLOPs it actually performs are fewer (reported too).
 ``--device cuda`` measures on a GPU (its fp32 matmul peak, TF32 off, as the reference), e.g. at
-the paper's batch: ``--train-batch 128 --train-symbols 125``.
+the paper's batch: ``--train-batch 128 --train-symbols 125``. ``--train-micro-batch 16`` runs each
+step in passes of 16 channels whose gradients add up (``optim.micro_batch`` of the training loop).
 
     python benchmarks/bench_gnn.py [--threads N] [--device cuda] [--json out.json]
 """
@@ -75,10 +76,15 @@ def bench_architecture(d_h: int, n_h: int, args: argparse.Namespace, peak: float
     st = torch.randn(B, N_s, K, dtype=torch.complex64, generator=g).to(device)
     gumbel = sample_gumbel((B, N_s, M, 2, 2**BITS), g, device)
 
+    micro = args.train_micro_batch or B
+
     def step() -> None:
-        loss = objective(Ht, st, gumbel)  # ST-Gumbel levels, then the negative sum rate
         opt.zero_grad()
-        loss.backward()
+        for start in range(0, B, micro):  # one pass unless micro-batches
+            part = slice(start, start + micro)
+            # ST-Gumbel levels, then the negative sum rate
+            loss = objective(Ht[part], st[part], gumbel[part])
+            (loss * len(Ht[part]) / B).backward()  # the passes' gradients add up to the batch's
         opt.step()
 
     step_seconds = timed(step, device)
@@ -90,6 +96,7 @@ def bench_architecture(d_h: int, n_h: int, args: argparse.Namespace, peak: float
         f"of matmul peak\n"
         f"   training  {train_rate:10,.0f} samples/s = {300 * train_rate * paper / peak:5.1f}% "
         f"of matmul peak (3x forward FLOPs), {1 / step_seconds:.1f} steps/s of {B} x {N_s}"
+        + (f" in passes of {micro}" if micro < B else "")
     )
     return {
         "d_h": d_h, "N_h": n_h, "paper_flops_per_vector": paper,
@@ -108,6 +115,8 @@ def main() -> None:
     parser.add_argument("--inference-vectors", type=int, default=8192)
     parser.add_argument("--train-batch", type=int, default=64, help="channels per step")
     parser.add_argument("--train-symbols", type=int, default=32, help="N_s per channel")
+    parser.add_argument("--train-micro-batch", type=int, default=None,
+                        help="channels per pass (default: the whole batch)")  # fmt: skip
     parser.add_argument("--device", default="cpu", help="cpu or cuda")
     parser.add_argument("--json", default=None)
     args = parser.parse_args()
