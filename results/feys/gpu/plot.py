@@ -1,5 +1,5 @@
 """Time to quality of the Feys GNN for M=32, K=1: validation sum rate and NMSE against wall time
-for the GPU runs (``curves/*.csv``, the runs' ``metrics.csv``) and two CPU runs, with
+for the GPU runs (``curves/*.csv``, the runs' ``metrics.csv``) and three CPU runs, with
 the levels of MRT at 2 and 3 bits on the same validation channels:
 
     python results/feys/gpu/plot.py   # writes results/feys/gpu/time_to_quality.png
@@ -24,6 +24,7 @@ PANELS = {  # title: {curve file: label}
         "k1-b1-b512-from-distilled": "batch 512 from gnn:k1-b1-distilled, shared",
         "cpu-distill-k1-b1": "distilled from the local search, 2 CPU cores",
         "cpu-paper-s16": "paper preset with 16 symbols per channel, 2 CPU cores",
+        "cpu-paper-micro16": "paper preset in micro-batches of 16 channels, 2 CPU cores",
     },
     "b = 2 and b = 3": {
         "k1-b2-b128": "b=2, paper preset, H200 alone",

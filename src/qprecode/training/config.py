@@ -68,8 +68,9 @@ class OptimConfig:
     ``micro_batch``: channels per forward and backward pass; the gradients of the
     ``batch_size / micro_batch`` passes of a step add up to the gradient of the whole batch (for
     tasks whose loss is a mean over examples), so the run computes the same thing with less
-    memory. On a CPU it is also faster: the Feys GNN's 128 x 125-symbol batch spills the caches
-    and trains at about a third of the samples per second of 16-channel micro-batches.
+    memory. On a CPU it is also faster: a whole 128 x 125-symbol batch of the Feys GNN trains at
+    about a third of the samples per second of 16-channel passes
+    (``benchmarks/bench_gnn.py --train-micro-batch``).
     ``None``: one pass per step.
     """
 
