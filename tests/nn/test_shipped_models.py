@@ -9,8 +9,8 @@ from qprecode.models import SHIPPED_DIR, shipped_models
 from qprecode.registry import build_precoder
 
 SHIPPED = {  # name: (users, bits)
-    "k1-b1": (1, 1), "k1-b1-distilled": (1, 1), "k1-b2": (1, 2), "k1-b3": (1, 3),
-    "k2-b1": (2, 1), "k2-b1-csi10": (2, 1), "k4-b1": (4, 1), "los-k1-b1": (1, 1),
+    "k1-b1": (1, 1), "k1-b1-cpu": (1, 1), "k1-b1-distilled": (1, 1), "k1-b2": (1, 2),
+    "k1-b3": (1, 3), "k2-b1": (2, 1), "k2-b1-csi10": (2, 1), "k4-b1": (4, 1), "los-k1-b1": (1, 1),
 }  # fmt: skip
 
 
@@ -36,10 +36,11 @@ def test_shipped_model_beats_linear_precoding_with_as_many_bits(name, users, bit
     assert gnn > linear
 
 
-def test_the_one_bit_gnn_beats_three_bit_mrt():
+@pytest.mark.parametrize("name", ["k1-b1", "k1-b1-cpu"])  # trained on a GPU; on 2 CPU cores
+def test_the_one_bit_gnn_beats_three_bit_mrt(name):
     # Feys et al.'s headline, on channels and symbols the model never saw (paired: same ones)
     H = make_channel("rayleigh", 32, 1).sample(300, torch.Generator().manual_seed(5))
-    gnn = evaluate(build_precoder("gnn:k1-b1"), H, [20.0], num_symbols=125)
+    gnn = evaluate(build_precoder(f"gnn:{name}"), H, [20.0], num_symbols=125)
     mrt3 = evaluate(build_precoder("mrt", 3), H, [20.0], num_symbols=125)
     assert gnn.sum_rate[0] > mrt3.sum_rate[0] and gnn.nmse_db[0] < -20.0
 

@@ -105,8 +105,10 @@ def test_a_stopped_run_is_tested_only_on_request_and_its_card_says_so(tmp_path):
     train(config_from_raw(TINY), tmp_path, max_steps=4, **quiet)
     with pytest.raises(ValueError, match="--unfinished"):
         retest(tmp_path, echo=lambda _: None)
+    (tmp_path / "training.png").unlink()  # as after an interrupt, which draws no curve
     test = retest(tmp_path, unfinished=True, echo=lambda _: None)
     assert test["results"][0]["precoder"] == "gnn"
+    assert (tmp_path / "training.png").stat().st_size > 0
     card = (tmp_path / "MODEL_CARD.md").read_text()
     assert "Unfinished run**: stopped at step 4 of 8" in card
     # the run still resumes to its end, and its final card no longer says it is unfinished

@@ -46,7 +46,7 @@ def read(name: str) -> tuple[list[float], list[float], list[float]]:
 
 
 def main() -> None:
-    fig, axes = plt.subplots(2, 2, figsize=(12, 7), sharex=True)
+    fig, axes = plt.subplots(2, 2, figsize=(12, 8.5), sharex=True)
     for column, (title, curves) in enumerate(PANELS.items()):
         rate_ax, nmse_ax = axes[0, column], axes[1, column]
         for name, label in curves.items():
@@ -61,7 +61,10 @@ def main() -> None:
         nmse_ax.set(xlabel="wall time [s]", ylabel="validation NMSE [dB]", xscale="log")
         for ax in (rate_ax, nmse_ax):
             ax.grid(alpha=0.3, which="both")
-        rate_ax.legend(fontsize=7)
+        # under the column, so that no curve hides behind it
+        handles, labels = rate_ax.get_legend_handles_labels()
+        nmse_ax.legend(handles, labels, fontsize=7, ncol=2, loc="upper center",
+                       bbox_to_anchor=(0.5, -0.16))  # fmt: skip
     fig.suptitle("Time to quality of the GNN at 20 dB (validation: 1,000 channels x 125 symbols)",
                  fontsize=10)  # fmt: skip
     fig.tight_layout()

@@ -14,6 +14,7 @@ import torch
 from ..nn import load_model
 from ..results import atomic_write_bytes, write_json
 from .config import flatten_config
+from .run_log import plot_metrics
 from .tasks import config_from_raw, task_for
 
 __all__ = ["cpu_name", "finish", "hardware", "retest", "write_model_card"]
@@ -110,7 +111,8 @@ def retest(
 ) -> dict[str, Any]:
     """Evaluate a finished run's best model on its test set again with the current code and
     rewrite ``best.json`` and ``MODEL_CARD.md`` (keeping the recorded training facts). With
-    ``unfinished``, a stopped run's best model so far, its card saying where the run stopped."""
+    ``unfinished``, a stopped run's best model so far, its card saying where the run stopped.
+    Draws ``training.png`` again (an interrupted run has none)."""
     path = Path(out) / "best.json"
     if not path.is_file():
         raise ValueError(f"{out} holds no best.json: not a run folder of qprecode train")
@@ -127,4 +129,5 @@ def retest(
         training = {"command": None, "steps": last["step"], "processes": 1,
                     "device": config.loop.device, "seconds": last["seconds"],
                     "stopped_at": f"{last['step']} of {total}"}  # fmt: skip
+    plot_metrics(Path(out) / "metrics.csv", task.selection_metric)
     return finish(Path(out), task, echo, training)

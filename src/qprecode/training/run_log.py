@@ -9,7 +9,7 @@ from typing import Any
 
 from ..plotting import plot_training
 
-__all__ = ["RunLog"]
+__all__ = ["RunLog", "plot_metrics"]
 
 
 class RunLog:
@@ -61,18 +61,23 @@ class RunLog:
             self.writer.flush()
 
     def plot(self, metric: str) -> Path | None:
-        """Draw ``training.png`` beside ``metrics.csv`` (loss and validation ``metric`` vs step);
-        the path, or ``None`` when there is nothing to draw."""
-        if not self.enabled or not self.path.exists():
-            return None
-        with self.path.open(newline="") as handle:
-            rows = list(csv.DictReader(handle))
-        if not rows or metric not in rows[0]:
-            return None
-        out = self.path.with_name("training.png")
-        plot_training(rows, out, metric)
-        return out
+        """Draw ``training.png`` beside ``metrics.csv`` (see ``plot_metrics``)."""
+        return plot_metrics(self.path, metric) if self.enabled else None
 
     def close(self) -> None:
         if self.writer is not None:
             self.writer.close()
+
+
+def plot_metrics(path: Path, metric: str) -> Path | None:
+    """Draw ``training.png`` beside the ``metrics.csv`` at ``path`` (loss and validation
+    ``metric`` vs step); the plot's path, or ``None`` when there is nothing to draw."""
+    if not path.exists():
+        return None
+    with path.open(newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    if not rows or metric not in rows[0]:
+        return None
+    out = path.with_name("training.png")
+    plot_training(rows, out, metric)
+    return out
