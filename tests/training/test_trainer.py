@@ -116,6 +116,19 @@ def test_a_stopped_run_is_tested_only_on_request_and_its_card_says_so(tmp_path):
     assert "Unfinished" not in (tmp_path / "MODEL_CARD.md").read_text()
 
 
+def test_a_run_resumed_on_another_machine_names_both(tmp_path, monkeypatch):
+    quiet = {"progress": False, "echo": lambda _: None}
+    monkeypatch.setattr("qprecode.training.loop.hardware", lambda device: "machine A")
+    train(config_from_raw(TINY), tmp_path, max_steps=4, **quiet)
+    train(config_from_raw(TINY), tmp_path, resume=True, max_steps=6, **quiet)  # same machine
+    monkeypatch.setattr("qprecode.training.loop.hardware", lambda device: "machine B")
+    assert train(config_from_raw(TINY), tmp_path, resume=True, **quiet).step == 8
+    training = json.loads((tmp_path / "best.json").read_text())["training"]
+    assert training["earlier_hardware"] == [{"hardware": "machine A", "steps": "1-6"}]
+    card = (tmp_path / "MODEL_CARD.md").read_text()
+    assert "Steps 1-6 ran on another machine: machine A." in card
+
+
 def test_a_finished_run_is_extended_by_more_epochs_but_never_shortened(tmp_path):
     quiet = {"progress": False, "echo": lambda _: None}
     assert train(config_from_raw(TINY), tmp_path, **quiet).step == 8  # 2 epochs of 4 steps

@@ -64,6 +64,8 @@ def shipped_training(users: int, bits: int) -> str:
     share = steps * batch * symbols / PAPER_TRAINING_PAIRS
     text = f"{steps:,} steps of {batch} channels x {symbols} symbols ({share:.0%} of the paper's"
     text += f" training), on {training.get('hardware', 'unknown hardware').split(';')[0]}"
+    for earlier in training.get("earlier_hardware", []):  # a run resumed on another machine
+        text += f" (steps {earlier['steps']} on {earlier['hardware'].split(';')[0]})"
     if config["loop"].get("init_from"):
         text += f", starting from {config['loop']['init_from']}"
     if config["loss"].get("distill_steps"):

@@ -12,6 +12,7 @@ the training noise from one generator whose state is checkpointed.
 from __future__ import annotations
 
 import contextlib
+import json
 import math
 import time
 from collections.abc import Callable
@@ -29,7 +30,7 @@ from ..seeds import EPOCH_ORDER_STRIDE, TRAIN_NOISE_OFFSET
 from .checkpoint import optimizer_tensors, restore_optimizer
 from .config import config_to_dict, diff_keys
 from .distributed import DistributedContext
-from .model_card import finish
+from .model_card import earlier_machines, finish, hardware
 from .run_log import RunLog
 from .tasks import Task, task_for
 
@@ -121,9 +122,12 @@ def train(
     noise_device = ctx.device if task.noise_on_device else torch.device("cpu")
     noise = torch.Generator(device=noise_device).manual_seed(config.seed + TRAIN_NOISE_OFFSET)
     step, best, history_seconds = 0, -math.inf, 0.0
+    machines: list[dict[str, Any]] = []  # [{"hardware", "from_step"}], one per machine used
     if resume:
-        step, best, history_seconds = _restore(out, config, model, optimizer, noise, echo)
+        step, best, history_seconds, machines = _restore(out, config, model, optimizer, noise, echo)
         echo(f"resumed {out} at step {step} (best {task.selection_metric} {best:.3f})")
+    if not machines or machines[-1]["hardware"] != hardware(str(ctx.device)):
+        machines.append({"hardware": hardware(str(ctx.device)), "from_step": step + 1})
     objective = task.objective(model)
     ddp = nn.parallel.DistributedDataParallel(objective) if ctx.enabled else None
     wrapped = objective if ddp is None else ddp
@@ -149,6 +153,7 @@ def train(
             "config": config_to_dict(config), "step": step, "epoch": step / steps_per_epoch,
             "best_metric": best, "seconds": seconds(),
             "optimizer_param_groups": optimizer.state_dict()["param_groups"], "meta": meta,
+            "machines": machines,
         }  # fmt: skip
         extra = {**optimizer_tensors(optimizer), "rng.noise": noise.get_state()}
         save_model(out / "last", model, info, extra)
@@ -239,7 +244,8 @@ def train(
     ctx.barrier()  # before the test evaluation, which only the main process runs
     if ctx.is_main and step == total_steps:
         training = {"command": command, "steps": step, "processes": ctx.world,
-                    "device": str(ctx.device), "seconds": seconds()}  # fmt: skip
+                    "device": str(ctx.device), "seconds": seconds(),
+                    **earlier_machines(machines)}  # fmt: skip
         result.test = finish(out, task, echo, training)
     return result
 
@@ -288,10 +294,12 @@ def _restore(
     optimizer: torch.optim.Optimizer,
     noise: torch.Generator,
     echo: Callable[[str], None],
-) -> tuple[int, float, float]:
+) -> tuple[int, float, float, list[dict[str, Any]]]:
     """Load ``out/last.*`` into the model, optimiser and generator; returns the step, the best
-    validation metric and the seconds spent so far. A run resumed on another kind of device
-    than its noise was drawn on (a GPU run on the CPU, say) draws new noise, seeded by the step.
+    validation metric, the seconds spent so far and the machines used (``[{"hardware",
+    "from_step"}]``; a checkpoint from before this record: the hardware of a finished run's
+    ``best.json``, else "unrecorded"). A run resumed on another kind of device than its noise
+    was drawn on (a GPU run on the CPU, say) draws new noise, seeded by the step.
     """
     tensors, info = read_files(out / "last")
     old, new = info["config"], config_to_dict(config)
@@ -316,4 +324,9 @@ def _restore(
             f"{step} on it is drawn afresh (seed {config.seed + TRAIN_NOISE_OFFSET + step})"
         )
     best = -math.inf if info["best_metric"] is None else float(info["best_metric"])
-    return step, best, float(info["seconds"])
+    machines = info.get("machines")
+    if machines is None:
+        finished = out / "best.json"
+        facts = json.loads(finished.read_text()).get("training", {}) if finished.is_file() else {}
+        machines = [{"hardware": facts.get("hardware", "unrecorded"), "from_step": 1}]
+    return step, best, float(info["seconds"]), machines

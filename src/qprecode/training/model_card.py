@@ -17,7 +17,7 @@ from .config import flatten_config
 from .run_log import plot_metrics
 from .tasks import config_from_raw, task_for
 
-__all__ = ["cpu_name", "finish", "hardware", "retest", "write_model_card"]
+__all__ = ["cpu_name", "earlier_machines", "finish", "hardware", "retest", "write_model_card"]
 
 
 def cpu_name() -> str:
@@ -37,6 +37,16 @@ def hardware(device: str) -> str:
     if torch.device(device).type == "cuda" and torch.cuda.is_available():
         return f"{torch.cuda.get_device_name(torch.device(device))} GPU; {cpu}"
     return cpu
+
+
+def earlier_machines(machines: list[dict[str, Any]]) -> dict[str, Any]:
+    """``{"earlier_hardware": [{"hardware", "steps"}]}``: the machines of a run before its last
+    one and the steps each ran (``"1-5000"``), from the ``[{"hardware", "from_step"}]`` of its
+    checkpoint; empty for a run on one machine."""
+    ends = [m["from_step"] - 1 for m in machines[1:]]
+    earlier = [{"hardware": m["hardware"], "steps": f"{m['from_step']}-{end}"}
+               for m, end in zip(machines[:-1], ends, strict=True)]  # fmt: skip
+    return {"earlier_hardware": earlier} if earlier else {}
 
 
 def finish(
@@ -80,7 +90,10 @@ def write_model_card(path: Path, info: dict[str, Any], task: Any) -> None:
         f"- Wall time: {facts.get('seconds', float('nan')) / 60:.1f} min for "
         f"{facts.get('steps', '?')} steps; hardware: {facts.get('hardware', cpu_name())}; "
         f"torch {meta.get('torch_version', torch.__version__)}, qprecode "
-        f"{meta.get('qprecode_version', '?')}.", "",
+        f"{meta.get('qprecode_version', '?')}.",
+        *[f"- Steps {m['steps']} ran on another machine: {m['hardware']}."
+          for m in facts.get("earlier_hardware", [])],
+        "",
     ]  # fmt: skip
     if facts.get("stopped_at"):
         lines[-1:-1] = [f"- **Unfinished run**: stopped at step {facts['stopped_at']} of its "
@@ -126,8 +139,11 @@ def retest(
                              "it, or test its best model so far with --unfinished")  # fmt: skip
         last = json.loads((Path(out) / "last.json").read_text())
         total = config.optim.total_steps(task.num_train)
+        machines = last.get("machines", [])
         training = {"command": None, "steps": last["step"], "processes": 1,
                     "device": config.loop.device, "seconds": last["seconds"],
-                    "stopped_at": f"{last['step']} of {total}"}  # fmt: skip
+                    "stopped_at": f"{last['step']} of {total}",
+                    **({"hardware": machines[-1]["hardware"]} if machines else {}),
+                    **earlier_machines(machines)}  # fmt: skip
     plot_metrics(Path(out) / "metrics.csv", task.selection_metric)
     return finish(Path(out), task, echo, training)
