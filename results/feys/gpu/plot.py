@@ -1,5 +1,5 @@
 """Time to quality of the Feys GNN for M=32, K=1: validation sum rate and NMSE against wall time
-for the GPU runs (``curves/*.csv``, the runs' ``metrics.csv``) and three CPU runs, with
+for the GPU runs (``curves/*.csv``, the runs' ``metrics.csv``) and four CPU runs, with
 the levels of MRT at 2 and 3 bits on the same validation channels:
 
     python results/feys/gpu/plot.py   # writes results/feys/gpu/time_to_quality.png
@@ -28,6 +28,7 @@ PANELS = {  # title: {curve file: label}
     },
     "b = 2 and b = 3": {
         "k1-b2-b128": "b=2, paper preset, H200 alone",
+        "cpu-k1-b2-continued": "b=2, paper preset continued on 2 CPU cores in micro-batches",
         "k1-b2-b512-cosine": "b=2, batch 512, cosine lr, shared",
         "k1-b3-b512-cosine": "b=3, batch 512, cosine lr, shared",
     },
@@ -46,7 +47,7 @@ def read(name: str) -> tuple[list[float], list[float], list[float]]:
 
 
 def main() -> None:
-    fig, axes = plt.subplots(2, 2, figsize=(12, 8.5), sharex=True)
+    fig, axes = plt.subplots(2, 2, figsize=(14, 9), sharex=True)
     for column, (title, curves) in enumerate(PANELS.items()):
         rate_ax, nmse_ax = axes[0, column], axes[1, column]
         for name, label in curves.items():
