@@ -45,6 +45,14 @@ def test_the_one_bit_gnn_beats_three_bit_mrt(name):
     assert gnn.sum_rate[0] > mrt3.sum_rate[0] and gnn.nmse_db[0] < -20.0
 
 
+def test_the_four_user_gnn_beats_squid():
+    # the bar of gnn:k4-b1: above the best classical 1-bit precoder of its class (paired)
+    H = make_channel("rayleigh", 32, 4).sample(300, torch.Generator().manual_seed(5))
+    gnn = evaluate(build_precoder("gnn:k4-b1"), H, [20.0], num_symbols=125)
+    squid = evaluate(build_precoder("squid", 1), H, [20.0], num_symbols=125)
+    assert gnn.sum_rate[0] > squid.sum_rate[0]
+
+
 def test_the_robust_model_beats_the_perfect_csi_one_with_estimated_channels():
     # same channels, symbols, noise and CSI errors for both (paired): -10 dB estimation NMSE
     H = make_channel("rayleigh", 32, 2).sample(300, torch.Generator().manual_seed(7))

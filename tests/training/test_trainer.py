@@ -116,6 +116,17 @@ def test_a_stopped_run_is_tested_only_on_request_and_its_card_says_so(tmp_path):
     assert "Unfinished" not in (tmp_path / "MODEL_CARD.md").read_text()
 
 
+def test_a_stopped_run_extended_on_resume_is_tested_against_its_new_plan(tmp_path):
+    quiet = {"progress": False, "echo": lambda _: None}
+    train(config_from_raw(TINY), tmp_path, max_steps=4, **quiet)  # a plan of 8 steps
+    train(config_from_raw({**TINY, "epochs": 3}), tmp_path, resume=True, max_steps=6, **quiet)
+    best = json.loads((tmp_path / "best.json").read_text())
+    best["config"]["optim"]["epochs"] = 2  # as when the best model came before the extension
+    (tmp_path / "best.json").write_text(json.dumps(best))
+    retest(tmp_path, unfinished=True, echo=lambda _: None)
+    assert "stopped at step 6 of 12" in (tmp_path / "MODEL_CARD.md").read_text()
+
+
 def test_a_run_resumed_on_another_machine_names_both(tmp_path, monkeypatch):
     quiet = {"progress": False, "echo": lambda _: None}
     monkeypatch.setattr("qprecode.training.loop.hardware", lambda device: "machine A")

@@ -138,7 +138,8 @@ def retest(
             raise ValueError(f"{out} has not finished training (no test metrics yet); resume "
                              "it, or test its best model so far with --unfinished")  # fmt: skip
         last = json.loads((Path(out) / "last.json").read_text())
-        total = config.optim.total_steps(task.num_train)
+        # the plan of the last checkpoint: a resume may have extended it since the best model
+        total = config_from_raw(last["config"]).optim.total_steps(task.num_train)
         machines = last.get("machines", [])
         training = {"command": None, "steps": last["step"], "processes": 1,
                     "device": config.loop.device, "seconds": last["seconds"],
