@@ -111,6 +111,8 @@ def test_a_stopped_run_is_tested_only_on_request_and_its_card_says_so(tmp_path):
     assert (tmp_path / "training.png").stat().st_size > 0
     card = (tmp_path / "MODEL_CARD.md").read_text()
     assert "Unfinished run**: stopped at step 4 of 8" in card
+    with pytest.raises(ValueError, match="--unfinished"):  # still not finished
+        retest(tmp_path, echo=lambda _: None)
     # the run still resumes to its end, and its final card no longer says it is unfinished
     assert train(config_from_raw(TINY), tmp_path, resume=True, **quiet).step == 8
     assert "Unfinished" not in (tmp_path / "MODEL_CARD.md").read_text()

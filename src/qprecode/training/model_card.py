@@ -133,7 +133,7 @@ def retest(
     config = config_from_raw(info["config"])
     task = task_for(config)
     training = info.get("training")
-    if training is None:
+    if training is None or training.get("stopped_at"):  # not finished: facts from last.json
         if not unfinished:
             raise ValueError(f"{out} has not finished training (no test metrics yet); resume "
                              "it, or test its best model so far with --unfinished")  # fmt: skip
