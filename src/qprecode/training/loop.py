@@ -126,8 +126,9 @@ def train(
     if resume:
         step, best, history_seconds, machines = _restore(out, config, model, optimizer, noise, echo)
         echo(f"resumed {out} at step {step} (best {task.selection_metric} {best:.3f})")
-    if not machines or machines[-1]["hardware"] != hardware(str(ctx.device)):
-        machines.append({"hardware": hardware(str(ctx.device)), "from_step": step + 1})
+    machine = hardware(str(ctx.device))
+    if not machines or machines[-1]["hardware"] != machine:
+        machines.append({"hardware": machine, "from_step": step + 1})
     objective = task.objective(model)
     ddp = nn.parallel.DistributedDataParallel(objective) if ctx.enabled else None
     wrapped = objective if ddp is None else ddp
