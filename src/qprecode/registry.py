@@ -2,7 +2,8 @@
 name, with what each needs. The CLI, the experiments, ``qprecode precoders`` and the conformance
 test all read it; nothing else keeps a list of names.
 
-Names: ``mrt``, ``zf``, ``rzf`` (aliases ``wf``, ``mmse``), ``wmmse``, ``wmmse-pf``, ``pzf``,
+Names: ``mrt``, ``zf``, ``rzf`` (aliases ``wf``, ``mmse``; the whole matrix scaled to ``P_T``),
+``mrt-eq``, ``zf-eq``, ``rzf-eq`` (equal power per user), ``wmmse``, ``wmmse-pf``, ``pzf``,
 ``mo-altmin``, ``omp``, ``squid``, ``c2po``, ``local-search``, ``exhaustive`` (alias ``exs``); a
 shipped model as ``gnn:NAME`` (``gnn:k1-b1``); any saved model as ``gnn:PATH`` (a Feys GNN) or
 ``dnn:PATH`` (a Kasalaee CNN+FC precoder) or ``zhang:PATH`` (a Zhang et al. GNN), where ``PATH`` is
@@ -14,6 +15,7 @@ architecture picks the wrapper and must match the prefix. Any quantized precoder
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -179,11 +181,41 @@ _CLASSICAL: dict[str, tuple[PrecoderEntry, _Factory]] = {
         ),  # fmt: skip
         _linear(RZF),
     ),
+    "mrt-eq": (
+        PrecoderEntry(
+            "mrt-eq",
+            "linear",
+            "MRT with equal power per user (unit-norm columns), then the DACs",
+            _ANY,
+        ),  # fmt: skip
+        _linear(functools.partial(MRT, normalization="per-user")),
+    ),
+    "zf-eq": (
+        PrecoderEntry(
+            "zf-eq",
+            "linear",
+            "ZF with equal power per user (unit-norm columns), then the DACs",
+            _ANY,
+            ("K <= M",),
+        ),  # fmt: skip
+        _linear(functools.partial(ZF, normalization="per-user")),
+    ),
+    "rzf-eq": (
+        PrecoderEntry(
+            "rzf-eq",
+            "linear",
+            "regularised ZF with equal power per user (unit-norm columns), then the DACs",
+            _ANY,
+            snr_dependent=True,
+        ),  # fmt: skip
+        _linear(functools.partial(RZF, normalization="per-user")),
+    ),
     "wmmse": (
         PrecoderEntry(
             "wmmse",
             "linear",
-            "WMMSE (Shi et al. 2011), MRT start, stops at 1e-5 relative rate change; then the DACs",
+            "WMMSE (Shi et al. 2011) from RZF-eq, ZF-eq, ZF and MRT, best end kept; stops at 1e-5 "
+            "relative rate change; then the DACs",
             _ANY,
             (),
             snr_dependent=True,

@@ -5,7 +5,14 @@ import torch
 
 from qprecode.channels import RayleighChannel
 from qprecode.metrics import noise_variance, sinr_from_matrix, sum_rate, user_rates
-from qprecode.precoders import WMMSE, ZF, weighted_sum_rate, wmmse_update, zf_matrix
+from qprecode.precoders import (
+    WMMSE,
+    WMMSE_STARTS,
+    ZF,
+    weighted_sum_rate,
+    wmmse_update,
+    zf_matrix,
+)
 from qprecode.registry import build_precoder, find_entry
 from tests.conftest import generator
 
@@ -81,8 +88,11 @@ def test_iteration_counts_fall_as_the_tolerance_grows():
     for finer, coarser in zip(counts[:-1], counts[1:], strict=True):
         assert (coarser <= finer).all()
         assert coarser.float().mean() < finer.float().mean()
-    capped = WMMSE(5.0, tolerance=0.0, max_iterations=7).solve(H)
+    capped = WMMSE(5.0, tolerance=0.0, max_iterations=7, init="rzf-eq").solve(H)
     assert (capped.iterations == 7).all() and not capped.converged.any()
+    # the default runs all four starts: its cost is their sum
+    capped = WMMSE(5.0, tolerance=0.0, max_iterations=7).solve(H)
+    assert (capped.iterations == 7 * len(WMMSE_STARTS)).all() and not capped.converged.any()
 
 
 def test_single_user_converges_to_mrt():
@@ -97,7 +107,7 @@ def test_single_user_converges_to_mrt():
     cosine = cosine / torch.sqrt(power(h) * power(result.W))
     torch.testing.assert_close(cosine, torch.ones(8, dtype=torch.float64), rtol=1e-6, atol=0)
     # from MRT itself it stops after one step that changes nothing
-    mrt = WMMSE(snr_db).solve(h)
+    mrt = WMMSE(snr_db, init="mrt").solve(h)
     assert (mrt.iterations == 1).all()
     torch.testing.assert_close(mrt.objective, closed_form)
 
@@ -156,7 +166,7 @@ def test_dtype_registry_and_snr():
         ({"tolerance": -1.0}, "tolerance"),
         ({"tolerance": math.nan}, "tolerance"),
         ({"max_iterations": 0}, "max_iterations"),
-        ({"init": "random"}, "init must be one of mrt, zf"),
+        ({"init": "random"}, "init must be one of rzf-eq, zf-eq, zf, mrt, multi"),
         ({"weights": [1.0, -1.0]}, ">= 0"),
         ({"weights": [1.0, math.inf]}, "finite"),
         ({"snr_db": math.inf}, "snr_db"),
@@ -180,3 +190,44 @@ def test_bad_inputs_raise():
         WMMSE().solve(H, initial=H[0])
     with pytest.raises(ValueError, match="complex"):
         WMMSE().matrix(H.real)
+
+
+def _site_groups(name: str, los: str, count: int) -> torch.Tensor:
+    from qprecode.datasets import LOS_SELECTIONS, FileChannel
+
+    source = FileChannel(f"data/samples/{name}.h5", 4, "test", los=LOS_SELECTIONS[los])
+    return source.sample(count, generator(3)).to(torch.complex128)
+
+
+@pytest.mark.parametrize(
+    ("where", "snr_db"),
+    [("rayleigh", s) for s in (0.0, 10.0, 20.0, 30.0)]
+    + [("munich-j4:nlos", -21.5), ("etoile:los", -35.0)],
+)
+def test_wmmse_never_ends_below_zf_or_rzf_with_equal_power(where, snr_db):
+    """On every channel: the default WMMSE (four starts, best end kept) >= ZF (both power
+    normalisations), RZF with equal power and MRT, on i.i.d. Rayleigh and on both sites."""
+    from qprecode.precoders import mrt_matrix, rzf_matrix
+
+    if where == "rayleigh":
+        H = channels(batch=48, M=32, K=4, seed=5)
+    else:
+        name, los = where.split(":")
+        H = _site_groups(name, los, 24)
+    P = float(H.shape[-2])
+    nv = noise_variance(snr_db, P)
+    # the guarantee holds at any iteration cap (WMMSE never lowers its start's rate)
+    wmmse = WMMSE(snr_db, total_power=P, max_iterations=150).solve(H)
+    rate = wmmse.objective
+    assert torch.isfinite(rate).all()
+    for W in (
+        zf_matrix(H, P),
+        zf_matrix(H, P, "per-user"),
+        rzf_matrix(H, P, nv, "per-user"),
+        mrt_matrix(H, P),
+    ):
+        baseline = weighted_sum_rate(H, W, nv)
+        assert (rate >= baseline - 1e-9 * baseline.abs()).all()
+    # and the kept start is at least as good as a single start from RZF-eq
+    single = WMMSE(snr_db, total_power=P, max_iterations=150, init="rzf-eq").solve(H).objective
+    assert (rate >= single - 1e-12).all()

@@ -8,14 +8,26 @@ from .base import HybridPrecoder, MatrixPrecoder, Precoder, design_for_snr, is_s
 from .c2po import C2PO
 from .exhaustive import ExhaustiveSearch
 from .hybrid import PhasedZF, normalize_hybrid_power
-from .linear import MRT, RZF, ZF, mrt_matrix, normalize_matrix_power, rzf_matrix, zf_matrix
+from .linear import (
+    MRT,
+    POWER_NORMALIZATIONS,
+    RZF,
+    ZF,
+    equal_user_power,
+    mrt_matrix,
+    normalize_matrix_power,
+    normalize_power,
+    rzf_matrix,
+    zf_matrix,
+)
 from .local_search import AUTO_GAINS, LocalSearch, common_gain, coordinate_descent
 from .mo_altmin import MOAltMin, manifold_descent
 from .objective import align_sign, alphabet_noise_variance, one_bit, precoding_mse, real_channel
 from .omp import OMP, beam_dictionary
 from .quantized import QuantizedLinearPrecoder
 from .squid import SQUID, prox_squared_inf_norm
-from .wmmse import WMMSE, WMMSE_INITS, WMMSEResult, weighted_sum_rate, wmmse_update
+from .structure import structure_flops, structured_matrix
+from .wmmse import WMMSE, WMMSE_INITS, WMMSE_STARTS, WMMSEResult, weighted_sum_rate, wmmse_update
 from .wmmse_pf import WMMSEPF
 
 __all__ = [
@@ -28,6 +40,8 @@ __all__ = [
     "SQUID",
     "WMMSE",
     "WMMSE_INITS",
+    "WMMSE_STARTS",
+    "POWER_NORMALIZATIONS",
     "WMMSEPF",
     "ZF",
     "ExhaustiveSearch",
@@ -47,13 +61,17 @@ __all__ = [
     "coordinate_descent",
     "design_for_snr",
     "is_snr_dependent",
+    "equal_user_power",
     "mrt_matrix",
     "normalize_matrix_power",
+    "normalize_power",
     "one_bit",
     "precoding_mse",
     "prox_squared_inf_norm",
     "real_channel",
     "rzf_matrix",
+    "structure_flops",
+    "structured_matrix",
     "weighted_sum_rate",
     "wmmse_update",
     "zf_matrix",

@@ -30,18 +30,21 @@ import torch
 from .._validation import check_channel, check_finite, check_positive_int, real_dtype
 from ..metrics import noise_variance, sinr_from_matrix, user_rates
 from .base import MatrixPrecoder
-from .linear import mrt_matrix, normalize_matrix_power, zf_matrix
+from .linear import mrt_matrix, normalize_matrix_power, rzf_matrix, zf_matrix
 
 __all__ = [
     "WMMSE",
     "WMMSE_INITS",
+    "WMMSE_STARTS",
     "WMMSEResult",
     "check_iteration_settings",
     "weighted_sum_rate",
     "wmmse_update",
 ]
 
-WMMSE_INITS = ("mrt", "zf")
+# single starts, then "multi": every start of MULTI_STARTS run, the best end kept per sample
+WMMSE_STARTS = ("rzf-eq", "zf-eq", "zf", "mrt")
+WMMSE_INITS = (*WMMSE_STARTS, "multi")
 _BISECTION_STEPS = 64  # the bracket shrinks by 2^-64: lambda to float64 precision
 _RANK_TOL = 1e-12  # eigenvalues below this fraction of the largest are null directions
 Weights = Sequence[float] | torch.Tensor | None
@@ -130,12 +133,17 @@ class WMMSEResult:
 
     Attributes:
         W: ``[..., M, K]`` complex, ``||W||_F^2 = P_T``.
-        iterations: ``[...]`` int64, WMMSE steps taken (``max_iterations`` if not converged).
+        iterations: ``[...]`` int64, WMMSE steps taken (``max_iterations`` if not converged),
+            summed over the starts of ``init="multi"`` (what the sample cost).
         objective: ``[...]`` real, the final weighted sum rate [bit/s/Hz].
-        converged: ``[...]`` bool, the stopping rule fired before ``max_iterations``.
+        converged: ``[...]`` bool, the stopping rule fired before ``max_iterations`` (for the
+            kept start under ``init="multi"``).
         history: ``[..., T + 1]`` real weighted sum rate at the initial point and after every
             step (``T``: the most steps any sample took; a sample's last value is repeated after
-            it stopped); ``None`` unless asked for.
+            it stopped); ``None`` unless asked for (under ``init="multi"``: of the kept start's
+            run, up to the longest run).
+        start: ``[...]`` int64, the index in ``WMMSE_STARTS`` of the start that was kept (the
+            one start of a single-start ``init``; ``-1`` for a given ``initial``).
     """
 
     W: torch.Tensor
@@ -143,6 +151,43 @@ class WMMSEResult:
     objective: torch.Tensor
     converged: torch.Tensor
     history: torch.Tensor | None = None
+    start: torch.Tensor | None = None
+
+
+@dataclass(frozen=True)
+class _Run:
+    """One start's end: ``W [B, M, K]``, ``objective``, ``iterations``, ``converged``,
+    ``start [B]``, ``history [B, T + 1]`` or ``None``."""
+
+    W: torch.Tensor
+    objective: torch.Tensor
+    iterations: torch.Tensor
+    converged: torch.Tensor
+    history: torch.Tensor | None
+    start: torch.Tensor
+
+    def better_of(self, other: _Run) -> _Run:
+        """Per sample, the run with the higher objective (``self`` on ties)."""
+        take = other.objective > self.objective  # [B]
+
+        def pick(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
+            return torch.where(take.reshape(-1, *([1] * (a.dim() - 1))), b, a)
+
+        history = None
+        if self.history is not None and other.history is not None:
+            length = max(self.history.shape[-1], other.history.shape[-1])
+            history = pick(_pad(self.history, length), _pad(other.history, length))
+        return _Run(
+            pick(self.W, other.W), pick(self.objective, other.objective),
+            self.iterations, pick(self.converged, other.converged), history,
+            pick(self.start, other.start),
+        )  # fmt: skip
+
+
+def _pad(trace: torch.Tensor, length: int) -> torch.Tensor:
+    """``[B, T]`` -> ``[B, length]``, the last value repeated."""
+    extra = length - trace.shape[-1]
+    return torch.cat([trace, trace[:, -1:].expand(-1, extra)], dim=-1) if extra else trace
 
 
 class WMMSE(MatrixPrecoder):
@@ -156,7 +201,14 @@ class WMMSE(MatrixPrecoder):
         max_iterations: cap on the WMMSE steps per sample.
         weights: user weights ``mu: [K]`` or ``[..., K]`` (broadcast against ``H``'s leading
             dims), ``>= 0``; ``None`` gives the sum rate.
-        init: ``"mrt"`` (``sqrt(P_T) H^* / ||H||_F``) or ``"zf"`` (needs ``K <= M``).
+        init: where every sample starts. ``"multi"`` (default): from each of ``rzf-eq``,
+            ``zf-eq``, ``zf`` (these two when ``K <= M``) and ``mrt``, keeping the best end per
+            sample; WMMSE never lowers the rate of its start, so the result is at least ZF's,
+            RZF's with equal power and MRT's on every channel, and several starts escape the
+            poor local optima that one start stops in on correlated site channels. Or one
+            start: ``"rzf-eq"`` (RZF with equal power per user, the cheapest strong start),
+            ``"zf-eq"``, ``"zf"`` (matrix-scaled) or ``"mrt"`` (``sqrt(P_T) H^* / ||H||_F``,
+            Kasalaee et al.'s).
         total_power: ``P_T``; ``M`` by default.
 
     Shapes:
@@ -173,7 +225,7 @@ class WMMSE(MatrixPrecoder):
         tolerance: float = 1e-5,
         max_iterations: int = 1000,
         weights: Weights = None,
-        init: str = "mrt",
+        init: str = "multi",
         total_power: float | None = None,
     ) -> None:
         super().__init__(total_power)
@@ -216,6 +268,16 @@ class WMMSE(MatrixPrecoder):
                 f"dimensions {tuple(H.shape[:-2])}"
             ) from None
 
+    def _start(self, H64: torch.Tensor, start: str, power: float, noise_var: float) -> torch.Tensor:
+        """The starting matrix ``[B, M, K]`` of one start in ``WMMSE_STARTS``."""
+        if start == "rzf-eq":
+            return rzf_matrix(H64, power, noise_var, "per-user")
+        if start == "zf-eq":
+            return zf_matrix(H64, power, "per-user")
+        if start == "zf":
+            return zf_matrix(H64, power)
+        return mrt_matrix(H64, power)
+
     def solve(
         self, H: torch.Tensor, history: bool = False, initial: torch.Tensor | None = None
     ) -> WMMSEResult:
@@ -241,15 +303,48 @@ class WMMSE(MatrixPrecoder):
             if initial.shape != H.shape or not initial.is_complex():
                 raise ValueError(f"initial must be complex of H's shape {tuple(H.shape)}")
             check_finite(initial, "initial")
-            V0 = initial.to(H64).reshape(-1, M, K)
+            starts = [(-1, initial.to(H64).reshape(-1, M, K))]
         else:
-            V0 = mrt_matrix(H64, P) if self.init == "mrt" else zf_matrix(H64, P)
+            names = WMMSE_STARTS if self.init == "multi" else (self.init,)
+            if K > M:
+                if self.init in ("zf", "zf-eq"):
+                    raise ValueError(f"init={self.init!r} needs K <= M, got K={K}, M={M}")
+                names = tuple(n for n in names if n not in ("zf", "zf-eq"))
+            starts = [(WMMSE_STARTS.index(n), self._start(H64, n, P, noise_var)) for n in names]
+        best: _Run | None = None
+        total_iterations = torch.zeros(H64.shape[0], dtype=torch.int64, device=H.device)
+        for index, V0 in starts:
+            run = self._run(H64, V0, noise_var, mu, P, history, index)
+            total_iterations += run.iterations
+            best = run if best is None else best.better_of(run)
+        assert best is not None
+        rdt = real_dtype(H.dtype)
+        return WMMSEResult(
+            W=best.W.to(H.dtype).reshape(H.shape),
+            iterations=total_iterations.reshape(batch),
+            objective=best.objective.to(rdt).reshape(batch),
+            converged=best.converged.reshape(batch),
+            history=best.history.to(rdt).reshape(*batch, -1) if best.history is not None else None,
+            start=best.start.reshape(batch),
+        )
+
+    def _run(
+        self,
+        H64: torch.Tensor,
+        V0: torch.Tensor,
+        noise_var: float,
+        mu: torch.Tensor,
+        P: float,
+        history: bool,
+        start: int,
+    ) -> _Run:
+        """WMMSE from ``V0: [B, M, K]`` until every sample stops (per-sample convergence)."""
         V = normalize_matrix_power(V0, P)
         objective = weighted_sum_rate(H64, V, noise_var, mu)  # [B]
         iterations = torch.zeros_like(objective, dtype=torch.int64)
         converged = torch.zeros_like(objective, dtype=torch.bool)
         trace = [objective.clone()] if history else []
-        active = torch.arange(objective.numel(), device=H.device)
+        active = torch.arange(objective.numel(), device=H64.device)
         for step in range(1, self.max_iterations + 1):
             if active.numel() == 0:
                 break
@@ -267,14 +362,11 @@ class WMMSE(MatrixPrecoder):
         if bool(short.any()):
             V[short] = normalize_matrix_power(V[short], P)
             objective[short] = weighted_sum_rate(H64[short], V[short], noise_var, mu[short])
-        rdt = real_dtype(H.dtype)
-        return WMMSEResult(
-            W=V.to(H.dtype).reshape(H.shape),
-            iterations=iterations.reshape(batch),
-            objective=objective.to(rdt).reshape(batch),
-            converged=converged.reshape(batch),
-            history=torch.stack(trace, dim=-1).to(rdt).reshape(*batch, -1) if history else None,
-        )
+        return _Run(
+            V, objective, iterations, converged,
+            torch.stack(trace, dim=-1) if history else None,
+            torch.full_like(iterations, start),
+        )  # fmt: skip
 
     def matrix(self, H: torch.Tensor) -> torch.Tensor:
         return self.solve(H).W
