@@ -34,6 +34,7 @@ from .nn import (
     HybridGNN,
     HybridGraphPrecoder,
     QuantizedGNN,
+    StructuredDNN,
     UserGAT,
     load_model,
     read_files,
@@ -75,6 +76,7 @@ REFINED_SUFFIX = "+ls"
 LEARNED_PREFIXES = {
     "feys-gnn": LEARNED_PREFIX,
     "kasalaee-dnn": "dnn:",
+    "kasalaee-structured": "dnn:",
     "zhang-gradient-gnn": "zhang:",
     "zhang-edge-gnn": "zhang:",
     "zhang-gat": "zhang:",
@@ -352,11 +354,15 @@ def _learned_entry(spec: str, prefix: str = LEARNED_PREFIX) -> PrecoderEntry:
             f"{prefix}{spec}", kind, f"{info['architecture']} of Zhang et al., unquantized",
             (None,), (where,), equivariant=False, trained_on=trained_on,
         )  # fmt: skip
-    if info["architecture"] == "kasalaee-dnn":
+    if info["architecture"] in ("kasalaee-dnn", "kasalaee-structured"):
         sizes = f"M={hyper['antennas']}, K={hyper['users']}"
+        what = ("CNN+FC precoder of Kasalaee et al." if info["architecture"] == "kasalaee-dnn"
+                else "structured CNN+FC precoder (powers of the optimal structure, closed form "
+                f"after it; designed at {hyper['snr_db']:g} dB)")  # fmt: skip
+        weights = "/".join("fp32" if b is None else str(b) for b in hyper["weight_bits"])
         return PrecoderEntry(
             f"{prefix}{spec}", "learned",
-            f"CNN+FC precoder of Kasalaee et al. (weight bits {hyper['weight_bits']}), {sizes}",
+            f"{what} (weight bits {weights}), {sizes}",
             _ANY, (f"runs only at {sizes}; DACs after it with --bits",),
             equivariant=False, trained_on=trained_on,
         )  # fmt: skip
@@ -369,11 +375,17 @@ def _learned_entry(spec: str, prefix: str = LEARNED_PREFIX) -> PrecoderEntry:
     )  # fmt: skip
 
 
+def _shipped_prefix(name: str) -> str:
+    """The prefix that names the shipped model ``name`` (from its architecture)."""
+    _, info = read_files(SHIPPED_DIR / name)
+    return LEARNED_PREFIXES.get(info["architecture"], LEARNED_PREFIX)
+
+
 def entries(include_learned: bool = True) -> list[PrecoderEntry]:
-    """Every classical precoder, then every shipped model."""
+    """Every classical precoder, then every shipped model (under its architecture's prefix)."""
     out = [entry for entry, _ in _CLASSICAL.values()]
     if include_learned:
-        out += [_learned_entry(name) for name in shipped_models()]
+        out += [_learned_entry(name, _shipped_prefix(name)) for name in shipped_models()]
     return out
 
 
@@ -441,7 +453,7 @@ def build_precoder(
         _check_prefix(prefix, spec, info["architecture"])
         if isinstance(model, QuantizedGNN):
             return GNNPrecoder(model, name=f"{prefix}{spec}")
-        if isinstance(model, CompressedDNN):  # a linear precoder: DACs after it, if asked
+        if isinstance(model, (CompressedDNN, StructuredDNN)):  # linear: DACs after it, if asked
             dnn = DNNPrecoder(model, name=f"{prefix}{spec}")
             return dnn if bits is None else QuantizedLinearPrecoder(dnn, DAC(bits, dac_kind))
         if isinstance(model, HybridGNN):

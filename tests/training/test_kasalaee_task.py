@@ -112,17 +112,22 @@ def test_training_beats_the_untrained_network_and_mrt_at_low_snr(tmp_path):
     before = task.validate(untrained)["val_sum_rate"]
     assert metrics["best"] > before + 1.0
     assert metrics["best"] > 1.03 * mrt  # MRT is within a few per cent of WMMSE at 0 dB here
-    # the test rows: the network, MRT, ZF and WMMSE; fractions of ZF and WMMSE
+    # the test rows: the network, MRT, ZF and RZF in both normalisations, the strongest WMMSE
+    # and the paper's MRT-started one; fractions of ZF, RZF-eq and the strongest WMMSE
     rows = {row["precoder"]: row for row in metrics["test"]["results"]}
-    assert set(rows) == {"dnn", "mrt", "zf", "wmmse"}
+    assert set(rows) == {"dnn", "mrt", "zf", "zf-eq", "rzf-eq", "wmmse", "wmmse-mrt"}
     at = metrics["test"]["snr_db"].index(0.0)
     assert rows["dnn"]["fraction_of_zf"][at] == pytest.approx(
         rows["dnn"]["sum_rate"][at] / rows["zf"]["sum_rate"][at]
     )
     assert 0.5 < rows["dnn"]["fraction_of_wmmse"][at] <= 1.0
-    assert rows["wmmse"]["sum_rate"][at] >= rows["zf"]["sum_rate"][at] - 1e-6
+    for baseline in ("zf", "zf-eq", "rzf-eq", "wmmse-mrt"):
+        assert rows["wmmse"]["sum_rate"][at] >= rows[baseline]["sum_rate"][at] - 1e-6
+    assert rows["dnn"]["fraction_of_rzf_eq"][at] == pytest.approx(
+        rows["dnn"]["sum_rate"][at] / rows["rzf-eq"]["sum_rate"][at]
+    )
     card = (tmp_path / "MODEL_CARD.md").read_text()
-    assert "closed-form SINR" in card and "of WMMSE's sum rate" in card
+    assert "closed-form SINR" in card and "of the strongest WMMSE's sum rate" in card
     # the run's best model is a precoder of the registry
     precoder = build_precoder(f"dnn:{tmp_path}")
     assert precoder.name == f"dnn:{tmp_path}"
@@ -223,3 +228,48 @@ def test_costs_are_the_energy_model_of_the_configured_network():
     low = task_for(config_from_raw({"task": "kasalaee-dnn", "model": two})).costs()
     assert low["energy_uj"] == pytest.approx(3.10, abs=0.01)
     assert low["energy_uj_i1"] == pytest.approx(1.14, abs=0.01)
+
+
+STRUCTURED = with_(
+    TINY,
+    model={"head": "structured", "conv_channels": 2, "fc_dim": 16, "dropout": 0.0},
+    data={"antennas": 8, "users": 2, "channel": "file:data/samples/etoile.h5", "positions": "los"},
+)
+
+
+def test_structured_head_builds_the_structured_network_and_costs_its_closed_form_layer():
+    from qprecode.nn import StructuredDNN
+
+    task = task_for(config_from_raw(with_(STRUCTURED, data={"channel": "rayleigh"})))
+    assert isinstance(task.build_model(), StructuredDNN)
+    costs = task.costs()
+    assert math.isfinite(costs["energy_uj"]) and costs["energy_uj"] > 0
+    two = {"conv_bits": 2, "fc1_bits": 2, "fc2_bits": 2, "fc3_bits": 2}
+    low = task_for(config_from_raw(with_(STRUCTURED, model=two, data={"channel": "rayleigh"})))
+    assert low.costs()["energy_uj"] < costs["energy_uj"]
+
+
+def test_structured_qat_refuses_a_direct_output_model(tmp_path):
+    save_model(tmp_path / "direct", CompressedDNN(8, 2, conv_channels=2, fc_dim=16))
+    qat = with_(
+        STRUCTURED,
+        model={"fc1_bits": 4},
+        data={"channel": "rayleigh"},
+        qat={"init_from": str(tmp_path / "direct")},
+    )
+    with pytest.raises(ValueError, match="kasalaee-dnn model, the config builds a kasalaee-struc"):
+        task_for(config_from_raw(qat)).build_model()
+
+
+@pytest.mark.parametrize("site", ["munich", "etoile", "rayleigh"])
+def test_structured_configs_load(site):
+    from qprecode.training import list_trials
+
+    fp32 = load_config(CONFIGS / f"structured-{site}-fp32.yaml", trial="fp32-s3")
+    assert fp32.model.head == "structured" and fp32.model.architecture == "kasalaee-structured"
+    assert list_trials(CONFIGS / f"structured-{site}-qat.yaml") == [
+        f"b2-2-2-2-s{seed}" for seed in range(4)
+    ]
+    qat = load_config(CONFIGS / f"structured-{site}-qat.yaml", trial="b2-2-2-2-s1")
+    assert qat.model.weight_bits == (2, 2, 2, 2)
+    assert qat.qat.init_from == f"sweeps/structured-{site}-fp32/trials/fp32-s{{seed}}"

@@ -27,6 +27,7 @@ from .kasalaee import (
     layer_energy_pj,
     mac_energy_pj,
     parallel_units,
+    structured_profile,
     wmmse_multiplications,
     zf_multiplications,
 )
@@ -72,6 +73,7 @@ __all__ = [
     "inverse_flops",
     "iterations_for_energy",
     "kasalaee_layer_profile",
+    "structured_profile",
     "layer_energy_pj",
     "layer_flops",
     "mac_energy_pj",

@@ -30,8 +30,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import torch
+
 from .._validation import check_positive_int
-from .profile import LayerProfile, ModelProfile
+from ..nn import StructuredDNN
+from .profile import LayerProfile, ModelProfile, profile_model
 
 __all__ = [
     "ALPHA_PJ",
@@ -45,6 +48,7 @@ __all__ = [
     "baseline_energy_uj",
     "iterations_for_energy",
     "kasalaee_layer_profile",
+    "structured_profile",
     "layer_energy_pj",
     "mac_energy_pj",
     "parallel_units",
@@ -265,6 +269,30 @@ def kasalaee_layer_profile(
         layers.append(LayerProfile(f"fc{i}", "linear", d_in * d_out, d_in * d_out + d_out,
                                    d_out, b[i], activation_bits, sizes))  # fmt: skip
     return ModelProfile(tuple(layers))
+
+
+def structured_profile(
+    antennas: int = 64,
+    users: int = 4,
+    snr_db: float = 15.0,
+    conv_channels: int = 16,
+    fc_dim: int = 256,
+    bits: int | Sequence[int] = 16,
+) -> ModelProfile:
+    """The profile of one forward pass of the structured DNN (``nn.StructuredDNN``) for one
+    channel, counted from the module itself (``profile_model``): the convolution and three
+    linear layers at their weight bits, and the closed-form layer (kind ``closed-form``, no
+    weights) at ``nn.CLOSED_FORM_BITS``.
+
+    Args:
+        antennas: ``N_T``. users: ``N_U``. snr_db: design SNR. conv_channels, fc_dim: trunk
+        sizes. bits: weight bits ``[CONV, FCL1, FCL2, FCL3]`` or one value for all.
+    """
+    b = _layer_bits(bits)
+    model = StructuredDNN(antennas, users, snr_db, conv_channels, fc_dim, list(b)).eval()
+    generator = torch.Generator().manual_seed(0)  # the counts do not depend on the values
+    H = torch.randn(1, antennas, users, dtype=torch.complex64, generator=generator)
+    return profile_model(model, H)
 
 
 def zf_multiplications(antennas: int, users: int) -> float:

@@ -1,8 +1,9 @@
 """Per-layer profiles of an ``nn.Module``, counted with forward hooks during one forward pass.
 
 ``profile_model(model, *inputs)`` hooks the outermost modules whose type has a counter
-(``LAYER_COUNTERS``: ``nn.Linear``, ``nn.Conv1d``, ``nn.Conv2d`` and the GNN layer
-``qprecode.nn.layers.BipartiteLayer``; subclasses match through their MRO, so a quantized
+(``LAYER_COUNTERS``: ``nn.Linear``, ``nn.Conv1d``, ``nn.Conv2d``, the GNN layer
+``qprecode.nn.layers.BipartiteLayer`` and the closed-form layer of the structured DNN,
+``qprecode.nn.StructureLayer``; subclasses match through their MRO, so a quantized
 ``Linear`` is counted as a linear layer), runs the model once under ``torch.no_grad()`` and
 records a ``LayerProfile`` per call of a hooked module. The children of a hooked module are not
 hooked, so nothing is counted twice. Hooks are removed afterwards, also when the forward fails.
@@ -24,6 +25,8 @@ from torch import nn
 from torch.utils.hooks import RemovableHandle
 
 from ..nn.layers import BipartiteLayer
+from ..nn.structured_dnn import StructureLayer
+from ..precoders import structure_flops
 
 __all__ = [
     "DEFAULT_BITS",
@@ -195,11 +198,25 @@ def _count_bipartite(module: nn.Module, args: Any, kwargs: Any, output: Any) -> 
     return LayerCount("bipartite", graphs * per_graph, sum(t.numel() for t in outputs), sizes)
 
 
+def _count_structure(module: nn.Module, args: Any, kwargs: Any, output: Any) -> LayerCount:
+    """The closed-form layer ``(H, p, q) -> W``: ``precoders.structure_flops`` per channel
+    (real MACs: the Gram matrix, the ``K x K`` Cholesky inverse, ``V = H^* X``, the column norms
+    and scaling), plus the ``K^2`` normalised correlations and ``K`` logarithms of the features
+    the trunk reads from the same Gram matrix (8 operations each, a generous count)."""
+    H = _tensor_arg(args, kwargs, 0, "H")  # [..., M, K]
+    M, K = H.shape[-2:]
+    channels = math.prod(H.shape[:-2])
+    per_channel = structure_flops(M, K)["total"] + 8 * (K * K + K)
+    return LayerCount("closed-form", channels * per_channel, output.numel(),
+                      {"batch": channels, "M": M, "K": K})  # fmt: skip
+
+
 LAYER_COUNTERS: Mapping[type[nn.Module], LayerCounter] = {
     nn.Linear: _count_linear,
     nn.Conv1d: _count_conv,
     nn.Conv2d: _count_conv,
     BipartiteLayer: _count_bipartite,
+    StructureLayer: _count_structure,
 }
 
 

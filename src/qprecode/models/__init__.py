@@ -1,5 +1,6 @@
-"""Trained GNN precoders shipped with qprecode, each as ``NAME.safetensors`` + ``NAME.json`` with a
-model card ``NAME.md``; refer to them as ``gnn:NAME`` (e.g. ``gnn:k1-b1``)."""
+"""Trained precoders shipped with qprecode, each as ``NAME.safetensors`` + ``NAME.json`` with a
+model card ``NAME.md``; refer to them by their architecture's prefix: ``gnn:NAME`` for the Feys
+GNNs (``gnn:k1-b1``), ``dnn:NAME`` for the structured DNNs (``dnn:munich-k4``)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,6 @@
 """Learned precoders: the quantization-aware GNN of Feys et al., the compressed CNN+FC precoder of
-Kasalaee et al., the gradient-driven (digital and hybrid) and vanilla edge GNNs of Zhang et al.
+Kasalaee et al. and its structure-aware variant (powers of the optimal beamforming structure),
+the gradient-driven (digital and hybrid) and vanilla edge GNNs of Zhang et al.
 (size-free, padded batches through ``GraphMasks``), their precoder wrappers, LSQ-quantized layers,
 and model serialization through a registry of architectures."""
 
@@ -39,9 +40,14 @@ from .serialization import (
     save_model,
     write_files,
 )
+from .structured_dnn import CLOSED_FORM_BITS, StructuredDNN, StructureLayer, gram_features
 
 __all__ = [
     "ARCHITECTURES",
+    "CLOSED_FORM_BITS",
+    "StructureLayer",
+    "StructuredDNN",
+    "gram_features",
     "EDGE_FEATURES",
     "FORMAT_VERSION",
     "FULL_PRECISION_BITS",

@@ -1,4 +1,5 @@
-"""The trained CNN+FC network of Kasalaee et al. as a linear precoder (``MatrixPrecoder``)."""
+"""The trained CNN+FC network of Kasalaee et al., direct-output or structured, as a linear
+precoder (``MatrixPrecoder``)."""
 
 from __future__ import annotations
 
@@ -7,14 +8,15 @@ import torch
 from .._validation import check_channel
 from ..precoders import MatrixPrecoder, normalize_matrix_power
 from .dnn import CompressedDNN
+from .structured_dnn import StructuredDNN
 
 __all__ = ["DNNPrecoder"]
 
 
 class DNNPrecoder(MatrixPrecoder):
-    """Wrap a ``CompressedDNN`` for evaluation: ``matrix(H) -> W`` in eval mode without
-    gradients, in chunks of channels on the model's device, returned on the device and in the
-    dtype of ``H``.
+    """Wrap a ``CompressedDNN`` or ``StructuredDNN`` for evaluation: ``matrix(H) -> W`` in eval
+    mode without gradients, in chunks of channels on the model's device, returned on the device
+    and in the dtype of ``H``.
 
     Args:
         model: the trained network (put in eval mode).
@@ -31,7 +33,7 @@ class DNNPrecoder(MatrixPrecoder):
 
     def __init__(
         self,
-        model: CompressedDNN,
+        model: CompressedDNN | StructuredDNN,
         name: str = "dnn",
         chunk_channels: int | None = None,
         total_power: float | None = None,

@@ -31,6 +31,7 @@ from .gat import UserGAT
 from .gnn import QuantizedGNN
 from .gradient_gnn import GradientGNN
 from .hybrid_gnn import HybridGNN
+from .structured_dnn import StructuredDNN
 
 __all__ = [
     "ARCHITECTURES",
@@ -53,6 +54,7 @@ FORMAT_VERSION = 1
 ARCHITECTURES: dict[str, type[nn.Module]] = {
     "feys-gnn": QuantizedGNN,
     "kasalaee-dnn": CompressedDNN,
+    "kasalaee-structured": StructuredDNN,
     "zhang-gradient-gnn": GradientGNN,
     "zhang-edge-gnn": EdgeGNN,
     "zhang-hybrid-gnn": HybridGNN,

@@ -33,8 +33,8 @@ def structured_matrix(
         H: ``[..., M, K]`` complex channel.
         p: ``[..., K]`` real, ``>= 0``: the power of every user's beam (``||w_k||^2 = p_k``).
         q: ``[..., K]`` real, ``> 0``: the virtual uplink powers (beam directions); a ``q_k``
-            of zero is treated as the smallest positive number of the dtype (user ``k`` is then
-            served by an almost zero-forcing beam from the others' point of view).
+            of zero is treated as the smallest positive float64 (the others' beams then null
+            user ``k`` almost completely).
         noise_var: ``sigma_v^2 > 0``.
 
     Returns:
@@ -42,12 +42,17 @@ def structured_matrix(
     """
     if not noise_var > 0:
         raise ValueError(f"noise_var must be > 0, got {noise_var}")
-    gram = H.mT @ H.conj()  # [..., K, K], Hermitian PSD
-    tiny = torch.finfo(q.dtype).tiny
-    regulariser = noise_var / q.clamp_min(tiny)  # [..., K]
-    system = gram + torch.diag_embed(regulariser.to(gram.dtype))
-    # G + diag(sigma^2 / q) is Hermitian positive definite: one Cholesky solve
-    V = H.conj() @ torch.cholesky_inverse(torch.linalg.cholesky(system))  # [..., M, K]
+    # the K x K system in complex128 whatever H's dtype: correlated users make G ill-conditioned,
+    # and a float32 G + diag(sigma^2 / q) with small sigma^2 / q can lose definiteness
+    H64 = H.to(torch.complex128)
+    gram = H64.mT @ H64.conj()  # [..., K, K], Hermitian PSD
+    regulariser = noise_var / q.to(torch.float64).clamp_min(torch.finfo(torch.float64).tiny)
+    scale = torch.diagonal(gram, dim1=-2, dim2=-1).real.mean(dim=-1, keepdim=True)  # [..., 1]
+    jitter = 1e-12 * scale  # keeps the factorisation defined when every q is huge (ZF limit)
+    system = gram + torch.diag_embed((regulariser + jitter).to(gram.dtype))
+    # G + diag(sigma^2 / q) is Hermitian positive definite: one Cholesky factorisation
+    inverse = torch.cholesky_inverse(torch.linalg.cholesky(system)).to(H.dtype)
+    V = H.conj() @ inverse  # [..., M, K]
     norms = torch.linalg.vector_norm(V, dim=-2)  # [..., K]
     scale = torch.sqrt(p.clamp_min(0)) / norms.clamp_min(torch.finfo(norms.dtype).tiny)
     return V * scale.to(V.dtype)[..., None, :]

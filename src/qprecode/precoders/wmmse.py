@@ -305,7 +305,7 @@ class WMMSE(MatrixPrecoder):
             check_finite(initial, "initial")
             starts = [(-1, initial.to(H64).reshape(-1, M, K))]
         else:
-            names = WMMSE_STARTS if self.init == "multi" else (self.init,)
+            names: tuple[str, ...] = WMMSE_STARTS if self.init == "multi" else (self.init,)
             if K > M:
                 if self.init in ("zf", "zf-eq"):
                     raise ValueError(f"init={self.init!r} needs K <= M, got K={K}, M={M}")

@@ -10,14 +10,28 @@ from ..nn import INPUT_NORMS, check_weight_bits
 from .config import LoopConfig, OptimConfig
 from .sets_config import ChannelSetsConfig
 
-__all__ = ["KasalaeeConfig", "KasalaeeData", "KasalaeeModel", "KasalaeeOptim", "KasalaeeQAT"]
+__all__ = [
+    "HEADS",
+    "KasalaeeConfig",
+    "KasalaeeData",
+    "KasalaeeModel",
+    "KasalaeeOptim",
+    "KasalaeeQAT",
+]
+
+# "matrix": the paper's network outputs W itself (nn.CompressedDNN); "structured": the powers of
+# the optimal beamforming structure, closed form after them (nn.StructuredDNN)
+HEADS = ("matrix", "structured")
 
 
 @dataclass(frozen=True)
 class KasalaeeModel:
-    """The network (``nn.CompressedDNN``).
+    """The network: ``nn.CompressedDNN`` (``head="matrix"``) or ``nn.StructuredDNN``
+    (``head="structured"``).
 
     Attributes:
+        head: ``matrix`` (the paper's direct output of ``W``) or ``structured`` (a ``2K`` power
+            head and the closed-form layer of the optimal structure, over Gram features).
         conv_channels: ``C_out`` (paper's grid 8, 16, 32, 64).
         fc_dim: ``D_FCL`` (paper's grid 512, 1024).
         conv_bits, fc1_bits, fc2_bits, fc3_bits: weight bits of CONV, FCL1, FCL2, FCL3, each in
@@ -26,9 +40,11 @@ class KasalaeeModel:
             space (``{2, 4, 8, 16}^4``, 256 points) and every trial names its bits.
         dropout: dropout probability (0.05 in the paper).
         input_norm: ``global`` or ``channel`` (``nn.CompressedDNN``; the paper does not say how
-            it scales its input).
+            it scales its input); the structured network standardises its own features and
+            ignores it.
     """
 
+    head: str = "matrix"
     conv_channels: int = 64
     fc_dim: int = 1024
     conv_bits: int | None = None
@@ -39,6 +55,8 @@ class KasalaeeModel:
     input_norm: str = "global"
 
     def __post_init__(self) -> None:
+        if self.head not in HEADS:
+            raise ValueError(f"head must be one of {HEADS}, got {self.head!r}")
         if self.input_norm not in INPUT_NORMS:
             raise ValueError(f"input_norm must be one of {INPUT_NORMS}, got {self.input_norm!r}")
         for name in ("conv_channels", "fc_dim"):
@@ -54,6 +72,11 @@ class KasalaeeModel:
     def weight_bits(self) -> tuple[int | None, ...]:
         """``(b_CONV, b_FCL1, b_FCL2, b_FCL3)``."""
         return (self.conv_bits, self.fc1_bits, self.fc2_bits, self.fc3_bits)
+
+    @property
+    def architecture(self) -> str:
+        """The saved model's architecture name (``nn.serialization``)."""
+        return "kasalaee-dnn" if self.head == "matrix" else "kasalaee-structured"
 
     @property
     def quantized(self) -> bool:
@@ -93,12 +116,13 @@ class KasalaeeQAT:
     """Quantization-aware training from an FP32 model.
 
     Attributes:
-        init_from: a ``kasalaee-dnn`` model file (``X.safetensors`` + ``X.json``, or a run
-            folder, whose ``best.*`` is taken) of the same architecture, any weight bits: its
-            weights, batch-norm statistics and input scale start the run, and every LSQ step is
-            initialised from the loaded weights. ``{seed}`` is replaced by the run's seed, so one
-            sweep over seeds fine-tunes the FP32 model of each seed. ``None``: start from fresh
-            weights (``loop.init_from`` resumes from a model with identical bits).
+        init_from: a ``kasalaee-dnn`` or ``kasalaee-structured`` model file (``X.safetensors``
+            + ``X.json``, or a run folder, whose ``best.*`` is taken) of the same architecture,
+            any weight bits: its weights, batch-norm statistics and input scale start the run,
+            and every LSQ step is initialised from the loaded weights. ``{seed}`` is replaced by
+            the run's seed, so one sweep over seeds fine-tunes the FP32 model of each seed.
+            ``None``: start from fresh weights (``loop.init_from`` resumes from a model with
+            identical bits).
     """
 
     init_from: str | None = None

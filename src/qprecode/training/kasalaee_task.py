@@ -1,6 +1,9 @@
-"""The CNN+FC precoder of Kasalaee et al. as a training task: self-supervised on the closed-form
-sum rate of its precoding matrix (eq. 6), validated on the mean sum rate, tested against MRT, ZF
-and WMMSE; with quantization-aware training (LSQ) from an FP32 model (Sect. III of the paper)."""
+"""The CNN+FC precoder of Kasalaee et al. (the paper's direct output of ``W``, or the structured
+network that outputs the powers of the optimal beamforming structure) as a training task:
+self-supervised on the closed-form sum rate of its precoding matrix (eq. 6), validated on the mean
+sum rate, tested against MRT, ZF and RZF in both power normalisations and WMMSE (the strongest,
+several starts, and the paper's MRT-started one); with quantization-aware training (LSQ) from an
+FP32 model (Sect. III of the paper)."""
 
 from __future__ import annotations
 
@@ -13,11 +16,21 @@ from typing import Any
 import torch
 from torch import nn
 
-from ..cost import KasalaeeEnergy, kasalaee_layer_profile
+from ..cost import KasalaeeEnergy, kasalaee_layer_profile, structured_profile
 from ..metrics import noise_variance, sinr_from_matrix, sum_rate
-from ..nn import CompressedDNN, DNNPrecoder, initialize_steps, load_state_checked, read_files
-from ..precoders import MRT, WMMSE, ZF, MatrixPrecoder
+from ..nn import (
+    CompressedDNN,
+    DNNPrecoder,
+    StructuredDNN,
+    architecture_name,
+    initialize_steps,
+    load_state_checked,
+    read_files,
+)
+from ..precoders import MRT, RZF, WMMSE, ZF, MatrixPrecoder
 from .kasalaee_config import KasalaeeConfig
+
+KasalaeeModel = CompressedDNN | StructuredDNN
 
 __all__ = [
     "TEST_SNRS_DB",
@@ -57,7 +70,7 @@ class KasalaeeObjective(nn.Module):
     this process's part of the batch) -> scalar loss.
     """
 
-    def __init__(self, dnn: CompressedDNN, noise_var: float) -> None:
+    def __init__(self, dnn: KasalaeeModel, noise_var: float) -> None:
         super().__init__()
         self.dnn = dnn
         self.noise_var = noise_var
@@ -78,20 +91,29 @@ def _model_files(path: str) -> Path:
 
 
 @torch.no_grad()
-def load_float_weights(model: CompressedDNN, path: str) -> None:
-    """Start ``model`` from the saved ``kasalaee-dnn`` at ``path`` (a file or a run folder) of
-    the same architecture but any weight bits: its weights, biases, batch-norm statistics and
-    input scale are loaded with shape and finiteness checks, its LSQ steps are ignored, and every
-    LSQ step of ``model`` is initialised from the loaded weights (``initialize_steps``).
+def load_float_weights(model: KasalaeeModel, path: str) -> None:
+    """Start ``model`` from the saved model at ``path`` (a file or a run folder) of the same
+    architecture (``kasalaee-dnn`` or ``kasalaee-structured``) but any weight bits: its
+    weights, biases, batch-norm statistics and input scale are loaded with shape and finiteness
+    checks, its LSQ steps are ignored, and every LSQ step of ``model`` is initialised from the
+    loaded weights (``initialize_steps``).
 
     Raises ``ValueError`` when the file is another architecture, other sizes, or incomplete.
     """
     tensors, info = read_files(_model_files(path))
-    if info["architecture"] != "kasalaee-dnn":
-        raise ValueError(f"qat.init_from {path} holds a {info['architecture']} model")
+    wanted_architecture = architecture_name(model)
+    if info["architecture"] != wanted_architecture:
+        raise ValueError(
+            f"qat.init_from {path} holds a {info['architecture']} model, the config builds a "
+            f"{wanted_architecture}"
+        )
     ours = model.hyperparameters()
-    theirs = {"input_norm": "global", **info["hyperparameters"]}  # older files: global
-    sizes = ("antennas", "users", "conv_channels", "fc_dim", "input_norm")
+    if wanted_architecture == "kasalaee-dnn":
+        theirs = {"input_norm": "global", **info["hyperparameters"]}  # older files: global
+        sizes: tuple[str, ...] = ("antennas", "users", "conv_channels", "fc_dim", "input_norm")
+    else:
+        theirs = info["hyperparameters"]
+        sizes = ("antennas", "users", "conv_channels", "fc_dim", "snr_db")
     if any(theirs.get(k) != ours[k] for k in sizes):
         found = {k: theirs.get(k) for k in sizes}
         wanted = {k: ours[k] for k in sizes}
@@ -172,16 +194,23 @@ class KasalaeeTask:
         path = self.config.qat.init_from
         return None if path is None else path.replace("{seed}", str(self.config.seed))
 
-    def build_model(self) -> CompressedDNN:
+    def build_model(self) -> KasalaeeModel:
         """A fresh network with its input scale set from the training channels and its LSQ
         steps initialised from its weights; or, with ``qat.init_from``, the FP32 model's
         weights and steps initialised from them (the loop seeds the global generator around
         this call)."""
         m, d = self.config.model, self.config.data
-        model = CompressedDNN(
-            d.antennas, d.users, m.conv_channels, m.fc_dim, m.weight_bits, m.dropout,
-            d.total_power, m.input_norm,
-        )  # fmt: skip
+        model: KasalaeeModel
+        if m.head == "structured":
+            model = StructuredDNN(
+                d.antennas, d.users, d.snr_db, m.conv_channels, m.fc_dim, m.weight_bits,
+                m.dropout, d.total_power,
+            )  # fmt: skip
+        else:
+            model = CompressedDNN(
+                d.antennas, d.users, m.conv_channels, m.fc_dim, m.weight_bits, m.dropout,
+                d.total_power, m.input_norm,
+            )  # fmt: skip
         model.set_input_scale(self.data.train)
         initialize_steps(model)
         if self.init_from is not None:
@@ -203,7 +232,7 @@ class KasalaeeTask:
 
     def objective(self, model: nn.Module) -> nn.Module:
         """The module whose forward on a training batch returns the loss."""
-        assert isinstance(model, CompressedDNN)
+        assert isinstance(model, (CompressedDNN, StructuredDNN))
         return KasalaeeObjective(model, self.noise_var)
 
     @functools.cached_property
@@ -214,36 +243,41 @@ class KasalaeeTask:
     def validate(self, model: nn.Module) -> dict[str, float]:
         """Mean closed-form sum rate of the network (eval mode) on the validation set at the
         training SNR, and its fraction of ZF's; computed on the model's device."""
-        assert isinstance(model, CompressedDNN)
+        assert isinstance(model, (CompressedDNN, StructuredDNN))
         val = self.data.val.to(model.input_scale.device)
         rate = float(_rates(DNNPrecoder(model), val, [self.noise_var]).mean())
         return {"val_sum_rate": rate, "val_fraction_of_zf": rate / self._val_zf_rate}
 
     def test(self, model: nn.Module) -> dict[str, Any]:
-        """The network, MRT, ZF and WMMSE (tolerance 1e-5, MRT start, designed per SNR) on the
-        test set: ``{"snr_db": [...], "results": [row per precoder]}``, every row with the mean
-        sum rate and its standard deviation over channels per SNR; the network's row also has
-        its fraction of ZF's and WMMSE's sum rate, WMMSE's its mean iteration count. Computed
-        on the model's device."""
-        assert isinstance(model, CompressedDNN)
+        """The network, MRT, ZF and RZF in both power normalisations (``zf``: the whole matrix
+        to ``P_T``; ``zf-eq``, ``rzf-eq``: equal power per user) and WMMSE (tolerance 1e-5,
+        designed per SNR) on the test set: ``wmmse`` the strongest (four starts, best end per
+        channel: ``precoders.WMMSE``), ``wmmse-mrt`` the paper's MRT start, kept for comparison
+        with earlier tables. SNRs: the training SNR, and for channel models the paper's sweep
+        ``TEST_SNRS_DB`` (a channel file's SNR is calibrated to its site). Returns ``{"snr_db":
+        [...], "results": [row per precoder]}``, every row with the mean sum rate and its
+        standard deviation over channels per SNR; the network's row also has its fraction of
+        ZF's, RZF-eq's and the strongest WMMSE's sum rate, the WMMSE rows their mean iteration
+        count. Computed on the model's device."""
+        assert isinstance(model, (CompressedDNN, StructuredDNN))
         d = self.config.data
         H = self.data.test.to(model.input_scale.device)
-        snrs = sorted({*TEST_SNRS_DB, d.snr_db})
+        on_file = d.channel.startswith("file:")
+        snrs = [d.snr_db] if on_file else sorted({*TEST_SNRS_DB, d.snr_db})
         noise = [noise_variance(snr, d.power) for snr in snrs]
+        P = d.total_power
         rates = {
             "dnn": _rates(DNNPrecoder(model), H, noise),
-            "mrt": _rates(MRT(d.total_power), H, noise),
-            "zf": _rates(ZF(d.total_power), H, noise),
+            "mrt": _rates(MRT(P), H, noise),
+            "zf": _rates(ZF(P), H, noise),
+            "zf-eq": _rates(ZF(P, "per-user"), H, noise),
         }
-        wmmse_rates, iterations = [], []
-        # on the CPU: batched eigh on a GPU fails to converge on some ill-conditioned sites
-        chunks = self.data.test.split(_EVAL_CHUNK)  # drawn on the CPU
-        for snr, n in zip(snrs, noise, strict=True):
-            solved = [WMMSE(snr, total_power=d.total_power).solve(c) for c in chunks]
-            W = torch.cat([r.W for r in solved]).to(H.device)
-            wmmse_rates.append(sum_rate(sinr_from_matrix(H, W, n)))
-            iterations.append(float(torch.cat([r.iterations for r in solved]).double().mean()))
-        rates["wmmse"] = torch.stack(wmmse_rates)
+        rates["rzf-eq"] = torch.stack([
+            _rates(RZF(snr, P, "per-user"), H, [n])[0] for snr, n in zip(snrs, noise, strict=True)
+        ])  # fmt: skip
+        iterations: dict[str, list[float]] = {}
+        for name, init in (("wmmse", "multi"), ("wmmse-mrt", "mrt")):
+            rates[name], iterations[name] = self._wmmse(H, snrs, noise, init)
         means = {name: r.double().mean(dim=1) for name, r in rates.items()}
         rows = []
         for name, r in rates.items():
@@ -258,12 +292,29 @@ class KasalaeeTask:
             }
             if name == "dnn":
                 row["fraction_of_zf"] = (means["dnn"] / means["zf"]).tolist()
+                row["fraction_of_rzf_eq"] = (means["dnn"] / means["rzf-eq"]).tolist()
                 row["fraction_of_wmmse"] = (means["dnn"] / means["wmmse"]).tolist()
-            if name == "wmmse":
-                row["iterations"] = iterations
+            if name in iterations:
+                row["iterations"] = iterations[name]
             rows.append(row)
         self.last_test = {"snr_db": snrs, "results": rows}
         return self.last_test
+
+    def _wmmse(
+        self, H: torch.Tensor, snrs: list[float], noise: list[float], init: str
+    ) -> tuple[torch.Tensor, list[float]]:
+        """WMMSE's sum rates ``[len(snrs), N]`` and mean iterations per SNR (per channel: the
+        sum over its starts)."""
+        rates, iterations = [], []
+        # on the CPU: batched eigh on a GPU fails to converge on some ill-conditioned sites
+        chunks = self.data.test.split(_EVAL_CHUNK)  # drawn on the CPU
+        for snr, n in zip(snrs, noise, strict=True):
+            wmmse = WMMSE(snr, total_power=self.config.data.total_power, init=init)
+            solved = [wmmse.solve(c) for c in chunks]
+            W = torch.cat([r.W for r in solved]).to(H.device)
+            rates.append(sum_rate(sinr_from_matrix(H, W, n)))
+            iterations.append(float(torch.cat([r.iterations for r in solved]).double().mean()))
+        return torch.stack(rates), iterations
 
     def trained_on(self) -> dict[str, Any]:
         """The setting a trained model knows: sizes, channel model and SNR."""
@@ -274,10 +325,16 @@ class KasalaeeTask:
     def costs(self) -> dict[str, float]:
         """Inference energy of one precoder evaluation under the energy model of Kasalaee et al.
         (eqs. 7-11; ``energy_uj`` with interpretation I2, ``energy_uj_i1`` with I1), float
-        layers counted at 16 bits as the paper counts its default model."""
+        layers counted at 16 bits as the paper counts its default model. The structured
+        network is profiled from the module itself: its layers and the closed-form layer (its
+        arithmetic at ``nn.CLOSED_FORM_BITS``)."""
         m, d = self.config.model, self.config.data
         bits = [16 if b is None else b for b in m.weight_bits]
-        profile = kasalaee_layer_profile(d.antennas, d.users, m.conv_channels, m.fc_dim, bits)
+        if m.head == "structured":
+            profile = structured_profile(d.antennas, d.users, d.snr_db, m.conv_channels,
+                                         m.fc_dim, bits)  # fmt: skip
+        else:
+            profile = kasalaee_layer_profile(d.antennas, d.users, m.conv_channels, m.fc_dim, bits)
         return {"energy_uj": KasalaeeEnergy("I2")(profile)["energy_uj"],
                 "energy_uj_i1": KasalaeeEnergy("I1")(profile)["energy_uj"]}  # fmt: skip
 
@@ -290,12 +347,29 @@ class KasalaeeTask:
             if self.init_from is not None
             else "trained from scratch"
         )
+        if m.head == "structured":
+            kind, what = (
+                "Structured CNN+FC precoder",
+                (
+                    "The trunk of Kasalaee et al. (3x3 convolution and three fully connected "
+                    "layers) over the Gram features of the channel outputs the 2K powers (p, q) "
+                    "of the optimal beamforming structure; a closed-form layer (one K x K solve) "
+                    "makes W. Self-supervised on the closed-form sum rate (eq. 6)"
+                ),
+            )
+        else:
+            kind, what = (
+                "CNN+FC precoder",
+                (
+                    "Compressed site-specific DNN precoder of Kasalaee et al. (3x3 convolution "
+                    "and three fully connected layers, self-supervised on the closed-form sum "
+                    "rate, eq. 6)"
+                ),
+            )
         return [
-            f"# CNN+FC precoder: M={c.data.antennas}, K={c.data.users}, "
+            f"# {kind}: M={c.data.antennas}, K={c.data.users}, "
             f"C={m.conv_channels}, D={m.fc_dim}, weight bits {_bits_label(m.weight_bits)}", "",
-            "Compressed site-specific DNN precoder of Kasalaee et al. (3x3 convolution and three "
-            "fully connected layers, self-supervised on the closed-form sum rate, eq. 6); "
-            f"{how}.", "",
+            f"{what}; {how}.", "",
         ]  # fmt: skip
 
     def card_data(self) -> list[str]:
@@ -313,6 +387,8 @@ class KasalaeeTask:
             at = snrs.index(d.snr_db)
             lines.append(
                 f"- At the training SNR the network reaches {dnn['fraction_of_zf'][at]:.1%} of "
-                f"ZF's and {dnn['fraction_of_wmmse'][at]:.1%} of WMMSE's sum rate."
+                f"ZF's, {dnn['fraction_of_rzf_eq'][at]:.1%} of RZF's with equal power per user "
+                f"and {dnn['fraction_of_wmmse'][at]:.1%} of the strongest WMMSE's sum rate "
+                "(four starts, best end per channel)."
             )
         return lines
