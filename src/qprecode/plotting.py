@@ -253,8 +253,12 @@ def plot_pareto(
         if points:
             ax.plot(*zip(*points, strict=True), "-o", color=color, markersize=4, label=label)
     for i, (label, (x, y)) in enumerate((references or {}).items()):
-        ax.plot(x, y, _STYLES[(i + 1) % len(_STYLES)], color="black", marker="s", markersize=3,
-                label=label)  # fmt: skip
+        if len(x) == 1:  # a single operating point (e.g. ZF): a marker of its own
+            ax.plot(x, y, linestyle="none", color="black", marker=_MARKERS[i % len(_MARKERS)],
+                    markersize=6, markerfacecolor="none", label=label)  # fmt: skip
+            continue
+        ax.plot(x, y, linestyle=_STYLES[(i + 1) % len(_STYLES)], color="black", marker="s",
+                markersize=3, label=label)  # fmt: skip
     if log_y:
         ax.set_yscale("log")
     ax.set_xlabel(xlabel)

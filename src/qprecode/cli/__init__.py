@@ -1,6 +1,6 @@
 """The ``qprecode`` command line, one module per command: ``precoders``, ``evaluate``,
 ``radiation``, ``train`` and ``retest``, ``sweep``, ``compare`` and ``reproduce``, ``power``,
-``energy``, ``compress-table``, ``pareto``, ``dataset``, ``zhang``.
+``energy``, ``compress-table``, ``baselines``, ``pareto``, ``dataset``, ``zhang``.
 
 Every command prints a table, and can save its numbers (``--json``) with their config and a plot
 (``--plot``). Bad input gives a one-line error and exit status 2.
@@ -14,6 +14,7 @@ import click
 import torch
 
 from . import (  # noqa: F401  (registers the commands)
+    baselines,
     compress,
     dataset,
     energy,

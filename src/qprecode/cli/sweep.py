@@ -11,7 +11,13 @@ from typing import Any
 import click
 from rich.table import Table
 
-from ..experiments.kasalaee import pareto_fronts, wmmse_tradeoff
+from ..experiments.kasalaee import (
+    WMMSE_TOLERANCES,
+    data_from_row,
+    linear_references,
+    pareto_fronts,
+    wmmse_references,
+)
 from ..plotting import plot_pareto
 from ..results import run_metadata, write_csv, write_json
 from ..sweeps import ENGINES, plan_sweep, ray_available, run_local, run_ray
@@ -86,20 +92,24 @@ def _cell(value: object) -> str:
 
 
 @cli.command()
-@click.argument("table", type=click.Path(dir_okay=False, exists=True, path_type=Path))
+@click.argument("tables", nargs=-1, required=True,
+                type=click.Path(dir_okay=False, exists=True, path_type=Path))  # fmt: skip
 @click.option("--wmmse", "wmmse_channels", type=int, default=0, show_default=True,
-              help="Also trace WMMSE over its stopping tolerance on this many test channels of "
-              "the sweep's setting (Fig. 3); 0: no.")  # fmt: skip
+              help="Also draw the reference precoders on this many test channels of the first "
+              "table's setting: WMMSE over its stopping tolerance (four starts, and the paper's "
+              "MRT start) and ZF/RZF in both power normalisations (Fig. 3); 0: no.")  # fmt: skip
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
-              help="Output folder; default: the table's folder.")  # fmt: skip
-def pareto(table: Path, wmmse_channels: int, out_dir: Path | None) -> None:
-    """Pareto fronts of energy efficiency (bits/s/Hz/uJ) against sum rate from a sweep's
-    results.csv or results.json (Figs. 2-3 of Kasalaee et al.): seeds averaged, fronts per
-    architecture and over all. Writes pareto.json, pareto_architectures.png and
-    pareto_overall.png."""
-    records = _read_table(table)
+              help="Output folder; default: the first table's folder.")  # fmt: skip
+def pareto(tables: tuple[Path, ...], wmmse_channels: int, out_dir: Path | None) -> None:
+    """Pareto fronts of energy efficiency (bits/s/Hz/uJ) against sum rate from one or more
+    sweeps' results.csv or results.json (Figs. 2-3 of Kasalaee et al.; e.g. the paper's network
+    and the structured one): seeds averaged, fronts per architecture and over all. Writes
+    pareto.json, pareto_architectures.png and pareto_overall.png."""
+    if wmmse_channels < 0:
+        raise click.BadParameter(f"must be >= 0, got {wmmse_channels}", param_hint="--wmmse")
+    records = [row for table in tables for row in _read_table(table)]
     points = pareto_fronts(records)
-    out = out_dir or table.parent
+    out = out_dir or tables[0].parent
     groups: dict[str, tuple[list[float], list[float], list[bool]]] = {}
     for p in points:
         xs, ys, front = groups.setdefault(f"DNN {p.architecture}", ([], [], []))
@@ -108,17 +118,25 @@ def pareto(table: Path, wmmse_channels: int, out_dir: Path | None) -> None:
         front.append(p.on_architecture_front)
     label = "sum rate [bit/s/Hz]", "energy efficiency [bit/s/Hz/uJ]"
     plot_pareto(groups, out / "pareto_architectures.png", *label, "per architecture (Fig. 2)")
-    references = {}
-    curve: list[dict[str, float]] = []
+    references: dict[str, tuple[list[float], list[float]]] = {}
+    wmmse: list[dict[str, Any]] = []
+    linear: list[dict[str, Any]] = []
     if wmmse_channels > 0:
-        first = records[0]
-        curve = wmmse_tradeoff(int(first["data.antennas"]), int(first["data.users"]),
-                               str(first["data.channel"]), float(first["data.snr_db"]),
-                               wmmse_channels, int(first["data.test_seed"]))  # fmt: skip
-        references["WMMSE over its tolerance"] = (
-            [c["sum_rate"] for c in curve],
-            [c["energy_efficiency"] for c in curve],
-        )
+        data = data_from_row(records[0])
+        H = data.sample("test", wmmse_channels, data.test_seed)
+        wmmse = wmmse_references(H, data.snr_db, ("multi", "mrt"), WMMSE_TOLERANCES)
+        linear = linear_references(H, data.snr_db)
+        for init, name in (("multi", "WMMSE, 4 starts"), ("mrt", "WMMSE, MRT start (paper)")):
+            curve = [c for c in wmmse if c["init"] == init]
+            references[f"{name}, over its tolerance"] = (
+                [c["sum_rate"] for c in curve],
+                [c["sum_rate"] / c["energy_uj"] for c in curve],
+            )
+        for row in linear:
+            if row["precoder"] in ("zf", "zf-eq", "rzf-eq"):
+                references[row["precoder"].upper()] = (
+                    [row["sum_rate"]], [row["sum_rate"] / row["energy_uj"]]
+                )  # fmt: skip
     overall = {
         "DNN, all configurations": (
             [p.sum_rate for p in points],
@@ -126,12 +144,13 @@ def pareto(table: Path, wmmse_channels: int, out_dir: Path | None) -> None:
             [p.on_overall_front for p in points],
         )
     }
-    plot_pareto(overall, out / "pareto_overall.png", *label, "all DNNs vs WMMSE (Fig. 3)",
+    plot_pareto(overall, out / "pareto_overall.png", *label, "all DNNs vs the references (Fig. 3)",
                 references)  # fmt: skip
-    write_json(out / "pareto.json", {"config": {"command": "pareto", "table": str(table)},
+    write_json(out / "pareto.json", {"config": {"command": "pareto",
+               "tables": [str(t) for t in tables], "wmmse_channels": wmmse_channels},
                "meta": run_metadata(), "points": [p.to_dict() for p in points],
-               "wmmse": curve})  # fmt: skip
-    result = Table(title=f"Pareto-optimal configurations of {table} (mean over seeds)")
+               "wmmse": wmmse, "linear": linear})  # fmt: skip
+    result = Table(title="Pareto-optimal configurations (mean over seeds)")
     for column in ("architecture", "bits", "seeds", "sum rate", "energy [uJ]", "EE", "front"):
         result.add_column(column, justify="right")
     for p in sorted(points, key=lambda p: -p.sum_rate):
@@ -141,9 +160,13 @@ def pareto(table: Path, wmmse_channels: int, out_dir: Path | None) -> None:
                            f"{p.energy_efficiency:.3g}",
                            "overall" if p.on_overall_front else "architecture")  # fmt: skip
     console.print(result)
-    for c in curve:
-        console.print(f"WMMSE tolerance {c['tolerance']:g}: {c['iterations']:.1f} iterations, "
-                      f"{c['sum_rate']:.3f} bit/s/Hz, {c['energy_uj']:.3g} uJ")  # fmt: skip
+    for c in wmmse:
+        console.print(f"{c['precoder']} tolerance {c['tolerance']:g}: "
+                      f"{c['iterations']:.1f} iterations, {c['sum_rate']:.3f} bit/s/Hz, "
+                      f"{c['energy_uj']:.3g} uJ")  # fmt: skip
+    for row in linear:
+        console.print(f"{row['precoder']}: {row['sum_rate']:.3f} bit/s/Hz, "
+                      f"{row['energy_uj']:.3g} uJ")  # fmt: skip
     console.print(f"wrote {out / 'pareto.json'} and the plots")
 
 

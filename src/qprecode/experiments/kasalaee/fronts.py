@@ -1,4 +1,5 @@
-"""Pareto fronts of compressed DNN precoders (Figs. 2-3 of Kasalaee et al.).
+"""Pareto fronts of compressed DNN precoders (Figs. 2-3 of Kasalaee et al.), the paper's
+direct-output network and the structured one side by side.
 
 A sweep's table (``qprecode sweep``) holds one row per trial: the configuration (architecture,
 per-layer weight bits, seed), the test sum rate at the training SNR and the inference energy of
@@ -12,17 +13,10 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
-import torch
-
-from ...channels import make_channel
-from ...cost import baseline_energy_uj, wmmse_multiplications
-from ...metrics import noise_variance, sinr_from_matrix, sum_rate
-from ...precoders import WMMSE
 from ...sweeps import aggregate_seeds, pareto_mask
 
-__all__ = ["WMMSE_TOLERANCES", "FrontPoint", "pareto_fronts", "wmmse_tradeoff"]
+__all__ = ["FrontPoint", "architecture_label", "pareto_fronts"]
 
-WMMSE_TOLERANCES = (1e-1, 3e-2, 1e-2, 3e-3, 1e-3, 1e-4, 1e-5)
 _ARCH = ("model.conv_channels", "model.fc_dim")
 _BITS = ("model.conv_bits", "model.fc1_bits", "model.fc2_bits", "model.fc3_bits")
 
@@ -31,7 +25,7 @@ _BITS = ("model.conv_bits", "model.fc1_bits", "model.fc2_bits", "model.fc3_bits"
 class FrontPoint:
     """One configuration averaged over its seeds."""
 
-    architecture: str  # "C x D"
+    architecture: str  # "C x D", or "structured C x D"
     bits: str  # "[CONV, FC1, FC2, FC3]"
     seeds: int
     sum_rate: float  # mean over seeds, bits/s/Hz
@@ -43,6 +37,12 @@ class FrontPoint:
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+
+def architecture_label(row: dict[str, Any]) -> str:
+    """``"CxD"`` of a row, ``"structured CxD"`` for the structured network (``model.head``)."""
+    sizes = f"{row.get(_ARCH[0])}x{row.get(_ARCH[1])}"
+    return f"structured {sizes}" if row.get("model.head") == "structured" else sizes
 
 
 def _bits_label(row: dict[str, Any]) -> str:
@@ -57,7 +57,7 @@ def pareto_fronts(records: Sequence[dict[str, Any]]) -> list[FrontPoint]:
         raise ValueError("the table needs test_sum_rate and energy_uj columns (a kasalaee sweep)")
     points = [(r["test_sum_rate_mean"], r["test_sum_rate_mean"] / r["energy_uj"]) for r in rows]
     overall = pareto_mask(points)
-    arch = [f"{r.get(_ARCH[0])}x{r.get(_ARCH[1])}" for r in rows]
+    arch = [architecture_label(r) for r in rows]
     per_arch = [False] * len(rows)
     for name in set(arch):
         members = [i for i, a in enumerate(arch) if a == name]
@@ -68,29 +68,3 @@ def pareto_fronts(records: Sequence[dict[str, Any]]) -> list[FrontPoint]:
                    r["test_sum_rate_std"], r["energy_uj"], points[i][1], per_arch[i], overall[i])
         for i, r in enumerate(rows)
     ]  # fmt: skip
-
-
-@torch.no_grad()
-def wmmse_tradeoff(
-    antennas: int,
-    users: int,
-    channel: str,
-    snr_db: float,
-    channels: int = 1000,
-    seed: int = 3,
-    tolerances: Sequence[float] = WMMSE_TOLERANCES,
-) -> list[dict[str, float]]:
-    """WMMSE's rate and energy over its stopping tolerance (the curve of Fig. 3): per tolerance,
-    the mean iteration count ``I``, the mean sum rate on ``channels`` channels of the given model
-    (seeded), the energy of eqs. 12 and 14 at ``I`` and the energy efficiency."""
-    H = make_channel(channel, antennas, users).sample(channels, torch.Generator().manual_seed(seed))
-    noise = noise_variance(snr_db, float(antennas))
-    out = []
-    for tolerance in tolerances:
-        result = WMMSE(snr_db, tolerance=tolerance).solve(H.to(torch.complex128))
-        rate = float(sum_rate(sinr_from_matrix(H.to(torch.complex128), result.W, noise)).mean())
-        iterations = float(result.iterations.double().mean())
-        energy = baseline_energy_uj(wmmse_multiplications(antennas, users, iterations))
-        out.append({"tolerance": tolerance, "iterations": iterations, "sum_rate": rate,
-                    "energy_uj": energy, "energy_efficiency": rate / energy})  # fmt: skip
-    return out

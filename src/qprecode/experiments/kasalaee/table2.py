@@ -19,7 +19,7 @@ from typing import Any
 import torch
 
 from ...metrics import sinr_from_matrix, sum_rate
-from ...nn import CompressedDNN, DNNPrecoder, load_model, ptq_
+from ...nn import CompressedDNN, DNNPrecoder, StructuredDNN, load_model, ptq_
 from ...training import KasalaeeTask, config_from_raw
 from ...training.config import config_to_dict
 
@@ -93,7 +93,7 @@ def compression_table(
         ptq_rates = []
         for record in fp32:
             model, _ = load_model(Path(record["folder"]) / "best")
-            assert isinstance(model, CompressedDNN)
+            assert isinstance(model, (CompressedDNN, StructuredDNN))
             rounded = copy.deepcopy(model)
             ptq_(rounded, [b] * 4)
             W = DNNPrecoder(rounded.to(device)).matrix(H)
