@@ -48,6 +48,17 @@ def test_table_rows_average_seeds_and_compare_with_wmmse(sweeps):
     assert energies == sorted(energies, reverse=True)
     assert by[("ptq", "[8,8,8,8]")]["sum_rate"] == pytest.approx(fp32["sum_rate"], rel=0.05)
     assert math.isnan(by[("ptq", "[4,4,4,4]")]["train_minutes"])  # PTQ needs no training
+    # WMMSE's energy at its measured iterations, and every row's efficiency against it
+    wmmse = fp32["wmmse"]
+    assert wmmse["iterations"] >= 4  # four starts, at least one step each
+    from qprecode.cost import baseline_energy_uj, wmmse_multiplications
+
+    assert wmmse["energy_uj"] == pytest.approx(
+        baseline_energy_uj(wmmse_multiplications(4, 2, wmmse["iterations"]))
+    )
+    for row in rows:
+        ratio = (row["sum_rate"] / row["energy_uj"]) / (wmmse["sum_rate"] / wmmse["energy_uj"])
+        assert row["efficiency_over_wmmse"] == pytest.approx(ratio)
 
 
 def test_compress_table_command_writes_json_and_markdown(sweeps, capsys):
@@ -57,4 +68,5 @@ def test_compress_table_command_writes_json_and_markdown(sweeps, capsys):
     rows = json.loads((sweeps / "fp32" / "table2.json").read_text())["rows"]
     assert len(rows) == 6
     assert "| lsq | [2,2,2,2] | 2 |" in (sweeps / "fp32" / "table2.md").read_text()
-    assert "54.5 uJ" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "54.5 uJ" in out and "WMMSE (the strongest: four starts" in out

@@ -12,7 +12,7 @@ from .baselines import (
     wmmse_references,
 )
 from .fronts import FrontPoint, architecture_label, pareto_fronts
-from .table2 import compression_table
+from .table2 import compression_table, wmmse_cost
 
 __all__ = [
     "LINEAR_REFERENCES",
@@ -24,5 +24,6 @@ __all__ = [
     "linear_references",
     "pareto_fronts",
     "per_user_snr_db",
+    "wmmse_cost",
     "wmmse_references",
 ]

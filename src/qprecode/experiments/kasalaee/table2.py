@@ -18,12 +18,13 @@ from typing import Any
 
 import torch
 
+from ...cost import baseline_energy_uj, wmmse_multiplications
 from ...metrics import sinr_from_matrix, sum_rate
 from ...nn import CompressedDNN, DNNPrecoder, StructuredDNN, load_model, ptq_
 from ...training import KasalaeeTask, config_from_raw
 from ...training.config import config_to_dict
 
-__all__ = ["compression_table"]
+__all__ = ["compression_table", "wmmse_cost"]
 
 
 def _records(sweep_dir: Path) -> list[dict[str, Any]]:
@@ -39,6 +40,28 @@ def _wmmse_rate(record: dict[str, Any]) -> float:
     return float(record["test_sum_rate[wmmse--]"])
 
 
+def wmmse_cost(records: Sequence[dict[str, Any]]) -> dict[str, float]:
+    """WMMSE's mean sum rate, mean iterations per channel (the ``wmmse`` test row at the training
+    SNR, averaged over the runs) and the energy of eqs. 12 and 14 at those iterations, from the
+    run folders of sweep records; ``nan`` iterations and energy for records of older runs whose
+    test has no iteration count."""
+    iterations = []
+    for record in records:
+        info = json.loads((Path(record["folder"]) / "best.json").read_text())
+        test, snr = info.get("test", {}), info["config"]["data"]["snr_db"]
+        row: dict[str, Any] = next(
+            (r for r in test.get("results", []) if r["precoder"] == "wmmse"), {}
+        )
+        if "iterations" in row and snr in test.get("snr_db", []):
+            iterations.append(float(row["iterations"][test["snr_db"].index(snr)]))
+    first = records[0]
+    M, K = int(first["data.antennas"]), int(first["data.users"])
+    mean = _summary(iterations)[0] if len(iterations) == len(records) else math.nan
+    energy = baseline_energy_uj(wmmse_multiplications(M, K, mean)) if mean == mean else math.nan
+    return {"sum_rate": _summary([_wmmse_rate(r) for r in records])[0], "iterations": mean,
+            "energy_uj": energy}  # fmt: skip
+
+
 def _minutes(folder: str) -> float:
     info = json.loads((Path(folder) / "best.json").read_text())
     return float(info.get("training", {}).get("seconds", math.nan)) / 60
@@ -51,13 +74,18 @@ def _summary(values: Sequence[float]) -> tuple[float, float]:
 
 
 def _row(method: str, bits: str, rates: list[float], wmmse: list[float],
-         energy: dict[str, float], minutes: list[float]) -> dict[str, Any]:  # fmt: skip
+         energy: dict[str, float], minutes: list[float],
+         reference: dict[str, float]) -> dict[str, Any]:  # fmt: skip
     rate, rate_std = _summary(rates)
     fraction, fraction_std = _summary([r / w for r, w in zip(rates, wmmse, strict=True)])
+    efficiency = rate / energy["energy_uj"]
     return {"method": method, "bits": bits, "seeds": len(rates), "sum_rate": rate,
             "sum_rate_std": rate_std, "fraction_of_wmmse": fraction,
             "fraction_of_wmmse_std": fraction_std, "wmmse_sum_rate": _summary(wmmse)[0],
             "energy_uj": energy["energy_uj"], "energy_uj_i1": energy["energy_uj_i1"],
+            "energy_efficiency": efficiency,
+            "efficiency_over_wmmse": efficiency / (reference["sum_rate"] / reference["energy_uj"]),
+            "wmmse": reference,
             "train_minutes": _summary(minutes)[0] if minutes else math.nan}  # fmt: skip
 
 
@@ -66,15 +94,18 @@ def compression_table(
     fp32_dir: str | Path, qat_dir: str | Path | None, ptq_bits: Sequence[int] = (8, 4, 2)
 ) -> list[dict[str, Any]]:
     """Rows of Table II: FP32 (counted at 16 bits), then for each uniform width the LSQ runs of
-    ``qat_dir`` and PTQ of the FP32 models."""
+    ``qat_dir`` and PTQ of the FP32 models; every row with its energy efficiency (bit/s/Hz/uJ)
+    and its ratio to WMMSE's at WMMSE's measured iterations (``wmmse_cost``, in every row as
+    ``wmmse``)."""
     fp32 = _records(Path(fp32_dir))
     wmmse = [_wmmse_rate(r) for r in fp32]
+    reference = wmmse_cost(fp32)
     first = config_from_raw(
         json.loads((Path(fp32[0]["folder"]) / "best.json").read_text())["config"]
     )
     task = KasalaeeTask(first)
     rows = [_row("fp32", "[16,16,16,16]", [r["test_sum_rate"] for r in fp32], wmmse,
-                 task.costs(), [_minutes(r["folder"]) for r in fp32])]  # fmt: skip
+                 task.costs(), [_minutes(r["folder"]) for r in fp32], reference)]  # fmt: skip
     qat = _records(Path(qat_dir)) if qat_dir is not None else []
     H, noise = task.data.test, task.noise_var
     device = "cuda" if torch.cuda.is_available() else "cpu"  # the networks run where they can
@@ -89,7 +120,7 @@ def compression_table(
         if runs:
             rows.append(_row("lsq", uniform, [r["test_sum_rate"] for r in runs],
                              [_wmmse_rate(r) for r in runs], costs,
-                             [_minutes(r["folder"]) for r in runs]))  # fmt: skip
+                             [_minutes(r["folder"]) for r in runs], reference))  # fmt: skip
         ptq_rates = []
         for record in fp32:
             model, _ = load_model(Path(record["folder"]) / "best")
@@ -98,5 +129,5 @@ def compression_table(
             ptq_(rounded, [b] * 4)
             W = DNNPrecoder(rounded.to(device)).matrix(H)
             ptq_rates.append(float(sum_rate(sinr_from_matrix(H, W, noise)).double().mean()))
-        rows.append(_row("ptq", uniform, ptq_rates, wmmse, costs, []))
+        rows.append(_row("ptq", uniform, ptq_rates, wmmse, costs, [], reference))
     return rows
