@@ -1,10 +1,11 @@
 """Linear precoders: maximum ratio transmission, zero forcing and regularised ZF (the Wiener
 filter), at the total transmit power ``P_T`` under one of two power normalisations:
 
-- ``"matrix"``: the whole matrix scaled to ``P_T`` (``alpha_norm W``, Sect. II-A of Feys et al.,
-  who use it for MRT and ZF; also Kasalaee et al.'s ZF baseline, eq. 13). On channels whose user
-  gains differ by tens of dB (ray-traced sites) ZF then pours most of the power into the weakest
-  user.
+- ``"matrix"``: the whole matrix scaled to ``P_T`` (``alpha_norm W``): Feys et al. (Sect. II-A)
+  for MRT and ZF; Zhang et al. for their networks' output layer. Kasalaee et al. do not say how
+  their ZF baseline is scaled; the project's reading of it is this one (its eq. 13 counts no
+  per-column scaling). On channels whose user gains differ by tens of dB (ray-traced sites) ZF
+  then pours most of the power into the weakest user.
 - ``"per-user"``: every column at unit norm times ``sqrt(P_T / K)``, equal power per user (the
   usual convention of the multi-user MIMO literature, e.g. Björnson et al.'s RZF with equal
   power; registry names ``mrt-eq``, ``zf-eq``, ``rzf-eq``).
