@@ -118,6 +118,9 @@ def test_baselines_command_on_a_site(tmp_path, capsys):
     per_user = {r["snr_db"]: r["per_user_snr_db"] for r in rows}
     assert per_user[-18.0] - per_user[-35.0] == pytest.approx(17.0)
     assert "| rzf-eq |" in (tmp_path / "b.md").read_text()
+    linear = [r for r in rows if "init" not in r]
+    assert all(r["channels_wmmse_below"] == 0 and r["least_wmmse_margin"] >= -1e-9 for r in linear)
+    assert all("rates" not in r for r in rows)
 
 
 @pytest.mark.parametrize(

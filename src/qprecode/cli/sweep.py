@@ -126,6 +126,8 @@ def pareto(tables: tuple[Path, ...], wmmse_channels: int, out_dir: Path | None) 
         H = data.sample("test", wmmse_channels, data.test_seed)
         wmmse = wmmse_references(H, data.snr_db, ("multi", "mrt"), WMMSE_TOLERANCES)
         linear = linear_references(H, data.snr_db)
+        for row in wmmse + linear:
+            del row["rates"]  # per channel, not for the JSON
         for init, name in (("multi", "WMMSE, 4 starts"), ("mrt", "WMMSE, MRT start (paper)")):
             curve = [c for c in wmmse if c["init"] == init]
             references[f"{name}, over its tolerance"] = (

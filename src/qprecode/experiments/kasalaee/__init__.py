@@ -9,6 +9,7 @@ from .baselines import (
     data_from_row,
     linear_references,
     per_user_snr_db,
+    wmmse_margins,
     wmmse_references,
 )
 from .fronts import FrontPoint, architecture_label, pareto_fronts
@@ -25,5 +26,6 @@ __all__ = [
     "pareto_fronts",
     "per_user_snr_db",
     "wmmse_cost",
+    "wmmse_margins",
     "wmmse_references",
 ]

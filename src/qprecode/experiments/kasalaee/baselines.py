@@ -27,6 +27,7 @@ __all__ = [
     "data_from_row",
     "linear_references",
     "per_user_snr_db",
+    "wmmse_margins",
     "wmmse_references",
 ]
 
@@ -54,15 +55,34 @@ def per_user_snr_db(H: torch.Tensor, snr_db: float) -> float:
     return snr_db + float((10 * torch.log10(gain.double())).mean())
 
 
-def _summary(rates: torch.Tensor) -> dict[str, float]:
-    return {"sum_rate": float(rates.mean()), "sum_rate_std": float(rates.std())}
+def _summary(rates: torch.Tensor) -> dict[str, Any]:
+    """Mean and std of per-channel sum rates ``[N]``, and the rates themselves (``rates``, for
+    per-channel comparisons; not meant for JSON)."""
+    return {"sum_rate": float(rates.mean()), "sum_rate_std": float(rates.std()), "rates": rates}
+
+
+def wmmse_margins(rows: list[dict[str, Any]]) -> None:
+    """Add to every linear row of ``rows`` (one SNR) how the strongest WMMSE row (``multi`` at
+    its tightest tolerance) compares channel by channel: ``channels_wmmse_below`` (how many
+    channels it ends below the linear precoder) and ``least_wmmse_margin`` (the smallest
+    ``R_WMMSE - R_linear`` over the channels, bit/s/Hz). No WMMSE ``multi`` row: nothing added."""
+    multi = [r for r in rows if r.get("init") == "multi"]
+    if not multi:
+        return
+    best = min(multi, key=lambda r: r["tolerance"])["rates"]
+    for row in rows:
+        if "init" not in row:
+            margin = best - row["rates"]
+            row["channels_wmmse_below"] = int((margin < -1e-9 * row["rates"].abs()).sum())
+            row["least_wmmse_margin"] = float(margin.min())
 
 
 @torch.no_grad()
 def linear_references(H: torch.Tensor, snr_db: float) -> list[dict[str, Any]]:
     """MRT, ZF, RZF in both normalisations on ``H: [N, M, K]`` at ``snr_db``: one row each with
-    the mean sum rate, its standard deviation over channels and the energy of ZF's count (eq. 13,
-    the same order for MRT and RZF; the column scaling of ``-eq`` adds ``O(M K)``)."""
+    the mean sum rate, its standard deviation over channels (and the per-channel ``rates``) and
+    the energy of ZF's count (eq. 13, the same order for MRT and RZF; the column scaling of
+    ``-eq`` adds ``O(M K)``)."""
     H64 = H.to(torch.complex128)
     M, K = H.shape[-2:]
     P = float(M)
@@ -95,7 +115,7 @@ def wmmse_references(
     """WMMSE on ``H: [N, M, K]`` for every start in ``inits`` and stopping tolerance: the mean
     sum rate, the mean iterations per channel (summed over the starts of ``multi``), the wall
     time per channel on this machine (one process, all channels batched), and the energy of
-    eqs. 12 and 14 at the mean iterations."""
+    eqs. 12 and 14 at the mean iterations (and the per-channel ``rates``)."""
     H64 = H.to(torch.complex128)
     M, K = H.shape[-2:]
     noise = noise_variance(snr_db, float(M))
