@@ -62,3 +62,38 @@ def test_the_robust_model_beats_the_perfect_csi_one_with_estimated_channels():
         for name in ("k2-b1", "k2-b1-csi10")
     }  # fmt: skip
     assert rates["k2-b1-csi10"] > rates["k2-b1"] + 0.05
+
+
+STRUCTURED = {  # name: (channel file or model, LOS selection, SNR [dB])
+    "munich-k4-b2": ("data/samples/munich-j4.h5", "nlos", -21.5),
+    "etoile-k4-b2": ("data/samples/etoile.h5", "los", -35.0),
+    "rayleigh-k4-b2": ("rayleigh", None, -4.0),
+}
+
+
+@pytest.mark.parametrize("name", sorted(STRUCTURED))
+def test_the_structured_dnns_reach_wmmse_on_unseen_channels(name):
+    """The bar of the shipped structured networks (2-bit LSQ weights): >= 95 % of the strongest
+    WMMSE (four starts) and at least RZF with equal power per user, on test groups of users at
+    positions the network never saw (new groups: another seed than its test set's)."""
+    from qprecode.datasets import LOS_SELECTIONS, FileChannel
+    from qprecode.metrics import noise_variance, sinr_from_matrix, sum_rate
+    from qprecode.precoders import WMMSE, rzf_matrix
+
+    source, los, snr_db = STRUCTURED[name]
+    generator = torch.Generator().manual_seed(11)
+    if source == "rayleigh":
+        H = make_channel("rayleigh", 64, 4).sample(200, generator)
+    else:
+        H = FileChannel(source, 4, "test", los=LOS_SELECTIONS[los]).sample(40, generator)
+    info = json.loads((SHIPPED_DIR / f"{name}.json").read_text())
+    assert info["architecture"] == "kasalaee-structured"
+    assert info["hyperparameters"]["weight_bits"] == [2, 2, 2, 2]
+    assert (SHIPPED_DIR / f"{name}.safetensors").stat().st_size < 3_000_000
+    H = H.to(torch.complex128)
+    noise = noise_variance(snr_db, 64.0)
+    rate = sum_rate(sinr_from_matrix(H, build_precoder(f"dnn:{name}").matrix(H), noise)).mean()
+    wmmse = WMMSE(snr_db, total_power=64.0).solve(H).objective.mean()
+    rzf = sum_rate(sinr_from_matrix(H, rzf_matrix(H, 64.0, noise, "per-user"), noise)).mean()
+    assert rate >= 0.95 * wmmse
+    assert rate >= rzf - 1e-3 * rzf

@@ -273,3 +273,25 @@ def test_structured_configs_load(site):
     qat = load_config(CONFIGS / f"structured-{site}-qat.yaml", trial="b2-2-2-2-s1")
     assert qat.model.weight_bits == (2, 2, 2, 2)
     assert qat.qat.init_from == f"sweeps/structured-{site}-fp32/trials/fp32-s{{seed}}"
+
+
+def test_wmmse_of_a_test_set_is_solved_once_per_process(monkeypatch):
+    """The trials of a local sweep share their test set: WMMSE runs once for it."""
+    from qprecode.precoders import WMMSE
+
+    calls = []
+    solve = WMMSE.solve
+    monkeypatch.setattr(
+        WMMSE, "solve", lambda self, H, **kw: calls.append(1) or solve(self, H, **kw)
+    )
+    raw = with_(TINY, data={"test_seed": 77})  # a test set no other test has solved
+    first = task_for(config_from_raw(raw))
+    rows = first.test(first.build_model())["results"]
+    solved = len(calls)
+    assert solved > 0
+    second = task_for(config_from_raw({**raw, "seed": 1}))  # another trial, same test set
+    again = second.test(second.build_model())["results"]
+    assert len(calls) == solved
+    pick = {r["precoder"]: r for r in rows}, {r["precoder"]: r for r in again}
+    assert pick[0]["wmmse"]["sum_rate"] == pick[1]["wmmse"]["sum_rate"]
+    assert pick[0]["wmmse"]["iterations"] == pick[1]["wmmse"]["iterations"]
