@@ -133,3 +133,15 @@ def test_baselines_command_refuses_bad_options(tmp_path, capsys, args, message):
     with pytest.raises(SystemExit) as done:
         main(["baselines", "--config", str(config), *args])
     assert done.value.code == 2 and message in capsys.readouterr().err
+
+
+def test_pareto_refuses_tables_of_different_settings(tmp_path, capsys):
+    write_csv(tmp_path / "a.csv", records())
+    write_csv(tmp_path / "b.csv", [{**r, "data.snr_db": 10.0} for r in records()])
+    with pytest.raises(SystemExit) as done:
+        main(["pareto", str(tmp_path / "a.csv"), str(tmp_path / "b.csv")])
+    assert done.value.code == 2 and "another setting" in capsys.readouterr().err
+    write_csv(tmp_path / "c.csv", records())  # the same setting: one front over both
+    with pytest.raises(SystemExit) as done:
+        main(["pareto", str(tmp_path / "a.csv"), str(tmp_path / "c.csv")])
+    assert done.value.code == 0

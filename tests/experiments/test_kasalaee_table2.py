@@ -69,4 +69,4 @@ def test_compress_table_command_writes_json_and_markdown(sweeps, capsys):
     assert len(rows) == 6
     assert "| lsq | [2,2,2,2] | 2 |" in (sweeps / "fp32" / "table2.md").read_text()
     out = capsys.readouterr().out
-    assert "54.5 uJ" in out and "WMMSE (the strongest: four starts" in out
+    assert "54.5 uJ" in out and "WMMSE (four starts, tolerance 1e-5)" in out

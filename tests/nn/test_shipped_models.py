@@ -65,9 +65,9 @@ def test_the_robust_model_beats_the_perfect_csi_one_with_estimated_channels():
 
 
 STRUCTURED = {  # name: (channel file or model, LOS selection, SNR [dB])
-    "munich-k4-b2": ("data/samples/munich-j4.h5", "nlos", -21.5),
-    "etoile-k4-b2": ("data/samples/etoile.h5", "los", -35.0),
-    "rayleigh-k4-b2": ("rayleigh", None, -4.0),
+    "munich-k4-w2": ("data/samples/munich-j4.h5", "nlos", -21.5),
+    "etoile-k4-w2": ("data/samples/etoile.h5", "los", -35.0),
+    "rayleigh-k4-w2": ("rayleigh", None, -4.0),
 }
 
 

@@ -1,5 +1,7 @@
 """The optimal beamforming structure: the closed-form layer of the structured DNN."""
 
+import math
+
 import pytest
 import torch
 from hypothesis import given
@@ -7,7 +9,7 @@ from hypothesis import strategies as st
 
 from qprecode.channels import RayleighChannel
 from qprecode.metrics import sinr_from_matrix, sum_rate
-from qprecode.precoders import WMMSE, rzf_matrix, structured_matrix
+from qprecode.precoders import WMMSE, rzf_matrix, structured_matrix, wmmse_update
 from tests.conftest import generator
 
 C128 = torch.complex128
@@ -45,25 +47,47 @@ def test_large_q_approaches_zero_forcing():
 
 
 def test_wmmse_end_has_the_structure():
-    """WMMSE's fixed point is of the structure: its column powers p, and q recovered from the
-    beam directions by least squares, give back the same rate."""
-    H, P, noise = channels(batch=4, M=8, K=3, seed=2), 8.0, 1.0
-    result = WMMSE(0.0 + 10 * torch.log10(torch.tensor(P / noise)).item(), tolerance=0.0,
-                   max_iterations=400, total_power=P, init="rzf-eq").solve(H)  # fmt: skip
-    W = result.W
+    """WMMSE's fixed point is of the structure, with ``q = sigma^2 c / lambda`` (``c_k = omega_k
+    |g_k|^2`` from its receivers and MSE weights, ``lambda`` its power multiplier): the layer
+    rebuilds WMMSE's beams from its column powers and that ``q``."""
+    H, P, nv = channels(batch=4, M=8, K=3, seed=2), 8.0, 1.0
+    snr_db = 10 * math.log10(P / nv)
+    W = WMMSE(snr_db, tolerance=0.0, max_iterations=2000, total_power=P, init="rzf-eq").solve(H).W
+    E = H.mT @ W
+    e = torch.diagonal(E, dim1=-2, dim2=-1)
+    J = (E.abs() ** 2).sum(dim=-1) + nv
+    g = e / J
+    c = J / (J - e.abs() ** 2) * g.abs() ** 2
+    _, lam = wmmse_update(H, W, nv, torch.ones(4, 3, dtype=torch.float64), P)
+    assert (lam > 0).all()  # the power constraint is active
     p = (W.abs() ** 2).sum(dim=-2)
-    # the structure's directions for q = p are WMMSE's own (uplink-downlink duality at the
-    # optimum of the MMSE weights); the rate must be within numerical tolerance
-    rate_structured = sum_rate(sinr_from_matrix(H, structured_matrix(H, p, p, noise), noise))
-    rate_wmmse = sum_rate(sinr_from_matrix(H, W, noise))
-    assert (rate_structured >= 0.97 * rate_wmmse).all()
+    rebuilt = structured_matrix(H, p, nv * c / lam[:, None], nv)
+    cos = (rebuilt.conj() * W).sum(dim=-2).abs() / (
+        torch.linalg.vector_norm(rebuilt, dim=-2) * torch.linalg.vector_norm(W, dim=-2)
+    )
+    torch.testing.assert_close(cos, torch.ones_like(cos), rtol=0, atol=1e-6)
+    torch.testing.assert_close((rebuilt.abs() ** 2).sum(dim=-2), p)
 
 
 def test_noise_variance_must_be_positive():
     H = channels()
     p = torch.ones(8, 4, dtype=torch.float64)
-    with pytest.raises(ValueError, match="noise_var must be > 0"):
+    with pytest.raises(ValueError, match="noise_var must be finite and > 0"):
         structured_matrix(H, p, p, 0.0)
+    with pytest.raises(ValueError, match="p and q must be >= 0"):
+        structured_matrix(H, p, -p, 1.0)
+    with pytest.raises(ValueError, match="q must be real of shape"):
+        structured_matrix(H, p, p[..., :2], 1.0)
+
+
+def test_a_zero_q_stays_finite_at_site_noise_levels():
+    """sigma^2 of thousands (site channels in noise units): q_k = 0 nulls user k, no NaN."""
+    H = channels() * 30
+    p = torch.ones(8, 4, dtype=torch.float64)
+    q = torch.tensor([0.0, 1.0, 1.0, 1.0], dtype=torch.float64).expand(8, 4)
+    W = structured_matrix(H, p, q, 9000.0)
+    assert torch.isfinite(torch.view_as_real(W)).all()
+    torch.testing.assert_close((W.abs() ** 2).sum(dim=-2), p)
 
 
 def test_differentiable_in_p_and_q():

@@ -53,8 +53,8 @@ def baselines(
     (-eq), and WMMSE per start and tolerance (iterations, ms per channel, energy of eqs. 12/14),
     on the config's test channels; for each linear precoder, on how many channels the strongest
     WMMSE (four starts, tightest tolerance) ends below it."""
-    if channels < 1:
-        raise click.BadParameter(f"must be >= 1, got {channels}", param_hint="--channels")
+    if channels < 2:
+        raise click.BadParameter(f"must be >= 2, got {channels}", param_hint="--channels")
     inits = parse_name_list(init_text, "init")
     unknown = [i for i in inits if i not in WMMSE_INITS]
     if unknown:

@@ -107,7 +107,15 @@ def pareto(tables: tuple[Path, ...], wmmse_channels: int, out_dir: Path | None) 
     pareto.json, pareto_architectures.png and pareto_overall.png."""
     if wmmse_channels < 0:
         raise click.BadParameter(f"must be >= 0, got {wmmse_channels}", param_hint="--wmmse")
-    records = [row for table in tables for row in _read_table(table)]
+    read = [_read_table(table) for table in tables]
+    settings = {table: _setting(rows) for table, rows in zip(tables, read, strict=True)}
+    if len(set(settings.values())) > 1:
+        first, other = tables[0], next(t for t in tables if settings[t] != settings[tables[0]])
+        raise click.BadParameter(
+            f"{other} is another setting (data.* columns) than {first}: one front compares "
+            "networks on the same channels", param_hint="TABLES",
+        )  # fmt: skip
+    records = [row for rows in read for row in rows]
     points = pareto_fronts(records)
     out = out_dir or tables[0].parent
     groups: dict[str, tuple[list[float], list[float], list[bool]]] = {}
@@ -170,6 +178,13 @@ def pareto(tables: tuple[Path, ...], wmmse_channels: int, out_dir: Path | None) 
         console.print(f"{row['precoder']}: {row['sum_rate']:.3f} bit/s/Hz, "
                       f"{row['energy_uj']:.3g} uJ")  # fmt: skip
     console.print(f"wrote {out / 'pareto.json'} and the plots")
+
+
+def _setting(rows: list[dict[str, Any]]) -> tuple[tuple[str, str], ...]:
+    """The distinct ``data.*`` values of a table's rows (the channels its networks were tested
+    on), as a comparable key."""
+    return tuple(sorted({(k, repr(v)) for row in rows for k, v in row.items()
+                         if k.startswith("data.")}))  # fmt: skip
 
 
 def _read_table(path: Path) -> list[dict[str, Any]]:

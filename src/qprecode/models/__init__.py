@@ -1,6 +1,7 @@
 """Trained precoders shipped with qprecode, each as ``NAME.safetensors`` + ``NAME.json`` with a
 model card ``NAME.md``; refer to them by their architecture's prefix: ``gnn:NAME`` for the Feys
-GNNs (``gnn:k1-b1``), ``dnn:NAME`` for the structured DNNs (``dnn:munich-k4``)."""
+GNNs (``gnn:k1-b1``: ``b`` DAC bits), ``dnn:NAME`` for the structured DNNs
+(``dnn:munich-k4-w2``: ``w`` weight bits)."""
 
 from __future__ import annotations
 

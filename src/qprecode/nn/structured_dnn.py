@@ -179,9 +179,10 @@ class StructuredDNN(nn.Module):
 
     def powers(self, H: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """``(p, q)``, each ``[B, K]`` real summing to ``P_T``, for ``H: [B, M, K]``."""
-        if H.dim() != 3 or H.shape[-1] != self.users or not H.is_complex():
+        if H.dim() != 3 or H.shape[1:] != (self.antennas, self.users) or not H.is_complex():
             raise ValueError(
-                f"H must be complex of shape [B, M, K={self.users}], got {tuple(H.shape)} {H.dtype}"
+                f"H must be complex of shape [B, M={self.antennas}, K={self.users}], got "
+                f"{tuple(H.shape)} {H.dtype}"
             )
         real = self.snr_scale.dtype
         _, snr_db, rho = gram_features(H, self.structure.noise_var, self.power)

@@ -58,8 +58,8 @@ class TargetHybridPrecoder(HybridPrecoder):
 
     Args:
         num_rf_chains: ``N_RF`` (``K <= N_RF <= M``); ``None``: ``N_RF = K``.
-        target: the fully digital precoder approached; WMMSE (tolerance 1e-4) at ``snr_db`` by
-            default.
+        target: the fully digital precoder approached; WMMSE (tolerance 1e-4, started from
+            RZF-eq) at ``snr_db`` by default.
         snr_db: design SNR of the default target.
         total_power: ``P_T``; ``M`` by default.
     """
@@ -93,7 +93,10 @@ class TargetHybridPrecoder(HybridPrecoder):
     def target(self, H: torch.Tensor) -> torch.Tensor:
         """The fully digital precoder approached, ``[B, M, K]`` complex128 (``B`` the flattened
         leading dims of ``H``), at power ``P_T``."""
-        precoder = self.custom_target or WMMSE(self.snr_db, 1e-4, total_power=self.total_power)
+        # one strong start: the target only has to be good, and the hybrid search calls it often
+        precoder = self.custom_target or WMMSE(
+            self.snr_db, 1e-4, total_power=self.total_power, init="rzf-eq"
+        )
         return precoder.matrix(H).to(torch.complex128).reshape(-1, *H.shape[-2:])
 
     @abstractmethod

@@ -69,13 +69,10 @@ def equal_user_power(W: torch.Tensor, total_power: float) -> torch.Tensor:
 
 def normalize_power(W: torch.Tensor, total_power: float, normalization: str) -> torch.Tensor:
     """``W: [..., M, K]`` at ``P_T`` under ``normalization`` (``POWER_NORMALIZATIONS``)."""
+    _check_normalization(normalization)
     if normalization == "matrix":
         return normalize_matrix_power(W, total_power)
-    if normalization == "per-user":
-        return equal_user_power(W, total_power)
-    raise ValueError(
-        f"normalization must be one of {', '.join(POWER_NORMALIZATIONS)}, got {normalization!r}"
-    )
+    return equal_user_power(W, total_power)
 
 
 def _check_normalization(normalization: str) -> None:
@@ -149,9 +146,9 @@ def rzf_matrix(
 
 class _Linear(MatrixPrecoder):
     """A closed-form linear precoder under a power normalisation (``POWER_NORMALIZATIONS``);
-    its ``name`` is the registry's (``zf``, ``zf-eq``, ...)."""
+    its ``name`` is the registry's (``zf``, ``zf-eq``, ...): ``base_name`` and a suffix."""
 
-    base_name = "linear"
+    base_name: str
 
     def __init__(self, total_power: float | None = None, normalization: str = "matrix") -> None:
         super().__init__(total_power)

@@ -19,7 +19,11 @@ power allocation that WMMSE finds by iterating.
 
 from __future__ import annotations
 
+import math
+
 import torch
+
+from .._validation import check_channel, check_finite
 
 __all__ = ["structure_flops", "structured_matrix"]
 
@@ -32,30 +36,39 @@ def structured_matrix(
     Args:
         H: ``[..., M, K]`` complex channel.
         p: ``[..., K]`` real, ``>= 0``: the power of every user's beam (``||w_k||^2 = p_k``).
-        q: ``[..., K]`` real, ``> 0``: the virtual uplink powers (beam directions); a ``q_k``
-            of zero is treated as the smallest positive float64 (the others' beams then null
-            user ``k`` almost completely).
+        q: ``[..., K]`` real, ``>= 0``: the virtual uplink powers (beam directions); at
+            ``q_k = 0`` the others' beams null user ``k`` as far as float64 allows.
         noise_var: ``sigma_v^2 > 0``.
 
     Returns:
-        ``W: [..., M, K]`` complex with ``||w_k||^2 = p_k`` (so ``||W||_F^2 = sum p``).
+        ``W: [..., M, K]`` in ``H``'s dtype with ``||w_k||^2 = p_k`` (so ``||W||_F^2 = sum p``).
     """
-    if not noise_var > 0:
-        raise ValueError(f"noise_var must be > 0, got {noise_var}")
-    # the K x K system in complex128 whatever H's dtype: correlated users make G ill-conditioned,
-    # and a float32 G + diag(sigma^2 / q) with small sigma^2 / q can lose definiteness
+    check_channel(H)
+    K = H.shape[-1]
+    for name, value in (("p", p), ("q", q)):
+        if value.is_complex() or value.shape[-1:] != (K,):
+            raise ValueError(f"{name} must be real of shape [..., K={K}], got {tuple(value.shape)}")
+        check_finite(value, name)
+    if bool((q < 0).any()) or bool((p < 0).any()):
+        raise ValueError("p and q must be >= 0")
+    if not (math.isfinite(noise_var) and noise_var > 0):
+        raise ValueError(f"noise_var must be finite and > 0, got {noise_var}")
+    # the K x K system and the beams in complex128 whatever H's dtype: correlated users make G
+    # ill-conditioned, and a float32 G + diag(sigma^2 / q) with small sigma^2 / q can lose
+    # definiteness
     H64 = H.to(torch.complex128)
     gram = H64.mT @ H64.conj()  # [..., K, K], Hermitian PSD
-    regulariser = noise_var / q.to(torch.float64).clamp_min(torch.finfo(torch.float64).tiny)
-    scale = torch.diagonal(gram, dim1=-2, dim2=-1).real.mean(dim=-1, keepdim=True)  # [..., 1]
-    jitter = 1e-12 * scale  # keeps the factorisation defined when every q is huge (ZF limit)
-    system = gram + torch.diag_embed((regulariser + jitter).to(gram.dtype))
+    level = torch.diagonal(gram, dim1=-2, dim2=-1).real.mean(dim=-1, keepdim=True)  # [..., 1]
+    # sigma^2 / q, capped at 1e30 times the channel's power (a q of zero: the others' beams
+    # null user k as far as float64 allows), plus a jitter that keeps the factorisation defined
+    # when every q is huge (the ZF limit)
+    regulariser = torch.minimum(noise_var / q.to(torch.float64), 1e30 * level) + 1e-12 * level
+    system = gram + torch.diag_embed(regulariser.to(gram.dtype))
     # G + diag(sigma^2 / q) is Hermitian positive definite: one Cholesky factorisation
-    inverse = torch.cholesky_inverse(torch.linalg.cholesky(system)).to(H.dtype)
-    V = H.conj() @ inverse  # [..., M, K]
+    V = H64.conj() @ torch.cholesky_inverse(torch.linalg.cholesky(system))  # [..., M, K]
     norms = torch.linalg.vector_norm(V, dim=-2)  # [..., K]
-    scale = torch.sqrt(p.clamp_min(0)) / norms.clamp_min(torch.finfo(norms.dtype).tiny)
-    return V * scale.to(V.dtype)[..., None, :]
+    gains = torch.sqrt(p.to(torch.float64)) / norms.clamp_min(torch.finfo(norms.dtype).tiny)
+    return (V * gains[..., None, :]).to(H.dtype)
 
 
 def structure_flops(antennas: int, users: int) -> dict[str, int]:

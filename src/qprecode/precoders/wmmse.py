@@ -30,7 +30,7 @@ import torch
 from .._validation import check_channel, check_finite, check_positive_int, real_dtype
 from ..metrics import noise_variance, sinr_from_matrix, user_rates
 from .base import MatrixPrecoder
-from .linear import mrt_matrix, normalize_matrix_power, rzf_matrix, zf_matrix
+from .linear import mrt_matrix, normalize_matrix_power, normalize_power, rzf_matrix
 
 __all__ = [
     "WMMSE",
@@ -42,7 +42,7 @@ __all__ = [
     "wmmse_update",
 ]
 
-# single starts, then "multi": every start of MULTI_STARTS run, the best end kept per sample
+# single starts, then "multi": every start of WMMSE_STARTS run, the best end kept per sample
 WMMSE_STARTS = ("rzf-eq", "zf-eq", "zf", "mrt")
 WMMSE_INITS = (*WMMSE_STARTS, "multi")
 _BISECTION_STEPS = 64  # the bracket shrinks by 2^-64: lambda to float64 precision
@@ -133,8 +133,8 @@ class WMMSEResult:
 
     Attributes:
         W: ``[..., M, K]`` complex, ``||W||_F^2 = P_T``.
-        iterations: ``[...]`` int64, WMMSE steps taken (``max_iterations`` if not converged),
-            summed over the starts of ``init="multi"`` (what the sample cost).
+        iterations: ``[...]`` int64, WMMSE steps of the kept run (``max_iterations`` if it did
+            not converge).
         objective: ``[...]`` real, the final weighted sum rate [bit/s/Hz].
         converged: ``[...]`` bool, the stopping rule fired before ``max_iterations`` (for the
             kept start under ``init="multi"``).
@@ -144,6 +144,8 @@ class WMMSEResult:
             run, up to the longest run).
         start: ``[...]`` int64, the index in ``WMMSE_STARTS`` of the start that was kept (the
             one start of a single-start ``init``; ``-1`` for a given ``initial``).
+        total_iterations: ``[...]`` int64, WMMSE steps over all starts (what the sample cost;
+            equal to ``iterations`` for one start).
     """
 
     W: torch.Tensor
@@ -152,6 +154,7 @@ class WMMSEResult:
     converged: torch.Tensor
     history: torch.Tensor | None = None
     start: torch.Tensor | None = None
+    total_iterations: torch.Tensor | None = None
 
 
 @dataclass(frozen=True)
@@ -179,8 +182,8 @@ class _Run:
             history = pick(_pad(self.history, length), _pad(other.history, length))
         return _Run(
             pick(self.W, other.W), pick(self.objective, other.objective),
-            self.iterations, pick(self.converged, other.converged), history,
-            pick(self.start, other.start),
+            pick(self.iterations, other.iterations), pick(self.converged, other.converged),
+            history, pick(self.start, other.start),
         )  # fmt: skip
 
 
@@ -203,9 +206,10 @@ class WMMSE(MatrixPrecoder):
             dims), ``>= 0``; ``None`` gives the sum rate.
         init: where every sample starts. ``"multi"`` (default): from each of ``rzf-eq``,
             ``zf-eq``, ``zf`` (these two when ``K <= M``) and ``mrt``, keeping the best end per
-            sample; WMMSE never lowers the rate of its start, so the result is at least ZF's,
-            RZF's with equal power and MRT's on every channel, and several starts escape the
-            poor local optima that one start stops in on correlated site channels. Or one
+            sample; WMMSE never lowers the weighted rate of its start, so the result is at
+            least ZF's, RZF's with equal power and MRT's on every channel (a channel where
+            ``H^T H^*`` is singular starts its ZF runs from MRT instead), and several starts
+            escape the poor local optima that one start stops in on correlated site channels. Or one
             start: ``"rzf-eq"`` (RZF with equal power per user, the cheapest strong start),
             ``"zf-eq"``, ``"zf"`` (matrix-scaled) or ``"mrt"`` (``sqrt(P_T) H^* / ||H||_F``,
             Kasalaee et al.'s).
@@ -269,14 +273,18 @@ class WMMSE(MatrixPrecoder):
             ) from None
 
     def _start(self, H64: torch.Tensor, start: str, power: float, noise_var: float) -> torch.Tensor:
-        """The starting matrix ``[B, M, K]`` of one start in ``WMMSE_STARTS``."""
+        """The starting matrix ``[B, M, K]`` of one start in ``WMMSE_STARTS``; a sample whose
+        ``H^T H^*`` is singular (two users on one line-of-sight ray, say) gets MRT for the ZF
+        starts, so that one such channel does not stop the batch."""
         if start == "rzf-eq":
             return rzf_matrix(H64, power, noise_var, "per-user")
-        if start == "zf-eq":
-            return zf_matrix(H64, power, "per-user")
-        if start == "zf":
-            return zf_matrix(H64, power)
-        return mrt_matrix(H64, power)
+        if start == "mrt":
+            return mrt_matrix(H64, power)
+        inverse, info = torch.linalg.inv_ex(H64.mT @ H64.conj())  # [B, K, K]
+        W = H64.conj() @ inverse
+        singular = (info != 0) | ~torch.isfinite(torch.view_as_real(W)).flatten(1).all(dim=1)
+        W = torch.where(singular[:, None, None], H64.conj(), W)
+        return normalize_power(W, power, "per-user" if start == "zf-eq" else "matrix")
 
     def solve(
         self, H: torch.Tensor, history: bool = False, initial: torch.Tensor | None = None
@@ -321,11 +329,12 @@ class WMMSE(MatrixPrecoder):
         rdt = real_dtype(H.dtype)
         return WMMSEResult(
             W=best.W.to(H.dtype).reshape(H.shape),
-            iterations=total_iterations.reshape(batch),
+            iterations=best.iterations.reshape(batch),
             objective=best.objective.to(rdt).reshape(batch),
             converged=best.converged.reshape(batch),
             history=best.history.to(rdt).reshape(*batch, -1) if best.history is not None else None,
             start=best.start.reshape(batch),
+            total_iterations=total_iterations.reshape(batch),
         )
 
     def _run(

@@ -31,7 +31,7 @@ from ..nn import (
 from ..precoders import MRT, RZF, WMMSE, ZF, MatrixPrecoder
 from .kasalaee_config import KasalaeeConfig
 
-KasalaeeModel = CompressedDNN | StructuredDNN
+KasalaeeNetwork = CompressedDNN | StructuredDNN
 
 __all__ = [
     "TEST_SNRS_DB",
@@ -71,7 +71,7 @@ class KasalaeeObjective(nn.Module):
     this process's part of the batch) -> scalar loss.
     """
 
-    def __init__(self, dnn: KasalaeeModel, noise_var: float) -> None:
+    def __init__(self, dnn: KasalaeeNetwork, noise_var: float) -> None:
         super().__init__()
         self.dnn = dnn
         self.noise_var = noise_var
@@ -92,7 +92,7 @@ def _model_files(path: str) -> Path:
 
 
 @torch.no_grad()
-def load_float_weights(model: KasalaeeModel, path: str) -> None:
+def load_float_weights(model: KasalaeeNetwork, path: str) -> None:
     """Start ``model`` from the saved model at ``path`` (a file or a run folder) of the same
     architecture (``kasalaee-dnn`` or ``kasalaee-structured``) but any weight bits: its
     weights, biases, batch-norm statistics and input scale are loaded with shape and finiteness
@@ -114,7 +114,7 @@ def load_float_weights(model: KasalaeeModel, path: str) -> None:
         sizes: tuple[str, ...] = ("antennas", "users", "conv_channels", "fc_dim", "input_norm")
     else:
         theirs = info["hyperparameters"]
-        sizes = ("antennas", "users", "conv_channels", "fc_dim", "snr_db")
+        sizes = ("antennas", "users", "conv_channels", "fc_dim", "snr_db", "total_power")
     if any(theirs.get(k) != ours[k] for k in sizes):
         found = {k: theirs.get(k) for k in sizes}
         wanted = {k: ours[k] for k in sizes}
@@ -156,7 +156,8 @@ _WMMSE_RESULTS: dict[tuple[Any, ...], tuple[torch.Tensor, list[float]]] = {}
 
 def _fingerprint(H: torch.Tensor) -> str:
     """A digest of a channel set's values (its identity across trials of a sweep)."""
-    return hashlib.sha256(H.detach().cpu().contiguous().numpy().tobytes()).hexdigest()
+    digest = hashlib.sha256(H.detach().cpu().contiguous().numpy().tobytes()).hexdigest()
+    return f"{tuple(H.shape)}-{H.dtype}-{digest}"
 
 
 def _bits_label(bits: tuple[int | None, ...]) -> str:
@@ -204,13 +205,13 @@ class KasalaeeTask:
         path = self.config.qat.init_from
         return None if path is None else path.replace("{seed}", str(self.config.seed))
 
-    def build_model(self) -> KasalaeeModel:
+    def build_model(self) -> KasalaeeNetwork:
         """A fresh network with its input scale set from the training channels and its LSQ
         steps initialised from its weights; or, with ``qat.init_from``, the FP32 model's
         weights and steps initialised from them (the loop seeds the global generator around
         this call)."""
         m, d = self.config.model, self.config.data
-        model: KasalaeeModel
+        model: KasalaeeNetwork
         if m.head == "structured":
             model = StructuredDNN(
                 d.antennas, d.users, d.snr_db, m.conv_channels, m.fc_dim, m.weight_bits,
@@ -335,7 +336,10 @@ class KasalaeeTask:
             solved = [wmmse.solve(c) for c in chunks]
             W = torch.cat([r.W for r in solved])
             rates.append(sum_rate(sinr_from_matrix(H, W, n)))
-            iterations.append(float(torch.cat([r.iterations for r in solved]).double().mean()))
+            spent = torch.cat(
+                [r.total_iterations for r in solved if r.total_iterations is not None]
+            )
+            iterations.append(float(spent.double().mean()))
         return torch.stack(rates), iterations
 
     def trained_on(self) -> dict[str, Any]:

@@ -127,7 +127,8 @@ def wmmse_references(
             result = wmmse.solve(H64)
             seconds = time.perf_counter() - start
             rates = sum_rate(sinr_from_matrix(H64, result.W, noise))
-            iterations = float(result.iterations.double().mean())
+            assert result.total_iterations is not None
+            iterations = float(result.total_iterations.double().mean())
             energy = baseline_energy_uj(wmmse_multiplications(M, K, iterations))
             rows.append({
                 "precoder": f"wmmse ({init})", "init": init, "tolerance": tolerance,

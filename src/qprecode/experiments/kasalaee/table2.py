@@ -40,11 +40,26 @@ def _wmmse_rate(record: dict[str, Any]) -> float:
     return float(record["test_sum_rate[wmmse--]"])
 
 
-def wmmse_cost(records: Sequence[dict[str, Any]]) -> dict[str, float]:
+def _wmmse_kind(records: Sequence[dict[str, Any]]) -> str:
+    """Which WMMSE the records' ``wmmse`` row is: ``"four starts"`` (records that also have the
+    paper's ``wmmse-mrt`` row), or ``"MRT start"`` (records made before the four-start WMMSE);
+    raises ``ValueError`` on a mixture."""
+    new = {"test_sum_rate[wmmse-mrt--]" in r for r in records}
+    if len(new) > 1:
+        raise ValueError(
+            "the sweeps mix records of the four-start WMMSE with older MRT-started ones; retest "
+            "the older runs (qprecode retest) or compare them separately"
+        )
+    return "four starts" if new == {True} else "MRT start"
+
+
+def wmmse_cost(records: Sequence[dict[str, Any]]) -> dict[str, Any]:
     """WMMSE's mean sum rate, mean iterations per channel (the ``wmmse`` test row at the training
-    SNR, averaged over the runs) and the energy of eqs. 12 and 14 at those iterations, from the
-    run folders of sweep records; ``nan`` iterations and energy for records of older runs whose
-    test has no iteration count."""
+    SNR, averaged over the runs; for the four-start WMMSE, the iterations of all its starts) and
+    the energy of eqs. 12 and 14 at those iterations, from the run folders of sweep records;
+    ``kind`` says which WMMSE (``_wmmse_kind``); ``nan`` iterations and energy for records of
+    runs whose test has no iteration count."""
+    kind = _wmmse_kind(records)
     iterations = []
     for record in records:
         info = json.loads((Path(record["folder"]) / "best.json").read_text())
@@ -59,7 +74,7 @@ def wmmse_cost(records: Sequence[dict[str, Any]]) -> dict[str, float]:
     mean = _summary(iterations)[0] if len(iterations) == len(records) else math.nan
     energy = baseline_energy_uj(wmmse_multiplications(M, K, mean)) if mean == mean else math.nan
     return {"sum_rate": _summary([_wmmse_rate(r) for r in records])[0], "iterations": mean,
-            "energy_uj": energy}  # fmt: skip
+            "energy_uj": energy, "kind": kind}  # fmt: skip
 
 
 def _minutes(folder: str) -> float:
@@ -100,13 +115,14 @@ def compression_table(
     fp32 = _records(Path(fp32_dir))
     wmmse = [_wmmse_rate(r) for r in fp32]
     reference = wmmse_cost(fp32)
+    qat = _records(Path(qat_dir)) if qat_dir is not None else []
+    _wmmse_kind(fp32 + qat)  # one WMMSE in every fraction
     first = config_from_raw(
         json.loads((Path(fp32[0]["folder"]) / "best.json").read_text())["config"]
     )
     task = KasalaeeTask(first)
     rows = [_row("fp32", "[16,16,16,16]", [r["test_sum_rate"] for r in fp32], wmmse,
                  task.costs(), [_minutes(r["folder"]) for r in fp32], reference)]  # fmt: skip
-    qat = _records(Path(qat_dir)) if qat_dir is not None else []
     H, noise = task.data.test, task.noise_var
     device = "cuda" if torch.cuda.is_available() else "cpu"  # the networks run where they can
     for b in ptq_bits:
