@@ -32,9 +32,38 @@ from torch import nn
 
 from .quantization import QuantConv2d, QuantLinear, check_weight_bits
 
-__all__ = ["INPUT_NORMS", "CompressedDNN"]
+__all__ = ["INPUT_NORMS", "CompressedDNN", "check_trunk"]
 
 INPUT_NORMS = ("global", "channel")
+
+
+def check_trunk(
+    antennas: int,
+    users: int,
+    conv_channels: int,
+    fc_dim: int,
+    weight_bits: Sequence[int | None] | None,
+    dropout: float,
+    total_power: float | None,
+) -> tuple[int | None, ...]:
+    """Check the arguments of a CNN+FC trunk (``CompressedDNN``, ``StructuredDNN``) and return
+    its four weight bit widths (``None``: float); raises ``ValueError`` naming the argument."""
+    for name, value in [("antennas", antennas), ("users", users),
+                        ("conv_channels", conv_channels), ("fc_dim", fc_dim)]:  # fmt: skip
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise ValueError(f"{name} must be a positive integer, got {value!r}")
+    bits = (None,) * 4 if weight_bits is None else tuple(weight_bits)
+    if len(bits) != 4:
+        raise ValueError(
+            f"weight_bits needs 4 entries (CONV, FCL1, FCL2, FCL3), got {weight_bits!r}"
+        )
+    for index, b in enumerate(bits):
+        check_weight_bits(b, f"weight_bits[{index}]")
+    if not 0 <= dropout < 1:
+        raise ValueError(f"dropout must be in [0, 1), got {dropout}")
+    if total_power is not None and not (total_power > 0 and math.isfinite(total_power)):
+        raise ValueError(f"total_power must be positive, got {total_power}")
+    return bits
 
 
 class CompressedDNN(nn.Module):
@@ -80,21 +109,8 @@ class CompressedDNN(nn.Module):
         super().__init__()
         if input_norm not in INPUT_NORMS:
             raise ValueError(f"input_norm must be one of {INPUT_NORMS}, got {input_norm!r}")
-        for name, value in [("antennas", antennas), ("users", users),
-                            ("conv_channels", conv_channels), ("fc_dim", fc_dim)]:  # fmt: skip
-            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-                raise ValueError(f"{name} must be a positive integer, got {value!r}")
-        bits = (None,) * 4 if weight_bits is None else tuple(weight_bits)
-        if len(bits) != 4:
-            raise ValueError(
-                f"weight_bits needs 4 entries (CONV, FCL1, FCL2, FCL3), got {weight_bits!r}"
-            )
-        for index, b in enumerate(bits):
-            check_weight_bits(b, f"weight_bits[{index}]")
-        if not 0 <= dropout < 1:
-            raise ValueError(f"dropout must be in [0, 1), got {dropout}")
-        if total_power is not None and not (total_power > 0 and math.isfinite(total_power)):
-            raise ValueError(f"total_power must be positive, got {total_power}")
+        bits = check_trunk(antennas, users, conv_channels, fc_dim, weight_bits, dropout,
+                           total_power)  # fmt: skip
         self.antennas, self.users = antennas, users
         self.conv_channels, self.fc_dim = conv_channels, fc_dim
         self.weight_bits: tuple[int | None, ...] = bits

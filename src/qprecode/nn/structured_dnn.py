@@ -40,7 +40,8 @@ from torch import nn
 
 from ..metrics import noise_variance
 from ..precoders import structured_matrix
-from .quantization import QuantConv2d, QuantLinear, check_weight_bits
+from .dnn import check_trunk
+from .quantization import QuantConv2d, QuantLinear
 
 __all__ = ["CLOSED_FORM_BITS", "StructureLayer", "StructuredDNN", "gram_features"]
 
@@ -121,23 +122,10 @@ class StructuredDNN(nn.Module):
         total_power: float | None = None,
     ) -> None:
         super().__init__()
-        for name, value in [("antennas", antennas), ("users", users),
-                            ("conv_channels", conv_channels), ("fc_dim", fc_dim)]:  # fmt: skip
-            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-                raise ValueError(f"{name} must be a positive integer, got {value!r}")
+        bits = check_trunk(antennas, users, conv_channels, fc_dim, weight_bits, dropout,
+                           total_power)  # fmt: skip
         if not math.isfinite(snr_db):
             raise ValueError(f"snr_db must be finite, got {snr_db}")
-        bits = (None,) * 4 if weight_bits is None else tuple(weight_bits)
-        if len(bits) != 4:
-            raise ValueError(
-                f"weight_bits needs 4 entries (CONV, FCL1, FCL2, FCL3), got {weight_bits!r}"
-            )
-        for index, b in enumerate(bits):
-            check_weight_bits(b, f"weight_bits[{index}]")
-        if not 0 <= dropout < 1:
-            raise ValueError(f"dropout must be in [0, 1), got {dropout}")
-        if total_power is not None and not (total_power > 0 and math.isfinite(total_power)):
-            raise ValueError(f"total_power must be positive, got {total_power}")
         self.antennas, self.users, self.snr_db = antennas, users, float(snr_db)
         self.conv_channels, self.fc_dim = conv_channels, fc_dim
         self.weight_bits: tuple[int | None, ...] = bits
