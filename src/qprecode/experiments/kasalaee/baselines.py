@@ -18,7 +18,8 @@ import torch
 
 from ...cost import baseline_energy_uj, wmmse_multiplications, zf_multiplications
 from ...metrics import noise_variance, sinr_from_matrix, sum_rate
-from ...precoders import WMMSE, mrt_matrix, rzf_matrix, zf_matrix
+from ...precoders import WMMSE, MatrixPrecoder
+from ...registry import build_precoder
 from ...training import KasalaeeData
 
 __all__ = [
@@ -85,20 +86,14 @@ def linear_references(H: torch.Tensor, snr_db: float) -> list[dict[str, Any]]:
     ``-eq`` adds ``O(M K)``)."""
     H64 = H.to(torch.complex128)
     M, K = H.shape[-2:]
-    P = float(M)
-    noise = noise_variance(snr_db, P)
+    noise = noise_variance(snr_db, float(M))
+    energy = baseline_energy_uj(zf_multiplications(M, K))
     rows = []
     for name in LINEAR_REFERENCES:
+        precoder = build_precoder(name, snr_db=snr_db)  # the registry's, at P_T = M
+        assert isinstance(precoder, MatrixPrecoder)
+        rates = sum_rate(sinr_from_matrix(H64, precoder.matrix(H64), noise))
         normalization = "per-user" if name.endswith("-eq") else "matrix"
-        base = name.removesuffix("-eq")
-        if base == "mrt":
-            W = mrt_matrix(H64, P, normalization)
-        elif base == "zf":
-            W = zf_matrix(H64, P, normalization)
-        else:
-            W = rzf_matrix(H64, P, noise, normalization)
-        rates = sum_rate(sinr_from_matrix(H64, W, noise))
-        energy = baseline_energy_uj(zf_multiplications(M, K))
         rows.append({"precoder": name, "normalization": normalization, **_summary(rates),
                      "energy_uj": energy, "iterations": math.nan})  # fmt: skip
     return rows
