@@ -7,6 +7,7 @@ from qprecode.channels import RayleighChannel
 from qprecode.cost import KasalaeeEnergy, profile_model, structured_profile
 from qprecode.metrics import noise_variance, sinr_from_matrix, sum_rate
 from qprecode.nn import StructuredDNN, gram_features, load_model, save_model
+from qprecode.nn.structured_dnn import leave_one_out_powers
 from qprecode.precoders import rzf_matrix, structure_flops
 from qprecode.registry import build_precoder, find_entry
 from tests.conftest import generator
@@ -115,3 +116,45 @@ def test_bad_arguments(kwargs, message):
 def test_wrong_number_of_users_is_rejected():
     with pytest.raises(ValueError, match="K=3"):
         model()(channels(K=2))
+
+
+def test_leave_one_out_powers_keep_the_total_and_the_ratios():
+    p = torch.tensor([[4.0, 2.0, 1.0, 1.0]])
+    rows = leave_one_out_powers(p, 1e-6)[0]  # [K, K]
+    torch.testing.assert_close(rows.sum(dim=-1), torch.full((4,), 8.0))
+    torch.testing.assert_close(torch.diagonal(rows), torch.full((4,), 1e-6))
+    # leaving user 0 out: the others keep their ratios 2 : 1 : 1
+    torch.testing.assert_close(rows[0, 1:] / rows[0, 3], torch.tensor([2.0, 1.0, 1.0]))
+
+
+def test_user_selection_is_never_below_the_networks_powers_and_drops_a_twin_user():
+    """Two users on one channel vector cannot both be served at high SNR; leaving one out
+    beats serving both, and the selection finds it. Elsewhere it is never below the plain
+    layer, channel by channel."""
+    H = channels(batch=32).to(torch.complex128)
+    H[:4, :, 2] = H[:4, :, 1]  # users 1 and 2 identical on the first four channels
+    plain, chosen = model(), model(user_selection=True)
+    nv = plain.structure.noise_var
+    with torch.no_grad():
+        base = sum_rate(sinr_from_matrix(H, plain(H), nv))
+        ours = sum_rate(sinr_from_matrix(H, chosen(H), nv))
+        p, _ = chosen.powers(H)
+    assert (ours >= base - 1e-9).all()
+    assert (ours[:4] > base[:4] + 0.5).all()
+    # what was kept serves two users only: one of the twins gets the floor power
+    W = chosen(H[:4])
+    served = (W.abs() ** 2).sum(dim=-2) > 1e-3 * p[:4]
+    assert (served.sum(dim=-1) == 2).all()
+
+
+def test_user_selection_is_counted_and_saved(tmp_path):
+    net = model(user_selection=True)
+    profile = profile_model(net, channels(batch=5))
+    closed = [layer for layer in profile.layers if layer.kind == "closed-form"]
+    steps = structure_flops(8, 3)
+    per_candidate = steps["total"] - steps["gram"] + 4 * 8 * 9 + 8 * (9 + 6)
+    assert closed[0].macs == 5 * (steps["gram"] + 8 * 12 + 4 * per_candidate + 3)
+    assert closed[0].macs > 4 * profile_model(model(), channels(batch=5)).layers[-1].macs
+    save_model(tmp_path / "net", net)
+    loaded, info = load_model(tmp_path / "net")
+    assert info["hyperparameters"]["user_selection"] is True and loaded.user_selection

@@ -278,6 +278,7 @@ def structured_profile(
     conv_channels: int = 16,
     fc_dim: int = 256,
     bits: int | Sequence[int] = 16,
+    user_selection: bool = False,
 ) -> ModelProfile:
     """The profile of one forward pass of the structured DNN (``nn.StructuredDNN``) for one
     channel, counted from the module itself (``profile_model``): the convolution and three
@@ -287,9 +288,11 @@ def structured_profile(
     Args:
         antennas: ``N_T``. users: ``N_U``. snr_db: design SNR. conv_channels, fc_dim: trunk
         sizes. bits: weight bits ``[CONV, FCL1, FCL2, FCL3]`` or one value for all.
+        user_selection: the closed-form layer over ``K + 1`` candidates (``nn.UserSelection``).
     """
     b = _layer_bits(bits)
-    model = StructuredDNN(antennas, users, snr_db, conv_channels, fc_dim, list(b)).eval()
+    model = StructuredDNN(antennas, users, snr_db, conv_channels, fc_dim, list(b),
+                          user_selection=user_selection).eval()  # fmt: skip
     generator = torch.Generator().manual_seed(0)  # the counts do not depend on the values
     H = torch.randn(1, antennas, users, dtype=torch.complex64, generator=generator)
     return profile_model(model, H)

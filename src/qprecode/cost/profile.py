@@ -3,7 +3,8 @@
 ``profile_model(model, *inputs)`` hooks the outermost modules whose type has a counter
 (``LAYER_COUNTERS``: ``nn.Linear``, ``nn.Conv1d``, ``nn.Conv2d``, the GNN layer
 ``qprecode.nn.layers.BipartiteLayer`` and the closed-form layer of the structured DNN,
-``qprecode.nn.StructureLayer``; subclasses match through their MRO, so a quantized
+``qprecode.nn.StructureLayer``, and ``qprecode.nn.UserSelection``, the same over ``K + 1``
+candidates; subclasses match through their MRO, so a quantized
 ``Linear`` is counted as a linear layer), runs the model once under ``torch.no_grad()`` and
 records a ``LayerProfile`` per call of a hooked module. The children of a hooked module are not
 hooked, so nothing is counted twice. Hooks are removed afterwards, also when the forward fails.
@@ -25,7 +26,7 @@ from torch import nn
 from torch.utils.hooks import RemovableHandle
 
 from ..nn.layers import BipartiteLayer
-from ..nn.structured_dnn import StructureLayer
+from ..nn.structured_dnn import StructureLayer, UserSelection
 from ..precoders import structure_flops
 
 __all__ = [
@@ -211,12 +212,28 @@ def _count_structure(module: nn.Module, args: Any, kwargs: Any, output: Any) -> 
                       {"batch": channels, "M": M, "K": K})  # fmt: skip
 
 
+def _count_selection(module: nn.Module, args: Any, kwargs: Any, output: Any) -> LayerCount:
+    """The closed-form layer over ``K + 1`` candidate allocations (``nn.UserSelection``): the
+    Gram matrix and the features once, the solve, beams and norms per candidate, and per
+    candidate its sum rate (``H^T W``: ``4 M K^2`` real MACs; the ``K^2`` powers, ``K`` SINRs
+    and ``K`` logarithms at 8 operations each), plus the ``K`` comparisons."""
+    H = _tensor_arg(args, kwargs, 0, "H")  # [B, M, K]
+    M, K = H.shape[-2:]
+    channels = math.prod(H.shape[:-2])
+    steps = structure_flops(M, K)
+    per_candidate = steps["total"] - steps["gram"] + 4 * M * K * K + 8 * (K * K + 2 * K)
+    per_channel = steps["gram"] + 8 * (K * K + K) + (K + 1) * per_candidate + K
+    return LayerCount("closed-form", channels * per_channel, output.numel(),
+                      {"batch": channels, "M": M, "K": K, "candidates": K + 1})  # fmt: skip
+
+
 LAYER_COUNTERS: Mapping[type[nn.Module], LayerCounter] = {
     nn.Linear: _count_linear,
     nn.Conv1d: _count_conv,
     nn.Conv2d: _count_conv,
     BipartiteLayer: _count_bipartite,
     StructureLayer: _count_structure,
+    UserSelection: _count_selection,
 }
 
 

@@ -40,12 +40,19 @@ from .serialization import (
     save_model,
     write_files,
 )
-from .structured_dnn import CLOSED_FORM_BITS, StructuredDNN, StructureLayer, gram_features
+from .structured_dnn import (
+    CLOSED_FORM_BITS,
+    StructuredDNN,
+    StructureLayer,
+    UserSelection,
+    gram_features,
+)
 
 __all__ = [
     "ARCHITECTURES",
     "CLOSED_FORM_BITS",
     "StructureLayer",
+    "UserSelection",
     "StructuredDNN",
     "gram_features",
     "EDGE_FEATURES",

@@ -22,11 +22,19 @@ Layers (``C = conv_channels``, ``D = fc_dim``)::
     p = P_T softmax(first K), q = P_T softmax(last K)                      [B, K] each
         (every share floored at 1e-6)
     W = StructureLayer(H, p, q)                                            [B, M, K]
+    or, with user_selection, W = UserSelection(H, p, q): the best of K + 1 candidates [B, M, K]
 
 The features depend on ``H`` only through ``G``, so the powers are invariant to any unitary
 transform of the antenna space (a rotated array sees the same powers). Every weight layer is
 LSQ-quantizable (``nn.quantization``); the closed-form layer is costed at ``CLOSED_FORM_BITS``
 (a cost-model annotation; its arithmetic here is floating point).
+
+User selection: on correlated site channels the sum-rate optimum sometimes serves only ``K - 1``
+of the ``K`` users (WMMSE finds it by iterating; a softmax rarely puts a user at zero). With
+``user_selection`` the network's powers and the ``K`` allocations that leave one user out are
+all turned into beams, and the one with the largest closed-form sum rate at the design SNR is
+kept (the base station knows ``H``, so it can score its candidates). ``K + 1`` closed-form
+solves instead of one; the cost model counts them (``cost.profile``).
 """
 
 from __future__ import annotations
@@ -38,12 +46,19 @@ from typing import Any
 import torch
 from torch import nn
 
-from ..metrics import noise_variance
+from ..metrics import noise_variance, sinr_from_matrix, sum_rate
 from ..precoders import structured_matrix
 from .dnn import check_trunk
 from .quantization import QuantConv2d, QuantLinear
 
-__all__ = ["CLOSED_FORM_BITS", "StructureLayer", "StructuredDNN", "gram_features"]
+__all__ = [
+    "CLOSED_FORM_BITS",
+    "StructureLayer",
+    "StructuredDNN",
+    "UserSelection",
+    "gram_features",
+    "leave_one_out_powers",
+]
 
 CLOSED_FORM_BITS = 16  # the arithmetic of the closed-form layer, as the paper's baselines
 _FEATURE_CHANNELS = 3
@@ -86,6 +101,53 @@ class StructureLayer(nn.Module):
         return f"noise_var={self.noise_var:.4g}, bits={self.weight_bits}"
 
 
+def leave_one_out_powers(p: torch.Tensor, floor: float) -> torch.Tensor:
+    """The ``K`` allocations of ``p: [B, K]`` (summing to ``P_T``) that leave one user out:
+    ``[B, K, K]``, row ``k`` with ``p_k`` at ``floor`` and the others scaled to sum to
+    ``P_T - floor`` (``floor > 0``: a power of exactly zero gives ``sqrt`` an infinite
+    gradient)."""
+    K = p.shape[-1]
+    total = p.sum(dim=-1, keepdim=True)  # [B, 1]
+    rest = (total - p).clamp_min(torch.finfo(p.dtype).tiny)  # [B, K]: P_T - p_k
+    scaled = p[..., None, :] * ((total - floor) / rest)[..., :, None]  # [B, K(left out), K]
+    eye = torch.eye(K, dtype=torch.bool, device=p.device)
+    return torch.where(eye, torch.full_like(scaled, floor), scaled)
+
+
+class UserSelection(nn.Module):
+    """The closed-form layer over ``K + 1`` candidate allocations, keeping per channel the one
+    with the largest sum rate at ``noise_var``: the powers ``(p, q)`` as given, and for every
+    user ``k`` the same with ``p_k`` and ``q_k`` at ``floor`` (user ``k`` not served; the others
+    ignore it and share its power). Gradients flow through the kept candidate.
+
+    Args:
+        noise_var: ``sigma_v^2`` of the design SNR.
+        floor: the power of a left-out user (``> 0``).
+
+    Shapes: ``H: [B, M, K]`` complex, ``p, q: [B, K]`` real -> ``W: [B, M, K]`` complex.
+    """
+
+    def __init__(self, noise_var: float, floor: float) -> None:
+        super().__init__()
+        self.noise_var = noise_var
+        self.floor = floor
+        self.weight_bits = CLOSED_FORM_BITS
+        self.activation_bits = CLOSED_FORM_BITS
+
+    def forward(self, H: torch.Tensor, p: torch.Tensor, q: torch.Tensor) -> torch.Tensor:
+        ps = torch.cat([p[:, None], leave_one_out_powers(p, self.floor)], dim=1)  # [B, K+1, K]
+        qs = torch.cat([q[:, None], leave_one_out_powers(q, self.floor)], dim=1)
+        Hs = H[:, None].expand(-1, ps.shape[1], -1, -1)  # [B, K+1, M, K]
+        Ws = structured_matrix(Hs, ps, qs, self.noise_var)  # [B, K+1, M, K]
+        with torch.no_grad():
+            rates = sum_rate(sinr_from_matrix(Hs, Ws, self.noise_var))  # [B, K+1]
+        best = rates.argmax(dim=1)  # [B]
+        return Ws[torch.arange(H.shape[0], device=H.device), best]
+
+    def extra_repr(self) -> str:
+        return f"noise_var={self.noise_var:.4g}, bits={self.weight_bits}"
+
+
 class StructuredDNN(nn.Module):
     """CNN+FC trunk over the Gram features, a ``2K`` power head and the closed-form layer:
     ``H: [B, M, K]`` -> ``W: [B, M, K]`` with ``||W||_F^2 = P_T``.
@@ -99,6 +161,8 @@ class StructuredDNN(nn.Module):
         weight_bits: ``[CONV, FCL1, FCL2, FCL3]``, each 2..16 or ``None`` (float).
         dropout: after the three hidden layers.
         total_power: ``P_T``; ``None`` means ``M``.
+        user_selection: keep the best of the network's powers and the ``K`` allocations that
+            leave one user out (``UserSelection``); ``False``: the network's powers as they are.
 
     Buffers:
         snr_shift, snr_scale: the standardisation of the per-user SNR feature (0 and 1/10 until
@@ -120,6 +184,7 @@ class StructuredDNN(nn.Module):
         weight_bits: Sequence[int | None] | None = None,
         dropout: float = 0.0,
         total_power: float | None = None,
+        user_selection: bool = False,
     ) -> None:
         super().__init__()
         bits = check_trunk(antennas, users, conv_channels, fc_dim, weight_bits, dropout,
@@ -131,6 +196,7 @@ class StructuredDNN(nn.Module):
         self.weight_bits: tuple[int | None, ...] = bits
         self.dropout_p = dropout
         self.total_power = total_power
+        self.user_selection = bool(user_selection)
         K, C, D = users, conv_channels, fc_dim
         self.conv = QuantConv2d(_FEATURE_CHANNELS, C, 3, padding=1, weight_bits=bits[0])
         self.conv_bn = nn.BatchNorm2d(C)
@@ -144,6 +210,7 @@ class StructuredDNN(nn.Module):
             self.fc3.bias.zero_()
         self.dropout = nn.Dropout(dropout)
         self.structure = StructureLayer(noise_variance(snr_db, self.power))
+        self.selection = UserSelection(self.structure.noise_var, _POWER_FLOOR * self.power)
         self.register_buffer("snr_shift", torch.zeros(()))
         self.register_buffer("snr_scale", torch.full((), 0.1))
         self.register_buffer("input_scale", torch.ones(()))
@@ -193,7 +260,8 @@ class StructuredDNN(nn.Module):
     def forward(self, H: torch.Tensor) -> torch.Tensor:
         """``H: [B, M, K]`` complex -> ``W: [B, M, K]`` complex, ``||W_b||_F^2 = P_T``."""
         p, q = self.powers(H)
-        return self.structure(H, p.to(H.real.dtype), q.to(H.real.dtype))
+        layer = self.selection if self.user_selection else self.structure
+        return layer(H, p.to(H.real.dtype), q.to(H.real.dtype))
 
     def hyperparameters(self) -> dict[str, Any]:
         """The constructor arguments that rebuild this model (``nn.serialization``)."""
@@ -206,11 +274,12 @@ class StructuredDNN(nn.Module):
             "weight_bits": list(self.weight_bits),
             "dropout": self.dropout_p,
             "total_power": self.total_power,
+            "user_selection": self.user_selection,
         }
 
     def extra_repr(self) -> str:
         bits = "/".join("fp" if b is None else str(b) for b in self.weight_bits)
         return (
             f"K={self.users}, C={self.conv_channels}, D={self.fc_dim}, weight_bits={bits}, "
-            f"snr_db={self.snr_db:g}"
+            f"snr_db={self.snr_db:g}, user_selection={self.user_selection}"
         )

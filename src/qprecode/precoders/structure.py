@@ -37,7 +37,8 @@ def structured_matrix(
         H: ``[..., M, K]`` complex channel.
         p: ``[..., K]`` real, ``>= 0``: the power of every user's beam (``||w_k||^2 = p_k``).
         q: ``[..., K]`` real, ``>= 0``: the virtual uplink powers (beam directions); at
-            ``q_k = 0`` the others' beams null user ``k`` as far as float64 allows.
+            ``q_k = 0`` the others' beams ignore user ``k`` (as if it were not served) and its
+            own beam is MRT.
         noise_var: ``sigma_v^2 > 0``.
 
     Returns:
@@ -60,7 +61,7 @@ def structured_matrix(
     gram = H64.mT @ H64.conj()  # [..., K, K], Hermitian PSD
     level = torch.diagonal(gram, dim1=-2, dim2=-1).real.mean(dim=-1, keepdim=True)  # [..., 1]
     # sigma^2 / q, capped at 1e30 times the channel's power (a q of zero: the others' beams
-    # null user k as far as float64 allows), plus a jitter that keeps the factorisation defined
+    # ignore user k as far as float64 allows), plus a jitter that keeps the factorisation defined
     # when every q is huge (the ZF limit)
     regulariser = torch.minimum(noise_var / q.to(torch.float64), 1e30 * level) + 1e-12 * level
     system = gram + torch.diag_embed(regulariser.to(gram.dtype))

@@ -42,6 +42,8 @@ class KasalaeeModel:
         input_norm: ``global`` or ``channel`` (``nn.CompressedDNN``; the paper does not say how
             it scales its input); the structured network standardises its own features and
             ignores it.
+        user_selection: the structured network keeps the best of its powers and the ``K``
+            allocations that leave one user out (``nn.UserSelection``); structured head only.
     """
 
     head: str = "matrix"
@@ -53,6 +55,7 @@ class KasalaeeModel:
     fc3_bits: int | None = None
     dropout: float = 0.05
     input_norm: str = "global"
+    user_selection: bool = False
 
     def __post_init__(self) -> None:
         if self.head not in HEADS:
@@ -67,6 +70,10 @@ class KasalaeeModel:
             check_weight_bits(getattr(self, name), name)
         if not 0 <= self.dropout < 1:
             raise ValueError(f"dropout must be in [0, 1), got {self.dropout}")
+        if not isinstance(self.user_selection, bool):
+            raise ValueError(f"user_selection must be true or false, got {self.user_selection!r}")
+        if self.user_selection and self.head != "structured":
+            raise ValueError("user_selection needs head: structured")
 
     @property
     def weight_bits(self) -> tuple[int | None, ...]:

@@ -215,7 +215,7 @@ class KasalaeeTask:
         if m.head == "structured":
             model = StructuredDNN(
                 d.antennas, d.users, d.snr_db, m.conv_channels, m.fc_dim, m.weight_bits,
-                m.dropout, d.total_power,
+                m.dropout, d.total_power, m.user_selection,
             )  # fmt: skip
         else:
             model = CompressedDNN(
@@ -358,7 +358,7 @@ class KasalaeeTask:
         bits = [16 if b is None else b for b in m.weight_bits]
         if m.head == "structured":
             profile = structured_profile(d.antennas, d.users, d.snr_db, m.conv_channels,
-                                         m.fc_dim, bits)  # fmt: skip
+                                         m.fc_dim, bits, m.user_selection)  # fmt: skip
         else:
             profile = kasalaee_layer_profile(d.antennas, d.users, m.conv_channels, m.fc_dim, bits)
         return {"energy_uj": KasalaeeEnergy("I2")(profile)["energy_uj"],
