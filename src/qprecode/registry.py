@@ -24,21 +24,7 @@ from typing import Any
 from ._validation import check_bits
 from .dac import DAC
 from .models import SHIPPED_DIR, shipped_models
-from .nn import (
-    CompressedDNN,
-    DNNPrecoder,
-    EdgeGNN,
-    GNNPrecoder,
-    GradientGNN,
-    GraphPrecoder,
-    HybridGNN,
-    HybridGraphPrecoder,
-    QuantizedGNN,
-    StructuredDNN,
-    UserGAT,
-    load_model,
-    read_files,
-)
+from .nn import LEARNED_KINDS, kind_of, load_model, read_files
 from .precoders import (
     C2PO,
     MRT,
@@ -72,16 +58,8 @@ __all__ = [
 
 LEARNED_PREFIX = "gnn:"
 REFINED_SUFFIX = "+ls"
-# architecture of a saved model -> the prefix that names it
-LEARNED_PREFIXES = {
-    "feys-gnn": LEARNED_PREFIX,
-    "kasalaee-dnn": "dnn:",
-    "kasalaee-structured": "dnn:",
-    "zhang-gradient-gnn": "zhang:",
-    "zhang-edge-gnn": "zhang:",
-    "zhang-gat": "zhang:",
-    "zhang-hybrid-gnn": "zhang:",
-}
+# architecture of a saved model -> the prefix that names it (``nn.LEARNED_KINDS``)
+LEARNED_PREFIXES = {kind.architecture: kind.prefix for kind in LEARNED_KINDS}
 
 
 @dataclass(frozen=True)
@@ -344,34 +322,11 @@ def _check_prefix(prefix: str, spec: str, architecture: str) -> None:
 def _learned_entry(spec: str, prefix: str = LEARNED_PREFIX) -> PrecoderEntry:
     _, info = read_files(resolve_checkpoint(spec))
     _check_prefix(prefix, spec, info["architecture"])
-    hyper = info["hyperparameters"]
     trained_on = info.get("trained_on", {})
-    if info["architecture"].startswith("zhang-"):
-        kind = "hybrid" if info["architecture"] == "zhang-hybrid-gnn" else "learned"
-        where = (f"runs only at M={hyper['antennas']}" if "antennas" in hyper
-                 else "runs at any M, K" + (" <= N_RF" if kind == "hybrid" else ""))  # fmt: skip
-        return PrecoderEntry(
-            f"{prefix}{spec}", kind, f"{info['architecture']} of Zhang et al., unquantized",
-            (None,), (where,), equivariant=False, trained_on=trained_on,
-        )  # fmt: skip
-    if info["architecture"] in ("kasalaee-dnn", "kasalaee-structured"):
-        sizes = f"M={hyper['antennas']}, K={hyper['users']}"
-        what = ("CNN+FC precoder of Kasalaee et al." if info["architecture"] == "kasalaee-dnn"
-                else "structured CNN+FC precoder (powers of the optimal structure, closed form "
-                f"after it; designed at {hyper['snr_db']:g} dB)")  # fmt: skip
-        weights = "/".join("fp32" if b is None else str(b) for b in hyper["weight_bits"])
-        return PrecoderEntry(
-            f"{prefix}{spec}", "learned",
-            f"{what} (weight bits {weights}), {sizes}",
-            _ANY, (f"runs only at {sizes}; DACs after it with --bits",),
-            equivariant=False, trained_on=trained_on,
-        )  # fmt: skip
-    bits = int(hyper["bits"])
-    sizes = f"trained at M={trained_on.get('antennas', '?')}, K={trained_on.get('users', '?')}"
+    said = kind_of(info["architecture"]).describe(info["hyperparameters"], trained_on)
     return PrecoderEntry(
-        f"{prefix}{spec}", "learned",
-        f"quantization-aware GNN of Feys et al. ({info['architecture']}), {sizes}", (bits,),
-        (f"runs at any M, K; {sizes}",), trained_on=trained_on,
+        f"{prefix}{spec}", said.kind, said.description, said.bits, said.needs,
+        equivariant=said.equivariant, trained_on=trained_on,
     )  # fmt: skip
 
 
@@ -451,16 +406,12 @@ def build_precoder(
         spec = key[len(prefix) :]
         model, info = load_model(resolve_checkpoint(spec))
         _check_prefix(prefix, spec, info["architecture"])
-        if isinstance(model, QuantizedGNN):
-            return GNNPrecoder(model, name=f"{prefix}{spec}")
-        if isinstance(model, (CompressedDNN, StructuredDNN)):  # linear: DACs after it, if asked
-            dnn = DNNPrecoder(model, name=f"{prefix}{spec}")
-            return dnn if bits is None else QuantizedLinearPrecoder(dnn, DAC(bits, dac_kind))
-        if isinstance(model, HybridGNN):
-            return HybridGraphPrecoder(model, name=f"{prefix}{spec}")
-        if isinstance(model, (GradientGNN, EdgeGNN, UserGAT)):
-            return GraphPrecoder(model, name=f"{prefix}{spec}")
-        raise ValueError(f"{name}: a {type(model).__name__} is not a precoder")
+        kind = kind_of(info["architecture"])
+        learned = kind.precoder(model, f"{prefix}{spec}")
+        if kind.dacs_after and bits is not None:  # a linear precoder: DACs after it, if asked
+            assert isinstance(learned, MatrixPrecoder)
+            return QuantizedLinearPrecoder(learned, DAC(bits, dac_kind))
+        return learned
     entry = find_entry(key)
     entry.check_bits(bits)
     return _CLASSICAL[entry.name][1](bits, dac_kind, snr_db)

@@ -20,7 +20,7 @@ from ..experiments.zhang import (
     learning_curves,
     size_generalisation,
 )
-from ..nn import load_model
+from ..nn import kind_of, load_model
 from ..plotting import plot_curves
 from ..registry import find_entry
 from ..results import atomic_write_bytes, run_metadata, write_json
@@ -83,7 +83,7 @@ def sizes(
     models = {}
     for label, path in pairs:
         model, info = load_model(_model_path(path))
-        if not info["architecture"].startswith("zhang-"):
+        if kind_of(info["architecture"]).task != "zhang-gnn":
             raise ValueError(f"{path} holds a {info['architecture']} model, not a zhang-gnn one")
         models[label] = model
     out_dir.mkdir(parents=True, exist_ok=True)

@@ -13,6 +13,7 @@ from .gradient_gnn import GradientGNN
 from .graph_batch import GraphMasks, pad_channels
 from .graph_precoder import GraphPrecoder, HybridGraphPrecoder
 from .hybrid_gnn import HybridGNN
+from .kinds import LEARNED_KINDS, KindDescription, LearnedKind, kind_of
 from .layers import BipartiteLayer
 from .precoder import GNNPrecoder
 from .quantization import (
@@ -50,6 +51,10 @@ from .structured_dnn import (
 
 __all__ = [
     "ARCHITECTURES",
+    "LEARNED_KINDS",
+    "KindDescription",
+    "LearnedKind",
+    "kind_of",
     "CLOSED_FORM_BITS",
     "StructureLayer",
     "UserSelection",

@@ -25,13 +25,7 @@ from safetensors.torch import save as save_safetensors_bytes
 from torch import nn
 
 from ..results import atomic_write_bytes, write_json
-from .dnn import CompressedDNN
-from .edge_gnn import EdgeGNN
-from .gat import UserGAT
-from .gnn import QuantizedGNN
-from .gradient_gnn import GradientGNN
-from .hybrid_gnn import HybridGNN
-from .structured_dnn import StructuredDNN
+from .kinds import ARCHITECTURES, kind_of
 
 __all__ = [
     "ARCHITECTURES",
@@ -49,27 +43,9 @@ __all__ = [
 
 FORMAT_VERSION = 1
 
-# Architecture name -> model class. Every class takes its ``hyperparameters()`` as keyword
-# arguments.
-ARCHITECTURES: dict[str, type[nn.Module]] = {
-    "feys-gnn": QuantizedGNN,
-    "kasalaee-dnn": CompressedDNN,
-    "kasalaee-structured": StructuredDNN,
-    "zhang-gradient-gnn": GradientGNN,
-    "zhang-edge-gnn": EdgeGNN,
-    "zhang-hybrid-gnn": HybridGNN,
-    "zhang-gat": UserGAT,
-}
-
-
 def architecture_name(model: nn.Module) -> str:
-    """The registered name of ``model``'s class."""
-    for name, cls in ARCHITECTURES.items():
-        if type(model) is cls:
-            return name
-    raise ValueError(
-        f"{type(model).__name__} is not a registered architecture ({', '.join(ARCHITECTURES)})"
-    )
+    """The registered name of ``model``'s class (``nn.kinds``)."""
+    return kind_of(model).architecture
 
 
 def model_header(model: nn.Module) -> dict[str, Any]:

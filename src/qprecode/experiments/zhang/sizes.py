@@ -11,7 +11,7 @@ import torch
 from torch import nn
 
 from ...channels import make_channel
-from ...nn import GraphPrecoder, HybridGNN, HybridGraphPrecoder
+from ...nn import kind_of
 from ...precoders import WMMSE, WMMSEPF, MatrixPrecoder
 from ...progress import progress_bar
 from ...registry import build_precoder, find_entry
@@ -62,11 +62,11 @@ def size_generalisation(
         H = make_channel(channel, M, K).sample(num_channels, generator)
         precoders: dict[str, MatrixPrecoder] = {baseline.name: baseline}
         for label, model in models.items():
-            if isinstance(model, HybridGNN):
-                if model.num_rf_chains >= K:
-                    precoders[label] = HybridGraphPrecoder(model, label)
-            elif getattr(model, "antennas", M) == M:  # a GAT runs at its own M only
-                precoders[label] = GraphPrecoder(model, label)
+            # a hybrid GNN serves K <= N_RF users, a GAT runs at its own M only
+            if getattr(model, "num_rf_chains", K) >= K and getattr(model, "antennas", M) == M:
+                learned = kind_of(model).precoder(model, label)
+                assert isinstance(learned, MatrixPrecoder)  # a Zhang GNN: digital or hybrid
+                precoders[label] = learned
         for name in classical:
             if K <= M or find_entry(name).needs == ():
                 precoder = build_precoder(name, snr_db=snr_db)
