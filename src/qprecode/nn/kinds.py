@@ -115,22 +115,40 @@ def _zhang(architecture: str) -> Callable[[Mapping[str, Any], Mapping[str, Any]]
 LEARNED_KINDS: tuple[LearnedKind, ...] = (
     LearnedKind("feys-gnn", QuantizedGNN, "gnn:", "feys-gnn", GNNPrecoder, _feys),
     LearnedKind(
-        "kasalaee-dnn", CompressedDNN, "dnn:", "kasalaee-dnn", DNNPrecoder,
-        _kasalaee("CNN+FC precoder of Kasalaee et al."), dacs_after=True,
+        "kasalaee-dnn",
+        CompressedDNN,
+        "dnn:",
+        "kasalaee-dnn",
+        DNNPrecoder,
+        _kasalaee("CNN+FC precoder of Kasalaee et al."),
+        dacs_after=True,
     ),  # fmt: skip
     LearnedKind(
-        "kasalaee-structured", StructuredDNN, "dnn:", "kasalaee-dnn", DNNPrecoder,
-        _kasalaee("structured CNN+FC precoder (powers of the optimal structure, closed form "
-                  "after it; designed at {snr_db:g} dB)"),
+        "kasalaee-structured",
+        StructuredDNN,
+        "dnn:",
+        "kasalaee-dnn",
+        DNNPrecoder,
+        _kasalaee(
+            "structured CNN+FC precoder (powers of the optimal structure, closed form "
+            "after it; designed at {snr_db:g} dB)"
+        ),
         dacs_after=True,
     ),  # fmt: skip
     *(
         LearnedKind(name, cls, "zhang:", "zhang-gnn", GraphPrecoder, _zhang(name))
-        for name, cls in (("zhang-gradient-gnn", GradientGNN), ("zhang-edge-gnn", EdgeGNN),
-                          ("zhang-gat", UserGAT))  # fmt: skip
+        for name, cls in (
+            ("zhang-gradient-gnn", GradientGNN),
+            ("zhang-edge-gnn", EdgeGNN),
+            ("zhang-gat", UserGAT),
+        )  # fmt: skip
     ),
     LearnedKind(
-        "zhang-hybrid-gnn", HybridGNN, "zhang:", "zhang-gnn", HybridGraphPrecoder,
+        "zhang-hybrid-gnn",
+        HybridGNN,
+        "zhang:",
+        "zhang-gnn",
+        HybridGraphPrecoder,
         _zhang("zhang-hybrid-gnn"),
     ),  # fmt: skip
 )

@@ -43,6 +43,7 @@ __all__ = [
 
 FORMAT_VERSION = 1
 
+
 def architecture_name(model: nn.Module) -> str:
     """The registered name of ``model``'s class (``nn.kinds``)."""
     return kind_of(model).architecture
