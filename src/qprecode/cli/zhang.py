@@ -13,6 +13,7 @@ from rich.table import Table
 
 from .. import _parsing
 from ..channels import CHANNEL_NAMES
+from ..evaluation import OBJECTIVES
 from ..experiments.zhang import (
     classical_timings,
     hybrid_complexity,
@@ -56,7 +57,7 @@ def _write_csv(path: Path, rows: list[dict[str, object]]) -> None:
 @click.option("--users", "-K", "users_text", default="1:12", show_default=True,
               help="Users K: start:stop[:step], a comma list or one value.")  # fmt: skip
 @click.option("--snr-db", type=float, default=10.0, show_default=True)
-@click.option("--objective", type=click.Choice(("se", "log-se")), default="se", show_default=True)
+@click.option("--objective", type=click.Choice(OBJECTIVES), default="se", show_default=True)
 @click.option("--channels", "num_channels", type=int, default=1000, show_default=True,
               help="Test channels per size.")  # fmt: skip
 @click.option("--seed", type=int, default=0, show_default=True)

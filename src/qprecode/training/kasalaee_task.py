@@ -18,7 +18,8 @@ import torch
 from torch import nn
 
 from ..cost import KasalaeeEnergy, kasalaee_layer_profile, structured_profile
-from ..metrics import noise_variance, sinr_from_matrix, sum_rate
+from ..evaluation import closed_form_rates, closed_form_utility
+from ..metrics import noise_variance
 from ..nn import (
     CompressedDNN,
     DNNPrecoder,
@@ -28,7 +29,7 @@ from ..nn import (
     load_state_checked,
     read_files,
 )
-from ..precoders import MRT, RZF, WMMSE, ZF, MatrixPrecoder
+from ..precoders import MRT, RZF, WMMSE, ZF
 from .kasalaee_config import KasalaeeConfig
 
 KasalaeeNetwork = CompressedDNN | StructuredDNN
@@ -42,7 +43,7 @@ __all__ = [
 ]
 
 TEST_SNRS_DB = [-10.0, -4.0, 0.0, 10.0, 15.0, 20.0, 30.0]  # and the training SNR
-_EVAL_CHUNK = 4096  # channels per closed-form evaluation step
+_WMMSE_CHUNK = 4096  # channels per WMMSE solve on the test set
 
 
 def negative_matrix_sum_rate(H: torch.Tensor, W: torch.Tensor, noise_var: float) -> torch.Tensor:
@@ -57,7 +58,7 @@ def negative_matrix_sum_rate(H: torch.Tensor, W: torch.Tensor, noise_var: float)
     Returns:
         Scalar tensor, differentiable in ``W``.
     """
-    return -sum_rate(sinr_from_matrix(H, W, noise_var)).mean()
+    return -closed_form_utility(H, W, noise_var).mean()
 
 
 class KasalaeeObjective(nn.Module):
@@ -138,16 +139,6 @@ class KasalaeeChannels:
     train: torch.Tensor
     val: torch.Tensor
     test: torch.Tensor
-
-
-@torch.no_grad()
-def _rates(precoder: MatrixPrecoder, H: torch.Tensor, noise_vars: list[float]) -> torch.Tensor:
-    """Sum rate of every channel at every noise variance: ``[len(noise_vars), N]``."""
-    out = []
-    for chunk in H.split(_EVAL_CHUNK):
-        W = precoder.matrix(chunk)
-        out.append(torch.stack([sum_rate(sinr_from_matrix(chunk, W, n)) for n in noise_vars]))
-    return torch.cat(out, dim=1)
 
 
 # (test channels, SNRs, start, P_T) -> WMMSE's rates and iterations, within one process
@@ -249,14 +240,14 @@ class KasalaeeTask:
     @functools.cached_property
     def _val_zf_rate(self) -> float:
         zf = ZF(self.config.data.total_power)
-        return float(_rates(zf, self.data.val, [self.noise_var]).mean())
+        return float(closed_form_rates(zf, self.data.val, [self.noise_var]).mean())
 
     def validate(self, model: nn.Module) -> dict[str, float]:
         """Mean closed-form sum rate of the network (eval mode) on the validation set at the
         training SNR, and its fraction of ZF's; computed on the model's device."""
         assert isinstance(model, (CompressedDNN, StructuredDNN))
         val = self.data.val.to(model.input_scale.device)
-        rate = float(_rates(DNNPrecoder(model), val, [self.noise_var]).mean())
+        rate = float(closed_form_rates(DNNPrecoder(model), val, [self.noise_var]).mean())
         return {"val_sum_rate": rate, "val_fraction_of_zf": rate / self._val_zf_rate}
 
     def test(self, model: nn.Module) -> dict[str, Any]:
@@ -278,13 +269,14 @@ class KasalaeeTask:
         noise = [noise_variance(snr, d.power) for snr in snrs]
         P = d.total_power
         rates = {
-            "dnn": _rates(DNNPrecoder(model), H, noise),
-            "mrt": _rates(MRT(P), H, noise),
-            "zf": _rates(ZF(P), H, noise),
-            "zf-eq": _rates(ZF(P, "per-user"), H, noise),
+            "dnn": closed_form_rates(DNNPrecoder(model), H, noise),
+            "mrt": closed_form_rates(MRT(P), H, noise),
+            "zf": closed_form_rates(ZF(P), H, noise),
+            "zf-eq": closed_form_rates(ZF(P, "per-user"), H, noise),
         }
         rates["rzf-eq"] = torch.stack([
-            _rates(RZF(snr, P, "per-user"), H, [n])[0] for snr, n in zip(snrs, noise, strict=True)
+            closed_form_rates(RZF(snr, P, "per-user"), H, [n])[0]
+            for snr, n in zip(snrs, noise, strict=True)
         ])  # fmt: skip
         iterations: dict[str, list[float]] = {}
         for name, init in (("wmmse", "multi"), ("wmmse-mrt", "mrt")):
@@ -330,12 +322,12 @@ class KasalaeeTask:
         H = self.data.test
         rates, iterations = [], []
         # on the CPU: batched eigh on a GPU fails to converge on some ill-conditioned sites
-        chunks = self.data.test.split(_EVAL_CHUNK)  # drawn on the CPU
+        chunks = self.data.test.split(_WMMSE_CHUNK)  # drawn on the CPU
         for snr, n in zip(snrs, noise, strict=True):
             wmmse = WMMSE(snr, total_power=self.config.data.total_power, init=init)
             solved = [wmmse.solve(c) for c in chunks]
             W = torch.cat([r.W for r in solved])
-            rates.append(sum_rate(sinr_from_matrix(H, W, n)))
+            rates.append(closed_form_utility(H, W, n))
             spent = torch.cat(
                 [r.total_iterations for r in solved if r.total_iterations is not None]
             )

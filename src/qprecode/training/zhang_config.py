@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from ..evaluation import OBJECTIVES
 from .config import LoopConfig, OptimConfig
 from .sets_config import ChannelSetsConfig
 
@@ -21,7 +22,7 @@ __all__ = [
 
 # nn.GradientGNN, EdgeGNN, HybridGNN, UserGAT
 ZHANG_ARCHITECTURES = ("gradient", "edge", "hybrid", "gat")
-ZHANG_OBJECTIVES = ("se", "log-se")  # sum SE (problem 3), proportional fairness (problem 4)
+ZHANG_OBJECTIVES = OBJECTIVES  # sum SE (problem 3), proportional fairness (problem 4)
 SIZE_DISTRIBUTIONS = ("fixed", "exp")
 
 

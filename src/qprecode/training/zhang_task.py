@@ -13,7 +13,8 @@ import torch
 from torch import nn
 
 from ..channels import make_channel
-from ..metrics import noise_variance, sinr_from_matrix, user_rates
+from ..evaluation import closed_form_utility
+from ..metrics import noise_variance
 from ..nn import (
     EdgeGNN,
     GradientGNN,
@@ -28,7 +29,6 @@ from .zhang_config import ZhangConfig
 
 __all__ = ["ZhangObjective", "ZhangTask", "draw_sizes", "utility"]
 
-_MIN_RATE = 1e-8  # floor of R_k inside ln (problem 4)
 _EVAL_CHUNK = 1000
 
 
@@ -50,13 +50,8 @@ def utility(
     """
     power = (W.abs() ** 2).sum(dim=(-2, -1))  # [B]
     noise = power * noise_variance(snr_db)
-    rates = user_rates(sinr_from_matrix(H, W, noise[:, None]))  # [B, K]
-    if objective == "se":
-        return rates.sum(dim=-1)
-    logs = torch.log(rates.clamp_min(_MIN_RATE))
-    if masks is not None:
-        logs = logs * masks.users.to(logs.dtype)
-    return logs.sum(dim=-1)
+    users = None if masks is None else masks.users
+    return closed_form_utility(H, W, noise[:, None], objective, users)
 
 
 def draw_sizes(

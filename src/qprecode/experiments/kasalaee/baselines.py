@@ -17,7 +17,8 @@ from typing import Any
 import torch
 
 from ...cost import baseline_energy_uj, wmmse_multiplications, zf_multiplications
-from ...metrics import noise_variance, sinr_from_matrix, sum_rate
+from ...evaluation import closed_form_rates, closed_form_utility
+from ...metrics import noise_variance
 from ...precoders import WMMSE, MatrixPrecoder
 from ...registry import build_precoder
 from ...training import KasalaeeData
@@ -92,7 +93,7 @@ def linear_references(H: torch.Tensor, snr_db: float) -> list[dict[str, Any]]:
     for name in LINEAR_REFERENCES:
         precoder = build_precoder(name, snr_db=snr_db)  # the registry's, at P_T = M
         assert isinstance(precoder, MatrixPrecoder)
-        rates = sum_rate(sinr_from_matrix(H64, precoder.matrix(H64), noise))
+        rates = closed_form_rates(precoder, H64, [noise])[0]
         normalization = "per-user" if name.endswith("-eq") else "matrix"
         rows.append({"precoder": name, "normalization": normalization, **_summary(rates),
                      "energy_uj": energy, "iterations": math.nan})  # fmt: skip
@@ -121,7 +122,7 @@ def wmmse_references(
             start = time.perf_counter()
             result = wmmse.solve(H64)
             seconds = time.perf_counter() - start
-            rates = sum_rate(sinr_from_matrix(H64, result.W, noise))
+            rates = closed_form_utility(H64, result.W, noise)
             assert result.total_iterations is not None
             iterations = float(result.total_iterations.double().mean())
             energy = baseline_energy_uj(wmmse_multiplications(M, K, iterations))

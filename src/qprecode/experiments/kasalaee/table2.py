@@ -19,7 +19,7 @@ from typing import Any
 import torch
 
 from ...cost import baseline_energy_uj, wmmse_multiplications
-from ...metrics import sinr_from_matrix, sum_rate
+from ...evaluation import closed_form_rates
 from ...nn import CompressedDNN, DNNPrecoder, StructuredDNN, load_model, ptq_
 from ...training import KasalaeeTask, config_from_raw
 from ...training.config import config_to_dict
@@ -143,7 +143,7 @@ def compression_table(
             assert isinstance(model, (CompressedDNN, StructuredDNN))
             rounded = copy.deepcopy(model)
             ptq_(rounded, [b] * 4)
-            W = DNNPrecoder(rounded.to(device)).matrix(H)
-            ptq_rates.append(float(sum_rate(sinr_from_matrix(H, W, noise)).double().mean()))
+            rates = closed_form_rates(DNNPrecoder(rounded.to(device)), H, [noise])
+            ptq_rates.append(float(rates.double().mean()))
         rows.append(_row("ptq", uniform, ptq_rates, wmmse, costs, [], reference))
     return rows
