@@ -10,8 +10,8 @@ import torch
 from qprecode.channels import RayleighChannel, complex_normal
 from qprecode.precoders import LocalSearch, zf_matrix
 from qprecode.training import OptimConfig, config_from_raw, train
-from qprecode.training.feys_task import FeysTask
-from qprecode.training.loss import received_error, teacher_target
+from qprecode.training.feys.loss import received_error, teacher_target
+from qprecode.training.feys.task import FeysTask
 
 from .test_trainer import TINY
 

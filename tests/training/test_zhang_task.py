@@ -10,7 +10,7 @@ from qprecode.metrics import log_se, noise_variance, sinr_from_matrix, sum_rate
 from qprecode.nn import GraphMasks, load_model
 from qprecode.precoders import MRT
 from qprecode.training import config_from_raw, task_for, train
-from qprecode.training.zhang_task import draw_sizes, utility
+from qprecode.training.zhang.task import draw_sizes, utility
 
 SMALL = {
     "task": "zhang-gnn", "seed": 0,
@@ -147,7 +147,7 @@ def test_a_run_folder_is_not_overwritten_without_force(tmp_path):
 
 
 def test_ctrl_c_writes_a_checkpoint_that_resume_continues(tmp_path, monkeypatch):
-    from qprecode.training.zhang_task import ZhangTask
+    from qprecode.training.zhang.task import ZhangTask
 
     config = config_from_raw({**SMALL, "optim": {"steps": 6, "batch_size": 100},
                               "loop": {"eval_every": 100, "checkpoint_every": 100}})  # fmt: skip

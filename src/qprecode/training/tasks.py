@@ -22,9 +22,9 @@ from .config import (
     read_config_file,
     set_key,
 )
-from .feys_task import FeysTask
-from .kasalaee_task import KasalaeeTask
-from .zhang_task import ZhangTask
+from .feys import FeysTask
+from .kasalaee import KasalaeeTask
+from .zhang import ZhangTask
 
 __all__ = ["TASKS", "Task", "config_from_raw", "list_trials", "load_config", "task_for"]
 

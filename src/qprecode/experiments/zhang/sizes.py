@@ -16,7 +16,7 @@ from ...precoders import WMMSE, WMMSEPF, MatrixPrecoder
 from ...progress import progress_bar
 from ...registry import build_precoder, find_entry
 from ...seeds import stream_seed
-from ...training.zhang_task import utility
+from ...training.zhang import utility
 
 __all__ = ["size_generalisation"]
 

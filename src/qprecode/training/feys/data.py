@@ -13,9 +13,9 @@ from dataclasses import dataclass
 
 import torch
 
-from ..evaluation import gaussian_symbols
-from ..seeds import stream_seed
-from .feys_config import FeysData
+from ...evaluation import gaussian_symbols
+from ...seeds import stream_seed
+from .config import FeysData
 
 __all__ = ["ChannelSets", "make_channel_sets"]
 

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..nn import INPUT_NORMS, check_weight_bits
-from .config import LoopConfig, OptimConfig
-from .sets_config import ChannelSetsConfig
+from ...nn import INPUT_NORMS, check_weight_bits
+from ..config import LoopConfig, OptimConfig
+from ..sets_config import ChannelSetsConfig
 
 __all__ = [
     "HEADS",

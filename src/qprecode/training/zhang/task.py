@@ -12,10 +12,10 @@ from typing import Any
 import torch
 from torch import nn
 
-from ..channels import make_channel
-from ..evaluation import closed_form_utility
-from ..metrics import noise_variance
-from ..nn import (
+from ...channels import make_channel
+from ...evaluation import closed_form_utility
+from ...metrics import noise_variance
+from ...nn import (
     EdgeGNN,
     GradientGNN,
     GraphMasks,
@@ -24,8 +24,8 @@ from ..nn import (
     HybridGraphPrecoder,
     UserGAT,
 )
-from ..precoders import MRT, OMP, RZF, WMMSE, WMMSEPF, ZF, MatrixPrecoder, MOAltMin, PhasedZF
-from .zhang_config import ZhangConfig
+from ...precoders import MRT, OMP, RZF, WMMSE, WMMSEPF, ZF, MatrixPrecoder, MOAltMin, PhasedZF
+from .config import ZhangConfig
 
 __all__ = ["ZhangObjective", "ZhangTask", "draw_sizes", "utility"]
 

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..evaluation import OBJECTIVES
-from .config import LoopConfig, OptimConfig
-from .sets_config import ChannelSetsConfig
+from ...evaluation import OBJECTIVES
+from ..config import LoopConfig, OptimConfig
+from ..sets_config import ChannelSetsConfig
 
 __all__ = [
     "ZHANG_ARCHITECTURES",

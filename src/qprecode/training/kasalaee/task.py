@@ -11,34 +11,23 @@ import functools
 import hashlib
 import math
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import torch
 from torch import nn
 
-from ..cost import KasalaeeEnergy, kasalaee_layer_profile, structured_profile
-from ..evaluation import closed_form_rates, closed_form_utility
-from ..metrics import noise_variance
-from ..nn import (
-    CompressedDNN,
-    DNNPrecoder,
-    StructuredDNN,
-    architecture_name,
-    initialize_steps,
-    load_state_checked,
-    read_files,
-)
-from ..precoders import MRT, RZF, WMMSE, ZF
-from .kasalaee_config import KasalaeeConfig
-
-KasalaeeNetwork = CompressedDNN | StructuredDNN
+from ...cost import KasalaeeEnergy, kasalaee_layer_profile, structured_profile
+from ...evaluation import closed_form_rates, closed_form_utility
+from ...metrics import noise_variance
+from ...nn import CompressedDNN, DNNPrecoder, StructuredDNN, initialize_steps
+from ...precoders import MRT, RZF, WMMSE, ZF
+from .config import KasalaeeConfig
+from .weights import KasalaeeNetwork, load_float_weights
 
 __all__ = [
     "TEST_SNRS_DB",
     "KasalaeeObjective",
     "KasalaeeTask",
-    "load_float_weights",
     "negative_matrix_sum_rate",
 ]
 
@@ -83,53 +72,6 @@ class KasalaeeObjective(nn.Module):
             torch.manual_seed(int(seeds[0]))
             W = self.dnn(H)
         return negative_matrix_sum_rate(H, W, self.noise_var)
-
-
-def _model_files(path: str) -> Path:
-    base = Path(path)
-    if base.is_dir():
-        base = base / "best"
-    return base.with_suffix("") if base.suffix in (".safetensors", ".json") else base
-
-
-@torch.no_grad()
-def load_float_weights(model: KasalaeeNetwork, path: str) -> None:
-    """Start ``model`` from the saved model at ``path`` (a file or a run folder) of the same
-    architecture (``kasalaee-dnn`` or ``kasalaee-structured``) but any weight bits: its
-    weights, biases, batch-norm statistics and input scale are loaded with shape and finiteness
-    checks, its LSQ steps are ignored, and every LSQ step of ``model`` is initialised from the
-    loaded weights (``initialize_steps``).
-
-    Raises ``ValueError`` when the file is another architecture, other sizes, or incomplete.
-    """
-    tensors, info = read_files(_model_files(path))
-    wanted_architecture = architecture_name(model)
-    if info["architecture"] != wanted_architecture:
-        raise ValueError(
-            f"qat.init_from {path} holds a {info['architecture']} model, the config builds a "
-            f"{wanted_architecture}"
-        )
-    ours = model.hyperparameters()
-    if wanted_architecture == "kasalaee-dnn":
-        theirs = {"input_norm": "global", **info["hyperparameters"]}  # older files: global
-        sizes: tuple[str, ...] = ("antennas", "users", "conv_channels", "fc_dim", "input_norm")
-    else:
-        theirs = info["hyperparameters"]
-        sizes = ("antennas", "users", "conv_channels", "fc_dim", "snr_db", "total_power")
-    if any(theirs.get(k) != ours[k] for k in sizes):
-        found = {k: theirs.get(k) for k in sizes}
-        wanted = {k: ours[k] for k in sizes}
-        raise ValueError(
-            f"qat.init_from {path} has sizes {found}, but the config asks for {wanted}"
-        )
-    load_state_checked(
-        model,
-        tensors,
-        f"qat.init_from {path}",
-        "the model",
-        ignore=lambda key: ".quantizer." in key,
-    )  # LSQ steps start afresh
-    initialize_steps(model)
 
 
 @dataclass(frozen=True)

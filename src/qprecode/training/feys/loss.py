@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import torch
 
-from ..metrics import normalize_average_power, snidr, snidr_terms, sum_rate
-from ..precoders import common_gain
+from ...metrics import normalize_average_power, snidr, snidr_terms, sum_rate
+from ...precoders import common_gain
 
 __all__ = ["negative_sum_rate", "received_error", "teacher_target"]
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-from ..channels import CHANNEL_NAMES
-from ..metrics import GAIN_ESTIMATES
-from ..nn import EDGE_FEATURES
-from .config import LoopConfig, OptimConfig
+from ...channels import CHANNEL_NAMES
+from ...metrics import GAIN_ESTIMATES
+from ...nn import EDGE_FEATURES
+from ..config import LoopConfig, OptimConfig
+from ..sets_config import ChannelSetsConfig
 from .estimators import ESTIMATORS
-from .sets_config import ChannelSetsConfig
 
 __all__ = ["FeysConfig", "FeysData", "FeysLoss", "FeysModel"]
 
@@ -46,7 +46,7 @@ class FeysData(ChannelSetsConfig):
     Attributes:
         symbols: ``N_s`` symbol vectors per channel in the loss (fresh every step).
         eval_symbols: ``N_s`` per channel for validation and test (their symbols come from
-            named streams of ``val_seed`` and ``test_seed``, ``training.data``).
+            named streams of ``val_seed`` and ``test_seed``, ``training.feys.data``).
         csi_error_db: robust training: the GNN sees ``H_hat = H + E`` with this estimation NMSE
             in dB (``evaluation.noisy_channel_estimate``, a fresh error every step) while the
             loss, validation and test use the true ``H``; ``None``: perfect CSI.

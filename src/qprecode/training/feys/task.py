@@ -10,16 +10,16 @@ from typing import Any
 import torch
 from torch import nn
 
-from ..channels import complex_normal, make_channel
-from ..dac import DAC
-from ..evaluation import evaluate, noisy_channel_estimate
-from ..metrics import noise_variance
-from ..nn import GNNPrecoder, QuantizedGNN
-from ..precoders import MRT, ZF, LocalSearch, QuantizedLinearPrecoder
-from ..seeds import stream_seed
+from ...channels import complex_normal, make_channel
+from ...dac import DAC
+from ...evaluation import evaluate, noisy_channel_estimate
+from ...metrics import noise_variance
+from ...nn import GNNPrecoder, QuantizedGNN
+from ...precoders import MRT, ZF, LocalSearch, QuantizedLinearPrecoder
+from ...seeds import stream_seed
+from .config import FeysConfig, FeysLoss
 from .data import ChannelSets, make_channel_sets
 from .estimators import level_weights, sample_gumbel
-from .feys_config import FeysConfig, FeysLoss
 from .loss import negative_sum_rate, received_error, teacher_target
 
 __all__ = ["TEST_SNRS_DB", "FeysObjective", "FeysTask"]
