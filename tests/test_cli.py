@@ -144,6 +144,7 @@ def test_console_script_runs():
     assert result.stderr.strip().startswith("error:")
 
 
+@pytest.mark.slow
 def test_train_then_evaluate_the_checkpoint_beside_mrt(tmp_path, capsys):
     config = tmp_path / "tiny.yaml"
     config.write_text(

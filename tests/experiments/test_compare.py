@@ -9,6 +9,8 @@ from qprecode.cli import cli
 from qprecode.experiments import COMPARE_PRESETS, ComparisonConfig, run_comparison
 from qprecode.experiments import compare as compare_module
 
+pytestmark = pytest.mark.slow  # trains models, runs sweeps or solves WMMSE on sites
+
 TINY = ComparisonConfig(
     antennas=8, users=(1, 2), bits=(1, 2), snr_db=(0.0, 20.0), channels=8, symbols=16,
     small_antennas=3, small_users=(1, 2), small_channels=6, small_symbols=8, table_snr_db=20.0,

@@ -1,4 +1,8 @@
+import pytest
+
 from qprecode.experiments.csi import csi_sweep, pilot_sweep, plot_csi_sweep
+
+pytestmark = pytest.mark.slow  # trains models, runs sweeps or solves WMMSE on sites
 
 
 def test_csi_sweep_loses_rate_as_the_estimate_worsens(tmp_path):

@@ -8,6 +8,8 @@ from qprecode.cli import main
 from qprecode.experiments.kasalaee import compression_table
 from qprecode.sweeps import plan_sweep, run_local
 
+pytestmark = pytest.mark.slow  # trains models, runs sweeps or solves WMMSE on sites
+
 BASE = {
     "task": "kasalaee-dnn",
     "model": {"conv_channels": 2, "fc_dim": 16, "dropout": 0.0},

@@ -1,11 +1,14 @@
 import itertools
 
+import pytest
 import torch
 
 from qprecode.channels import RayleighChannel, complex_normal
 from qprecode.dac import DAC
 from qprecode.experiments.local_search import optimality_gap
 from qprecode.precoders import LocalSearch, coordinate_descent
+
+pytestmark = pytest.mark.slow  # trains models, runs sweeps or solves WMMSE on sites
 
 
 def test_the_optimum_bounds_the_search_which_improves_on_its_start():

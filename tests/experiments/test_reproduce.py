@@ -16,6 +16,8 @@ from qprecode.experiments import COMPARE_PRESETS, EXPERIMENTS, ReproduceConfig, 
 from qprecode.experiments.feys import PAPER_TABLE_I, PRESETS, table1
 from qprecode.models import shipped_models
 
+pytestmark = pytest.mark.slow  # trains models, runs sweeps or solves WMMSE on sites
+
 TINY = ReproduceConfig.from_preset("tiny")
 HAS_GNN = "k1-b1" in shipped_models()
 

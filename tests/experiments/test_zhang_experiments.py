@@ -10,6 +10,8 @@ from qprecode.cli import main
 from qprecode.experiments.zhang import learning_curves, size_generalisation
 from qprecode.nn import GradientGNN, UserGAT, save_model
 
+pytestmark = pytest.mark.slow  # trains models, runs sweeps or solves WMMSE on sites
+
 
 def _models():
     torch.manual_seed(0)

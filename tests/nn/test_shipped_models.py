@@ -8,6 +8,8 @@ from qprecode.evaluation import evaluate
 from qprecode.models import SHIPPED_DIR, shipped_models
 from qprecode.registry import build_precoder
 
+pytestmark = pytest.mark.slow  # trains models, runs sweeps or solves WMMSE on sites
+
 SHIPPED = {  # name: (users, bits)
     "k1-b1": (1, 1), "k1-b1-cpu": (1, 1), "k1-b1-distilled": (1, 1), "k1-b2": (1, 2),
     "k1-b3": (1, 3), "k2-b1": (2, 1), "k2-b1-csi10": (2, 1), "k4-b1": (4, 1), "los-k1-b1": (1, 1),

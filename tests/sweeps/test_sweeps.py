@@ -17,6 +17,8 @@ from qprecode.sweeps import (
     trial_dir,
 )
 
+pytestmark = pytest.mark.slow  # trains models, runs sweeps or solves WMMSE on sites
+
 TINY = {
     "model": {"bits": 1, "hidden_dim": 4, "hidden_layers": 1},
     "data": {"antennas": 4, "users": 1, "train_channels": 32, "val_channels": 8,

@@ -20,6 +20,8 @@ from qprecode.training import (
 )
 from tests.conftest import generator
 
+pytestmark = pytest.mark.slow  # trains models, runs sweeps or solves WMMSE on sites
+
 CONFIGS = Path(__file__).parents[2] / "configs" / "kasalaee"
 
 # M = 4, K = 2 at 0 dB: MRT is the best of MRT and ZF there, and a small network beats it

@@ -15,6 +15,8 @@ from qprecode.training.feys.task import FeysTask
 
 from .test_trainer import TINY
 
+pytestmark = pytest.mark.slow  # trains models, runs sweeps or solves WMMSE on sites
+
 
 def test_cosine_schedule_runs_from_lr_to_lr_final_and_never_rises():
     optim = OptimConfig(lr=1e-2, lr_schedule="cosine", lr_final=1e-4)

@@ -13,6 +13,8 @@ from qprecode.nn import read_files
 from qprecode.registry import build_precoder
 from qprecode.training import config_from_raw, make_channel_sets, retest, run_trial, train
 
+pytestmark = pytest.mark.slow  # trains models, runs sweeps or solves WMMSE on sites
+
 TINY = dict(
     antennas=8, users=1, bits=1, hidden_dim=8, hidden_layers=1, train_channels=64,
     val_channels=16, test_channels=16, symbols=8, eval_symbols=16, batch_size=16, epochs=2,

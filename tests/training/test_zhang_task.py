@@ -12,6 +12,8 @@ from qprecode.precoders import MRT
 from qprecode.training import config_from_raw, task_for, train
 from qprecode.training.zhang.task import draw_sizes, utility
 
+pytestmark = pytest.mark.slow  # trains models, runs sweeps or solves WMMSE on sites
+
 SMALL = {
     "task": "zhang-gnn", "seed": 0,
     "model": {"hidden_dim": 32, "hidden_layers": 2},

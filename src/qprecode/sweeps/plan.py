@@ -45,20 +45,6 @@ def trial_dir(out_dir: str | Path, trial: Trial) -> Path:
     return Path(out_dir).resolve() / "trials" / trial.name
 
 
-def _test_rate(test: dict[str, Any], snr_db: float) -> dict[str, float]:
-    """The test sum rate of every row at the training SNR: ``{"test_sum_rate[<row>]": rate}``;
-    the learned model's own row (the first) is also ``test_sum_rate``."""
-    out: dict[str, float] = {}
-    snrs = test.get("snr_db", [])
-    if snr_db not in snrs:
-        return out
-    i = snrs.index(snr_db)
-    for n, row in enumerate(test.get("results", [])):
-        key = "test_sum_rate" if n == 0 else f"test_sum_rate[{row['precoder']}-{row['bits']}]"
-        out[key] = row["sum_rate"][i]
-    return out
-
-
 def _finished_run(folder: Path, trial: Trial) -> dict[str, Any] | None:
     """The metrics (``step``, ``best``, ``test``) of a run of ``trial``'s config trained to its
     end and tested in ``folder`` by ``qprecode train`` (several trials trained at once in
@@ -78,8 +64,8 @@ def _finished_run(folder: Path, trial: Trial) -> dict[str, Any] | None:
 def execute_trial(trial: Trial, out_dir: str | Path) -> dict[str, Any]:
     """Run (or resume, or read back, also when ``qprecode train`` ran it into its folder) one
     trial and return its record: the trial's name, its flattened config, the best validation
-    value, the test sum rates at the training SNR (or the task's own ``test_record``), and the
-    task's costs (``task.costs()``, e.g. the inference energy) where it has them."""
+    value, the task's test columns (``task.test_record``: by default the test sum rates at the
+    training SNR), and its costs (``task.costs()``, e.g. the inference energy)."""
     folder = trial_dir(out_dir, trial)
     record_path = folder / "record.json"
     if record_path.is_file():
@@ -95,11 +81,8 @@ def execute_trial(trial: Trial, out_dir: str | Path) -> dict[str, Any]:
         "step": metrics["step"],
         "val_best": metrics["best"],
     }
-    if hasattr(task, "test_record"):  # a task that summarises its own test
-        record.update(task.test_record(metrics["test"]))
-    else:
-        record.update(_test_rate(metrics["test"], float(trial.config["data"]["snr_db"])))
-    costs = task.costs() if hasattr(task, "costs") else {}
+    record.update(task.test_record(metrics["test"]))
+    costs = task.costs()
     record.update(costs)
     if "energy_uj" in costs and "test_sum_rate" in record:
         record["energy_efficiency"] = record["test_sum_rate"] / costs["energy_uj"]

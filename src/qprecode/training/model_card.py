@@ -98,24 +98,8 @@ def write_model_card(path: Path, info: dict[str, Any], task: Any) -> None:
     if facts.get("stopped_at"):
         lines[-1:-1] = [f"- **Unfinished run**: stopped at step {facts['stopped_at']} of its "
                         "recipe; `--resume` with the same config continues it."]  # fmt: skip
-    if test.get("results") and hasattr(task, "card_test"):  # a task with its own table
+    if test.get("results"):
         lines += task.card_test(test)
-    elif test.get("results"):
-        snrs = test["snr_db"]
-        results = test["results"]
-        symbols = results[0].get("num_symbols")  # None: closed-form SINR of a matrix
-        how = f"x {symbols} symbols, LS Bussgang gain" if symbols else "closed-form SINR"
-        lines += [
-            f"## Test metrics ({results[0]['num_channels']} channels {how})", "",
-            "| precoder | bits | " + " | ".join(f"{s:g} dB" for s in snrs) + " | NMSE [dB] |",
-            "|---|---|" + "---|" * (len(snrs) + 1),
-        ]  # fmt: skip
-        for row in results:
-            rates = " | ".join(f"{r:.3f}" for r in row["sum_rate"])
-            lines.append(
-                f"| {row['precoder']} | {row['bits']} | {rates} | {row['nmse_db'][0]:.2f} |"
-            )
-        lines += ["", "Sum rates in bits per channel use; NMSE on noiseless channels.", ""]
     atomic_write_bytes(path, "\n".join(lines).encode())
 
 

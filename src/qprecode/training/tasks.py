@@ -1,18 +1,15 @@
 """The training tasks by name, and loading a run configuration for one of them.
 
-A task (Lightning's ``LightningModule`` split: *what* is trained) gives the loop its model, its
-training batches, the module whose forward returns the loss, a validation metric to select the
-best model by, and a test evaluation for the model card. ``training.loop`` is *how* it is
-trained, the same for every task.
+A task (``training.task.Task``: *what* is trained) gives the loop its model, its training
+batches, the module whose forward returns the loss, a validation metric to select the best model
+by, and a test evaluation for the model card. ``training.loop`` is *how* it is trained, the same
+for every task.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Protocol
-
-import torch
-from torch import nn
+from typing import Any
 
 from .config import (
     config_from_dict,
@@ -24,48 +21,14 @@ from .config import (
 )
 from .feys import FeysTask
 from .kasalaee import KasalaeeTask
+from .task import Task
 from .zhang import ZhangTask
 
 __all__ = ["TASKS", "Task", "config_from_raw", "list_trials", "load_config", "task_for"]
 
 
-class Task(Protocol):
-    """What the loop needs from a task; ``FeysTask`` is the reference."""
-
-    name: str
-    selection_metric: str  # a key of ``validate``'s result; higher is better
-    config: Any  # a frozen dataclass with ``task``, ``seed``, ``optim`` and ``loop``
-    # whether ``training_batch`` draws from a generator on the training device (a GPU draws its
-    # own training noise) rather than on the CPU
-    noise_on_device: bool
-    # whether the loss is a mean over independent examples (no batch statistics), so that a
-    # batch may be split into micro-batches whose gradients add up to the batch's
-    splits_batches: bool
-
-    @property
-    def num_train(self) -> int: ...
-
-    def build_model(self) -> nn.Module: ...
-
-    def training_batch(
-        self, indices: torch.Tensor, generator: torch.Generator, step: int, total_steps: int
-    ) -> tuple[torch.Tensor, ...]: ...
-
-    def objective(self, model: nn.Module) -> nn.Module: ...
-
-    def validate(self, model: nn.Module) -> dict[str, float]: ...
-
-    def test(self, model: nn.Module) -> dict[str, Any]: ...
-
-    def trained_on(self) -> dict[str, Any]: ...
-
-    def card_summary(self) -> list[str]: ...
-
-    def card_data(self) -> list[str]: ...
-
-
 # name -> task class (``config_class``)
-TASKS: dict[str, Any] = {
+TASKS: dict[str, type[Task]] = {
     "feys-gnn": FeysTask,
     "kasalaee-dnn": KasalaeeTask,
     "zhang-gnn": ZhangTask,
@@ -74,7 +37,7 @@ TASKS: dict[str, Any] = {
 
 def task_for(config: Any) -> Task:
     """The task that trains ``config``."""
-    return TASKS[config.task](config)  # type: ignore[no-any-return]
+    return TASKS[config.task](config)
 
 
 def _config_class(raw: dict[str, Any]) -> type:

@@ -17,6 +17,7 @@ from ...metrics import noise_variance
 from ...nn import GNNPrecoder, QuantizedGNN
 from ...precoders import MRT, ZF, LocalSearch, QuantizedLinearPrecoder
 from ...seeds import stream_seed
+from ..task import Task
 from .config import FeysConfig, FeysLoss
 from .data import ChannelSets, make_channel_sets
 from .estimators import level_weights, sample_gumbel
@@ -70,7 +71,7 @@ class FeysObjective(nn.Module):
         return negative_sum_rate(H, y, s, noise_var, power, self.loss.gain_estimate)
 
 
-class FeysTask:
+class FeysTask(Task):
     """Train the quantization-aware GNN of Feys et al. on one (M, K, b, SNR) setting.
 
     Args:
@@ -86,7 +87,7 @@ class FeysTask:
     splits_batches = True  # the loss is a mean over channels
 
     def __init__(self, config: FeysConfig) -> None:
-        self.config = config
+        super().__init__(config)
 
     @functools.cached_property
     def data(self) -> ChannelSets:

@@ -21,6 +21,7 @@ from ...evaluation import closed_form_rates, closed_form_utility
 from ...metrics import noise_variance
 from ...nn import CompressedDNN, DNNPrecoder, StructuredDNN, initialize_steps
 from ...precoders import MRT, RZF, WMMSE, ZF
+from ..task import Task
 from .config import KasalaeeConfig
 from .weights import KasalaeeNetwork, load_float_weights
 
@@ -99,7 +100,7 @@ def _bits_label(bits: tuple[int | None, ...]) -> str:
     return "/".join("fp32" if b is None else str(b) for b in bits)
 
 
-class KasalaeeTask:
+class KasalaeeTask(Task):
     """Train the CNN+FC precoder of Kasalaee et al. on one (M, K, channel, SNR) setting, in FP32
     or (with ``qat.init_from``) as LSQ quantization-aware fine-tuning of an FP32 model.
 
@@ -114,7 +115,7 @@ class KasalaeeTask:
     splits_batches = False  # batch normalisation: a micro-batch has other statistics
 
     def __init__(self, config: KasalaeeConfig) -> None:
-        self.config = config
+        super().__init__(config)
         self.last_test: dict[str, Any] | None = None
 
     @functools.cached_property

@@ -25,6 +25,7 @@ from ...nn import (
     UserGAT,
 )
 from ...precoders import MRT, OMP, RZF, WMMSE, WMMSEPF, ZF, MatrixPrecoder, MOAltMin, PhasedZF
+from ..task import Task
 from .config import ZhangConfig
 
 __all__ = ["ZhangObjective", "ZhangTask", "draw_sizes", "utility"]
@@ -119,7 +120,7 @@ class ZhangObjective(nn.Module):
         return -utility(H, W, self.snr_db, self.kind, masks).mean()
 
 
-class ZhangTask:
+class ZhangTask(Task):
     """Train a Zhang et al. GNN (gradient-driven or vanilla edge GNN) on one setting.
 
     Args:
@@ -133,7 +134,7 @@ class ZhangTask:
     splits_batches = True  # the loss is a mean over channels
 
     def __init__(self, config: ZhangConfig) -> None:
-        self.config = config
+        super().__init__(config)
         self.last_test: dict[str, Any] | None = None
 
     @functools.cached_property
@@ -296,8 +297,7 @@ class ZhangTask:
             "",
         ]
 
-    @staticmethod
-    def test_record(test: dict[str, Any]) -> dict[str, float]:
+    def test_record(self, test: dict[str, Any]) -> dict[str, float]:
         """A sweep's columns from ``test``: the GNN's utility and fraction of the baseline
         (``test_utility``, ``test_fraction``) and every baseline's utility
         (``test_utility[NAME]``)."""
