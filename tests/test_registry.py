@@ -19,8 +19,14 @@ from tests.conftest import generator
 
 M, K, N_S, BATCH = 6, 2, 8, 3
 ENTRIES = entries()
+_SLOW = {"mo-altmin"}  # manifold optimisation: seconds per case
 CASES = [
-    pytest.param(e.name, bits, id=f"{e.name}-{'inf' if bits is None else bits}")
+    pytest.param(
+        e.name,
+        bits,
+        id=f"{e.name}-{'inf' if bits is None else bits}",
+        marks=[pytest.mark.slow] if e.name in _SLOW else [],
+    )
     for e in ENTRIES
     for bits in dict.fromkeys([e.bits[0], *(b for b in e.bits if b is None)])
 ]

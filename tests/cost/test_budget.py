@@ -52,6 +52,7 @@ def test_paper_figures_of_sect_vii():
     assert rf.reduction(rf.max_bandwidth_hz)["total"] == pytest.approx(2.9, abs=0.05)
 
 
+@pytest.mark.slow
 @given(d_h=st.integers(4, 256), n_h=st.integers(1, 12))
 def test_crossover_falls_as_the_gnn_grows(d_h, n_h):
     def crossover(**kw):  # None (the GNN never costs more) counts as an infinite crossover

@@ -95,6 +95,7 @@ def test_pareto_command_reads_a_table_and_writes_fronts_and_plots(tmp_path, caps
     assert "64x512" in capsys.readouterr().out
 
 
+@pytest.mark.slow
 def test_baselines_command_on_a_site(tmp_path, capsys):
     config = tmp_path / "site.yaml"
     config.write_text(

@@ -21,6 +21,7 @@ def _fit_error(W, T):
     )
 
 
+@pytest.mark.slow
 def test_mo_altmin_is_unit_modulus_at_full_power_and_close_to_wmmse():
     H = _sv(40)
     F, D = MOAltMin(4, snr_db=10.0).analog_digital(H)
@@ -36,6 +37,7 @@ def test_mo_altmin_is_unit_modulus_at_full_power_and_close_to_wmmse():
     assert rate["mo"] > rate["pzf"]
 
 
+@pytest.mark.slow
 def test_mo_altmin_reaches_any_target_with_twice_as_many_rf_chains_as_users():
     H = _sv(20, M=16, K=3)
     target = WMMSE(10.0, 1e-4)

@@ -67,6 +67,7 @@ def test_a_sweep_is_a_grid_of_named_trials(tmp_path):
         expand_sweep({"sweep": {"users": [1, 2]}, "name": "fixed"})
 
 
+@pytest.mark.slow
 def test_every_shipped_config_and_trial_loads():
     paths = sorted(CONFIGS.glob("*/*.yaml"))
     assert {p.parent.name for p in paths} >= {"feys"}
