@@ -303,11 +303,12 @@ class KasalaeeTask(Task):
         """Markdown lines that open the model card."""
         c = self.config
         m = c.model
-        how = (
-            f"LSQ quantization-aware fine-tuning of {self.init_from}"
-            if self.init_from is not None
-            else "trained from scratch"
-        )
+        if self.init_from is None:
+            how = "trained from scratch"
+        elif all(b is None for b in m.weight_bits):
+            how = f"fine-tuned from {self.init_from}"
+        else:
+            how = f"LSQ quantization-aware fine-tuning of {self.init_from}"
         if m.head == "structured":
             kind, what = (
                 "Structured CNN+FC precoder",
@@ -315,7 +316,15 @@ class KasalaeeTask(Task):
                     "The trunk of Kasalaee et al. (3x3 convolution and three fully connected "
                     "layers) over the Gram features of the channel outputs the 2K powers (p, q) "
                     "of the optimal beamforming structure; a closed-form layer (one K x K solve) "
-                    "makes W. Self-supervised on the closed-form sum rate (eq. 6)"
+                    "makes W"
+                    + (
+                        "; with user selection, the same layer for the network's powers and for "
+                        "the K allocations that leave one user out, keeping the largest "
+                        "closed-form sum rate (K + 1 solves)"
+                        if m.user_selection
+                        else ""
+                    )
+                    + ". Self-supervised on the closed-form sum rate (eq. 6)"
                 ),
             )
         else:
