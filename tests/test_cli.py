@@ -133,6 +133,7 @@ def test_bad_input_gives_one_line_error(args, message, capsys):
     assert "Traceback" not in err and len(err.strip().splitlines()) == 1
 
 
+@pytest.mark.slow
 def test_console_script_runs():
     result = subprocess.run(
         [sys.executable, "-m", "qprecode.cli", "evaluate", "--bits", "0"],

@@ -113,6 +113,7 @@ def test_single_user_converges_to_mrt():
     torch.testing.assert_close(mrt.objective, closed_form)
 
 
+@pytest.mark.slow
 def test_user_weights_favour_the_heavier_user():
     H = channels(batch=64, M=8, K=4, seed=4)
     snr_db, mu = 10.0, torch.tensor([4.0, 1.0, 1.0, 1.0])
@@ -129,6 +130,7 @@ def test_user_weights_favour_the_heavier_user():
     torch.testing.assert_close(WMMSE(snr_db, weights=per_sample).matrix(H), weighted)
 
 
+@pytest.mark.slow
 def test_batched_equals_per_sample_with_leading_dims():
     H = channels(batch=6, M=10, K=3, seed=5).reshape(2, 3, 10, 3)
     mu = torch.rand(2, 3, 3, generator=generator(6), dtype=torch.float64) + 0.5

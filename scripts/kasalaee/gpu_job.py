@@ -9,7 +9,7 @@ runs); the number of epochs of each phase is what fits its share of the time, fr
 measured in a first short phase (``--max-steps``, then ``--resume`` with more epochs). Every
 command is printed, so each run can be repeated with ``qprecode train`` alone.
 
-    python results/kasalaee/gpu/run.py --minutes 9 --out OUT_DIR
+    python scripts/kasalaee/gpu_job.py --minutes 9 --out OUT_DIR
 """
 
 from __future__ import annotations

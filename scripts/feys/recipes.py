@@ -6,8 +6,8 @@ d_h=32, N_h=8, 20 dB). Runs are ordinary run folders (``runs/recipes/<recipe>``)
 run resumes where it stopped, a finished one is skipped. ``--report`` draws the curves of every
 finished or partial run and writes the table.
 
-    python benchmarks/feys_recipes.py --recipes baseline,cosine --threads 1   # train
-    python benchmarks/feys_recipes.py --report                                 # plot + table
+    python scripts/feys/recipes.py --recipes baseline,cosine --threads 1   # train
+    python scripts/feys/recipes.py --report                                 # plot + table
 """
 
 from __future__ import annotations
@@ -70,7 +70,7 @@ def run(names: list[str], steps: int, out: Path) -> None:
             print(f"{name}: finished, skipped")
             continue
         resume = (folder / "last.json").is_file()
-        command = f"python benchmarks/feys_recipes.py --recipes {name} --steps {steps}"
+        command = f"python scripts/feys/recipes.py --recipes {name} --steps {steps}"
         train(config, folder, resume=resume, progress=False, command=command)
 
 

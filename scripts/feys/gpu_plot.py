@@ -2,7 +2,7 @@
 for the GPU runs (``curves/*.csv``, the runs' ``metrics.csv``) and four CPU runs, with
 the levels of MRT at 2 and 3 bits on the same validation channels:
 
-    python results/feys/gpu/plot.py   # writes results/feys/gpu/time_to_quality.png
+    python scripts/feys/gpu_plot.py   # writes results/feys/gpu/time_to_quality.png
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
-HERE = Path(__file__).parent
+HERE = Path(__file__).resolve().parents[2] / "results/feys/gpu"  # the curves it draws
 PANELS = {  # title: {curve file: label}
     "b = 1": {
         "k1-b1-b128": "paper preset, batch 128, H200 alone",

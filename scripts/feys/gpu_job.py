@@ -10,8 +10,8 @@ once, and measures each one's speed; the second resumes each run with its step c
 GPU's training throughput at the paper's batch, alone. At the end, one archive of the run
 folders (checkpoints, metrics, model cards) and the logs.
 
-    python results/feys/gpu/run.py --minutes 9 --out OUT_DIR
-    python results/feys/gpu/run.py --smoke --minutes 2 --out /tmp/smoke   # tiny, on the CPU
+    python scripts/feys/gpu_job.py --minutes 9 --out OUT_DIR
+    python scripts/feys/gpu_job.py --smoke --minutes 2 --out /tmp/smoke   # tiny, on the CPU
 """
 
 from __future__ import annotations

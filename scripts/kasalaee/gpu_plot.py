@@ -1,7 +1,7 @@
 """Validation sum rate against training step of the 12 FP32 runs of ``run.py`` (one panel per
 channel set), with the test-set levels of MRT, ZF and WMMSE:
 
-    python results/kasalaee/gpu/plot.py   # writes results/kasalaee/gpu/curves.png
+    python scripts/kasalaee/gpu_plot.py   # writes results/kasalaee/gpu/curves.png
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
-HERE = Path(__file__).parent
+HERE = Path(__file__).resolve().parents[2] / "results/kasalaee/gpu"  # the curves it draws
 SETS = {"kasalaee": "i.i.d. Rayleigh, -4 dB", "site-munich": "Munich NLOS, -21.5 dB",
         "site-etoile": "Etoile LOS, -35 dB"}  # fmt: skip
 

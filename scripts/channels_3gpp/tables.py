@@ -4,7 +4,7 @@ rate at 20 dB (and at every SNR) of every precoder on every channel model."""
 import json
 from pathlib import Path
 
-HERE = Path(__file__).parent
+HERE = Path(__file__).resolve().parents[2] / "results/channels_3gpp"  # the tables it reads
 ORDER = ["rayleigh", "cdl-a", "cdl-c", "cdl-d", "umi", "uma", "umi-k4-sample", "cdl-c-k4-upa"]
 
 
@@ -13,8 +13,11 @@ def load(stem: str) -> dict:
 
 
 def at_snr(k: int, snr: float) -> str:
-    stems = [s for s in (f"{n}-k{k}" if "-k4-" not in n else n for n in ORDER)
-             if (HERE / f"{s}.json").exists() and (k == 4 or "-k4-" not in s)]
+    stems = [
+        s
+        for s in (f"{n}-k{k}" if "-k4-" not in n else n for n in ORDER)
+        if (HERE / f"{s}.json").exists() and (k == 4 or "-k4-" not in s)
+    ]
     runs = {s: load(s)["results"] for s in stems}
     precoders = list(dict.fromkeys(r["precoder"] for r in runs[stems[0]]))
     lines = [f"| precoder | {' | '.join(stems)} |", "|---" * (len(stems) + 1) + "|"]

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The 3GPP channel report: datasets (Sionna PHY), their eigenvalue spread, and every 1-bit
-# precoder on them. Run from the repository root: bash results/channels_3gpp/make.sh
+# precoder on them. Run from the repository root: bash scripts/channels_3gpp/make.sh
 # Needs the sionna extra (pip install -e '.[sionna]'). Datasets go to data/3gpp/ (not committed).
 set -euo pipefail
 out=results/channels_3gpp
@@ -36,4 +36,4 @@ for name in umi-k4-sample cdl-c-k4-upa; do
   qprecode evaluate --precoder mrt,zf,squid,c2po,local-search -K 4 \
     --channel-file "$data/$name.h5" "${common[@]}" --json "$out/$name.json" --plot "$out/$name.png"
 done
-python results/channels_3gpp/tables.py > "$out/tables.md"
+python scripts/channels_3gpp/tables.py > "$out/tables.md"
