@@ -36,11 +36,12 @@ class Task(abc.ABC):
 
     def __init__(self, config: Any) -> None:
         self.config = config
+        self.last_test: dict[str, Any] | None = None  # what ``test`` returned last
 
     @property
-    @abc.abstractmethod
     def num_train(self) -> int:
-        """Training examples per epoch."""
+        """Training examples (channels) per epoch: ``data.train_channels``."""
+        return int(self.config.data.train_channels)
 
     @abc.abstractmethod
     def build_model(self) -> nn.Module:

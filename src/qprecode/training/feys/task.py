@@ -99,11 +99,6 @@ class FeysTask(Task):
         m = self.config.model
         return QuantizedGNN(m.bits, m.hidden_dim, m.hidden_layers, edge_features=m.edge_features)
 
-    @property
-    def num_train(self) -> int:
-        """Training examples (channels) per epoch."""
-        return self.config.data.train_channels
-
     def training_batch(
         self, indices: torch.Tensor, generator: torch.Generator, step: int, total_steps: int
     ) -> tuple[torch.Tensor, ...]:

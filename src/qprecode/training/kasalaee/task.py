@@ -116,7 +116,6 @@ class KasalaeeTask(Task):
 
     def __init__(self, config: KasalaeeConfig) -> None:
         super().__init__(config)
-        self.last_test: dict[str, Any] | None = None
 
     @functools.cached_property
     def data(self) -> KasalaeeChannels:
@@ -161,11 +160,6 @@ class KasalaeeTask(Task):
         if self.init_from is not None:
             load_float_weights(model, self.init_from)
         return model
-
-    @property
-    def num_train(self) -> int:
-        """Training examples (channels) per epoch."""
-        return self.config.data.train_channels
 
     def training_batch(
         self, indices: torch.Tensor, generator: torch.Generator, step: int, total_steps: int

@@ -135,7 +135,6 @@ class ZhangTask(Task):
 
     def __init__(self, config: ZhangConfig) -> None:
         super().__init__(config)
-        self.last_test: dict[str, Any] | None = None
 
     @functools.cached_property
     def train_set(self) -> SizedChannels:
@@ -178,10 +177,6 @@ class ZhangTask(Task):
             return HybridGNN(d.rf_chains, m.hidden_dim, m.hidden_layers, 0, d.total_power)
         return GradientGNN(m.hidden_dim, m.hidden_layers, m.channel_skip, m.aggregation,
                            d.total_power)  # fmt: skip
-
-    @property
-    def num_train(self) -> int:
-        return self.config.data.train_channels
 
     def training_batch(
         self, indices: torch.Tensor, generator: torch.Generator, step: int, total_steps: int
