@@ -104,3 +104,26 @@ def test_the_structured_dnns_reach_wmmse_on_unseen_channels(name):
     if source != "rayleigh":
         assert info["hyperparameters"]["user_selection"]
         assert rate >= 0.98 * wmmse and rate > rzf
+
+
+def test_the_zhang_gnns_reach_their_references_on_new_channels():
+    """``zhang:gradient-k4-n12`` (fully digital, N = 12, K = 4, i.i.d. Rayleigh, 10 dB) at >= 99 %
+    of WMMSE, and ``zhang:hybrid-k4-n16`` (N = 16, N_RF = K = 4, Saleh-Valenzuela, 10 dB) at
+    >= 85 % of MO-AltMin, on channels of another seed than their test sets'; closed-form SINR."""
+    from qprecode.evaluation import closed_form_rates
+    from qprecode.metrics import noise_variance
+
+    cases = (("gradient-k4-n12", "rayleigh", 12, "wmmse", 0.99, 200),
+             ("hybrid-k4-n16", "sv", 16, "mo-altmin", 0.85, 60))  # fmt: skip
+    for name, channel, M, reference, bar, count in cases:
+        info = json.loads((SHIPPED_DIR / f"{name}.json").read_text())
+        assert (
+            info["architecture"].startswith("zhang-")
+            and "## Test metrics" in (SHIPPED_DIR / f"{name}.md").read_text()
+        )
+        assert (SHIPPED_DIR / f"{name}.safetensors").stat().st_size < 3_000_000
+        H = make_channel(channel, M, 4).sample(count, torch.Generator().manual_seed(21))
+        noise = [noise_variance(10.0, float(M))]
+        gnn = closed_form_rates(build_precoder(f"zhang:{name}"), H, noise).mean()
+        ref = closed_form_rates(build_precoder(reference, snr_db=10.0), H, noise).mean()
+        assert gnn >= bar * ref, (name, float(gnn), float(ref))

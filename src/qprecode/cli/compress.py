@@ -7,15 +7,16 @@ from pathlib import Path
 import click
 from rich.table import Table
 
+from ..cost import PAPER_TABLE_II as PAPER_TABLE_II_ENERGY
+from ..cost import PAPER_TABLE_II_RATES
 from ..experiments.kasalaee import compression_table
 from ..results import atomic_write_bytes, run_metadata, write_json
 from ._app import cli, console
 
-PAPER_TABLE_II = {  # Kasalaee et al., Table II: (64, 1024) with uniform weight bits
-    "[16,16,16,16]": ("54.5", "18.9 +- 0.007"),
-    "[8,8,8,8]": ("17.5", "18.6 +- 0.012"),
-    "[4,4,4,4]": ("7.4", "17.8 +- 0.014"),
-    "[2,2,2,2]": ("4.6", "17.1 +- 0.032"),
+# Kasalaee et al., Table II ((64, 1024) with uniform weight bits) as the table's text
+PAPER_TABLE_II = {
+    f"[{b},{b},{b},{b}]": (f"{PAPER_TABLE_II_ENERGY[b]:g}", f"{rate:g} +- {std:g}")
+    for b, (rate, std) in PAPER_TABLE_II_RATES.items()
 }
 
 
