@@ -14,7 +14,7 @@ from qprecode.precoders import (
     QuantizedLinearPrecoder,
     design_for_snr,
 )
-from qprecode.registry import build_precoder, entries, find_entry
+from qprecode.registry import LEARNED_PREFIXES, build_precoder, entries, find_entry
 from tests.conftest import generator
 
 M, K, N_S, BATCH = 6, 2, 8, 3
@@ -53,7 +53,8 @@ def build(name: str, bits: int | None):
 def test_the_registry_lists_every_classical_precoder_and_every_shipped_model():
     names = {e.name for e in ENTRIES}
     assert {"mrt", "zf", "rzf", "pzf", "squid", "c2po", "exhaustive"} <= names
-    assert all(f"gnn:{m}" in names or f"dnn:{m}" in names for m in shipped_models())
+    prefixes = set(LEARNED_PREFIXES.values())
+    assert all(any(f"{p}{m}" in names for p in prefixes) for m in shipped_models())
     assert len(shipped_models()) >= 3
     assert find_entry("WF").name == "rzf" and find_entry("exs").name == "exhaustive"
     with pytest.raises(ValueError, match="unknown precoder 'nope'; known: mrt"):

@@ -284,11 +284,17 @@ class ZhangTask(Task):
         kinds = {"gradient": "gradient-driven GNN", "edge": "vanilla edge GNN", "gat": "user GAT",
                  "hybrid": f"gradient-driven hybrid GNN (N_RF={d.rf_chains})"}  # fmt: skip
         kind = kinds[m.architecture]
+        what, where = "Digital precoder", "runs at any number of antennas and users"
+        if m.architecture == "hybrid":
+            what = f"Hybrid precoder (unit-modulus analog F, {d.rf_chains} RF chains, digital D)"
+            where = f"runs at any number of antennas and up to {d.rf_chains} users"
+        elif m.architecture == "gat":
+            where = f"runs at M={d.antennas} only, any number of users"
         return [
             f"# Zhang et al. {kind}: {m.hidden_layers} x {m.hidden_dim}, objective {d.objective}",
             "",
-            f"Digital precoder, trained unsupervised on the negative {d.objective} at "
-            f"{d.snr_db:g} dB; permutation equivariant, runs at any number of antennas and users.",
+            f"{what}, trained unsupervised on the negative {d.objective} at {d.snr_db:g} dB; "
+            f"permutation equivariant, {where}.",
             "",
         ]
 
