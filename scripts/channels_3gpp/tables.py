@@ -1,4 +1,4 @@
-"""Tables of the 3GPP channel report from the evaluate JSON files beside this script: the sum
+"""Tables of the 3GPP channel report from the evaluate JSON files in results/channels_3gpp: the sum
 rate at 20 dB (and at every SNR) of every precoder on every channel model."""
 
 import json

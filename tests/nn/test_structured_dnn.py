@@ -125,6 +125,14 @@ def test_leave_one_out_powers_keep_the_total_and_the_ratios():
     torch.testing.assert_close(torch.diagonal(rows), torch.full((4,), 1e-6))
     # leaving user 0 out: the others keep their ratios 2 : 1 : 1
     torch.testing.assert_close(rows[0, 1:] / rows[0, 3], torch.tensor([2.0, 1.0, 1.0]))
+    # one user with nearly all the power, in float32: leaving it out still gives P_T
+    p = torch.tensor([[8e-6, 8.0 - 1.6e-5, 4e-6, 4e-6]])
+    torch.testing.assert_close(leave_one_out_powers(p, 1e-6).sum(dim=-1), torch.full((1, 4), 8.0))
+
+
+def test_user_selection_needs_two_users():
+    with pytest.raises(ValueError, match="at least 2 users"):
+        StructuredDNN(8, 1, 10.0, 4, 16, user_selection=True)
 
 
 def test_user_selection_is_never_below_the_networks_powers_and_drops_a_twin_user():

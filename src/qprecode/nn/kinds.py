@@ -1,8 +1,9 @@
 """The one table of learned kinds: for every architecture a saved model can have, its model class,
 the registry prefix that names it, the training task that trains it, how it becomes a precoder,
 and how its registry entry describes it. Serialization (``ARCHITECTURES``), the registry
-(prefixes, entries, ``build_precoder``), the training tasks and the commands all read this
-table; a new architecture is its own modules plus one row here.
+(prefixes, entries, ``build_precoder``) and the commands read this table; a new architecture is
+its own modules plus one row here (and, if no existing task trains it, a task: the tasks build
+their own models from their configs).
 """
 
 from __future__ import annotations
@@ -155,21 +156,17 @@ LEARNED_KINDS: tuple[LearnedKind, ...] = (
 
 # architecture name -> model class (``nn.serialization``)
 ARCHITECTURES: dict[str, type[nn.Module]] = {k.architecture: k.model_class for k in LEARNED_KINDS}
-_BY_ARCHITECTURE = {k.architecture: k for k in LEARNED_KINDS}
 
 
 def kind_of(architecture: str | nn.Module) -> LearnedKind:
     """The row of an architecture name or of a model (its exact class)."""
-    if isinstance(architecture, str):
-        if architecture not in _BY_ARCHITECTURE:
-            raise ValueError(
-                f"unknown architecture {architecture!r}; known: {', '.join(_BY_ARCHITECTURE)}"
-            )
-        return _BY_ARCHITECTURE[architecture]
     for kind in LEARNED_KINDS:
-        if type(architecture) is kind.model_class:
+        if isinstance(architecture, str):
+            if kind.architecture == architecture:
+                return kind
+        elif type(architecture) is kind.model_class:
             return kind
-    raise ValueError(
-        f"{type(architecture).__name__} is not a registered architecture "
-        f"({', '.join(_BY_ARCHITECTURE)})"
-    )
+    known = ", ".join(k.architecture for k in LEARNED_KINDS)
+    if isinstance(architecture, str):
+        raise ValueError(f"unknown architecture {architecture!r}; known: {known}")
+    raise ValueError(f"{type(architecture).__name__} is not a registered architecture ({known})")

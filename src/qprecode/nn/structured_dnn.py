@@ -107,10 +107,12 @@ def leave_one_out_powers(p: torch.Tensor, floor: float) -> torch.Tensor:
     ``P_T - floor`` (``floor > 0``: a power of exactly zero gives ``sqrt`` an infinite
     gradient)."""
     K = p.shape[-1]
-    total = p.sum(dim=-1, keepdim=True)  # [B, 1]
-    rest = (total - p).clamp_min(torch.finfo(p.dtype).tiny)  # [B, K]: P_T - p_k
-    scaled = p[..., None, :] * ((total - floor) / rest)[..., :, None]  # [B, K(left out), K]
     eye = torch.eye(K, dtype=torch.bool, device=p.device)
+    others = p[..., None, :].masked_fill(eye, 0.0)  # [B, K(left out), K]
+    # sum_{j != k} p_j summed directly: P_T - p_k cancels in float32 when p_k is nearly P_T
+    rest = others.sum(dim=-1, keepdim=True)  # [B, K, 1]
+    total = p.sum(dim=-1, keepdim=True)[..., None]  # [B, 1, 1]
+    scaled = others * ((total - floor) / rest.clamp_min(torch.finfo(p.dtype).tiny))
     return torch.where(eye, torch.full_like(scaled, floor), scaled)
 
 
@@ -197,6 +199,8 @@ class StructuredDNN(nn.Module):
         self.dropout_p = dropout
         self.total_power = total_power
         self.user_selection = bool(user_selection)
+        if self.user_selection and users < 2:
+            raise ValueError(f"user_selection needs at least 2 users, got {users}")
         K, C, D = users, conv_channels, fc_dim
         self.conv = QuantConv2d(_FEATURE_CHANNELS, C, 3, padding=1, weight_bits=bits[0])
         self.conv_bn = nn.BatchNorm2d(C)

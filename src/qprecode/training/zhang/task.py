@@ -284,17 +284,21 @@ class ZhangTask(Task):
         kinds = {"gradient": "gradient-driven GNN", "edge": "vanilla edge GNN", "gat": "user GAT",
                  "hybrid": f"gradient-driven hybrid GNN (N_RF={d.rf_chains})"}  # fmt: skip
         kind = kinds[m.architecture]
-        what, where = "Digital precoder", "runs at any number of antennas and users"
+        what, where = (
+            "Digital precoder",
+            "permutation equivariant, runs at any number of antennas and users",
+        )
         if m.architecture == "hybrid":
             what = f"Hybrid precoder (unit-modulus analog F, {d.rf_chains} RF chains, digital D)"
-            where = f"runs at any number of antennas and up to {d.rf_chains} users"
+            where = (f"equivariant to users and antennas up to its start phases (a fixed seed), "
+                     f"runs at any number of antennas and up to {d.rf_chains} users")  # fmt: skip
         elif m.architecture == "gat":
-            where = f"runs at M={d.antennas} only, any number of users"
+            where = f"permutation equivariant, runs at M={d.antennas} only, any number of users"
         return [
             f"# Zhang et al. {kind}: {m.hidden_layers} x {m.hidden_dim}, objective {d.objective}",
             "",
             f"{what}, trained unsupervised on the negative {d.objective} at {d.snr_db:g} dB; "
-            f"permutation equivariant, {where}.",
+            f"{where}.",
             "",
         ]
 
