@@ -10,22 +10,11 @@ import click
 from rich.table import Table
 
 from .. import _parsing
-from ..cost import (
-    INTERPRETATIONS,
-    PAPER_TABLE_I,
-    PAPER_TABLE_II,
-    KasalaeeEnergy,
-    baseline_energy_uj,
-    iterations_for_energy,
-    kasalaee_layer_profile,
-    wmmse_multiplications,
-    zf_multiplications,
-)
+from ..experiments.kasalaee import energy_records
 from ..results import run_metadata, write_json
 from ._app import cli, console, json_option
 
 _DEFAULT_BITS = ("16,16,16,16", "8,8,8,8", "4,4,4,4", "2,2,2,2")
-_PAPER = {"antennas": 64, "users": 4, "conv_channels": 64, "fc_dim": 1024}
 
 
 def _parse_archs(texts: tuple[str, ...]) -> list[tuple[int, int]]:
@@ -48,48 +37,6 @@ def _parse_bits(text: str) -> list[int]:
         )
     values = [int(i) for i in items]
     return values * 4 if len(values) == 1 else values
-
-
-def _dnn_record(antennas: int, users: int, arch: tuple[int, int], bits: list[int]) -> dict:
-    profile = kasalaee_layer_profile(antennas, users, arch[0], arch[1], bits)
-    reports = {i: KasalaeeEnergy(i).report(profile) for i in INTERPRETATIONS}
-    totals = reports["I2"].totals()
-    return {
-        "conv_channels": arch[0], "fc_dim": arch[1], "bits": bits,
-        "macs": int(totals["macs"]), "weights": int(totals["weights"]),
-        "activations": int(totals["activations"]),
-        **{f"energy_uj_{i}": r.total_uj for i, r in reports.items()},
-        "breakdown": {i: r.as_dict() for i, r in reports.items()},
-    }  # fmt: skip
-
-
-def paper_comparison() -> dict[str, Any]:
-    """Tables I and II of Kasalaee et al. against eqs. 7-14 as implemented (N_T = 64, N_U = 4,
-    default DNN (64, 1024), WMMSE at the paper's I = 92.8)."""
-    iters = PAPER_TABLE_I["wmmse"]["iterations"]
-    wmmse = baseline_energy_uj(wmmse_multiplications(64, 4, iters))
-    dnn = {b: _dnn_record(64, 4, (64, 1024), [b] * 4) for b in PAPER_TABLE_II}
-    table_i = {
-        "wmmse": {"paper_uj": PAPER_TABLE_I["wmmse"]["energy_uj"], "ours_uj": wmmse},
-        "dnn": {"paper_uj": PAPER_TABLE_I["dnn"]["energy_uj"], "ours_uj": dnn[16]["energy_uj_I2"]},
-        "zf": {"paper_uj": PAPER_TABLE_I["zf"]["energy_uj"],
-               "ours_uj": baseline_energy_uj(zf_multiplications(64, 4))},
-    }  # fmt: skip
-    table_ii = [
-        {"bits": b, "paper_uj": paper, "ours_uj_I1": dnn[b]["energy_uj_I1"],
-         "ours_uj_I2": dnn[b]["energy_uj_I2"]}
-        for b, paper in PAPER_TABLE_II.items()
-    ]  # fmt: skip
-    implied = iterations_for_energy(PAPER_TABLE_I["wmmse"]["energy_uj"])
-    reason = (
-        f"WMMSE: eqs. 12 and 14 give {wmmse:.1f} uJ at I = {iters:g}; the paper's "
-        f"{PAPER_TABLE_I['wmmse']['energy_uj']:g} uJ needs I = {implied:.1f} (a different I or "
-        "terms beyond eq. 12). DNN: our template's counts give less than the paper, whose "
-        "Table II fits 48.07 (Q/16)^1.9 + 2.906 (Q/16)^1.4 + 3.52 uJ: the I2 structure with more "
-        "MACs/activations than the literal template."
-    )
-    return {"table_i": table_i, "table_ii": table_ii, "wmmse_implied_iterations": implied,
-            "reason": reason}  # fmt: skip
 
 
 def _print(records: dict[str, Any], iterations: float, antennas: int, users: int) -> None:
@@ -143,24 +90,9 @@ def energy(
 ) -> None:  # fmt: skip
     """Compute energy [uJ] of ZF and WMMSE (eqs. 12-14) and of the compressed DNN precoder
     (eqs. 7-11, interpretations I1 and I2) of Kasalaee et al., and Tables I-II of the paper."""
-    if antennas < 1 or users < 1:
-        raise ValueError(f"need antennas >= 1 and users >= 1, got {antennas}, {users}")
     archs = _parse_archs(arch_texts)
     bits_list = [_parse_bits(text) for text in bits_texts]
-    per_iteration = wmmse_multiplications(antennas, users, 1.0)
-    wmmse_mults = wmmse_multiplications(antennas, users, iterations)
-    zf = zf_multiplications(antennas, users)
-    records = {
-        "baselines": {
-            "zf": {"multiplications": zf, "energy_uj": baseline_energy_uj(zf)},
-            "wmmse_per_iteration": {"multiplications": per_iteration,
-                                    "energy_uj": baseline_energy_uj(per_iteration)},
-            "wmmse": {"iterations": iterations, "multiplications": wmmse_mults,
-                      "energy_uj": baseline_energy_uj(wmmse_mults)},
-        },
-        "dnn": [_dnn_record(antennas, users, a, b) for a in archs for b in bits_list],
-        "paper_comparison": paper_comparison(),
-    }  # fmt: skip
+    records = energy_records(antennas, users, iterations, archs, bits_list)
     _print(records, iterations, antennas, users)
     config = {"command": "energy", "antennas": antennas, "users": users,
               "iterations": iterations, "architectures": archs, "bits": bits_list,

@@ -1,7 +1,8 @@
 """Experiments of Kasalaee et al.: Pareto fronts of energy efficiency against sum rate from
 sweep tables (Fig. 2), the DNN fronts against the reference precoders (Fig. 3: WMMSE over its
 start and stopping tolerance, MRT/ZF/RZF in both power normalisations), and the compression table
-(Table II: LSQ and PTQ at uniform widths, over seeds)."""
+(Table II: LSQ and PTQ at uniform widths, over seeds), and the energy model's figures against
+Tables I and II (``qprecode energy``)."""
 
 from .baselines import (
     LINEAR_REFERENCES,
@@ -12,6 +13,7 @@ from .baselines import (
     wmmse_margins,
     wmmse_references,
 )
+from .energy import energy_records, paper_comparison
 from .fronts import FrontPoint, architecture_label, pareto_fronts
 from .table2 import compression_table, wmmse_cost
 
@@ -22,7 +24,9 @@ __all__ = [
     "architecture_label",
     "compression_table",
     "data_from_row",
+    "energy_records",
     "linear_references",
+    "paper_comparison",
     "pareto_fronts",
     "per_user_snr_db",
     "wmmse_cost",
