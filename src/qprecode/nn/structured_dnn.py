@@ -139,10 +139,10 @@ class UserSelection(nn.Module):
     def forward(self, H: torch.Tensor, p: torch.Tensor, q: torch.Tensor) -> torch.Tensor:
         ps = torch.cat([p[:, None], leave_one_out_powers(p, self.floor)], dim=1)  # [B, K+1, K]
         qs = torch.cat([q[:, None], leave_one_out_powers(q, self.floor)], dim=1)
-        Hs = H[:, None].expand(-1, ps.shape[1], -1, -1)  # [B, K+1, M, K]
-        Ws = structured_matrix(Hs, ps, qs, self.noise_var)  # [B, K+1, M, K]
+        H1 = H[:, None]  # [B, 1, M, K]: broadcast over the candidates, one Gram matrix each
+        Ws = structured_matrix(H1, ps, qs, self.noise_var)  # [B, K+1, M, K]
         with torch.no_grad():
-            rates = sum_rate(sinr_from_matrix(Hs, Ws, self.noise_var))  # [B, K+1]
+            rates = sum_rate(sinr_from_matrix(H1, Ws, self.noise_var))  # [B, K+1]
         best = rates.argmax(dim=1)  # [B]
         return Ws[torch.arange(H.shape[0], device=H.device), best]
 

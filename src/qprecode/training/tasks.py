@@ -44,7 +44,7 @@ def _config_class(raw: dict[str, Any]) -> type:
     name = raw.get("task", "feys-gnn")
     if name not in TASKS:
         raise ValueError(f"unknown task {name!r}; known tasks: {', '.join(TASKS)}")
-    return TASKS[name].config_class  # type: ignore[no-any-return]
+    return TASKS[name].config_class
 
 
 def config_from_raw(raw: dict[str, Any], assignments: list[tuple[str, Any]] | None = None) -> Any:

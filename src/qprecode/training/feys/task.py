@@ -86,9 +86,6 @@ class FeysTask(Task):
     noise_on_device = True
     splits_batches = True  # the loss is a mean over channels
 
-    def __init__(self, config: FeysConfig) -> None:
-        super().__init__(config)
-
     @functools.cached_property
     def data(self) -> ChannelSets:
         """The channel sets, drawn on first use."""

@@ -114,9 +114,6 @@ class KasalaeeTask(Task):
     noise_on_device = False  # the training noise comes from a CPU generator
     splits_batches = False  # batch normalisation: a micro-batch has other statistics
 
-    def __init__(self, config: KasalaeeConfig) -> None:
-        super().__init__(config)
-
     @functools.cached_property
     def data(self) -> KasalaeeChannels:
         """The channel sets, drawn on first use (on the CPU), each from its own seed."""

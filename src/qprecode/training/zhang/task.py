@@ -133,9 +133,6 @@ class ZhangTask(Task):
     noise_on_device = False  # the training noise comes from a CPU generator
     splits_batches = True  # the loss is a mean over channels
 
-    def __init__(self, config: ZhangConfig) -> None:
-        super().__init__(config)
-
     @functools.cached_property
     def train_set(self) -> SizedChannels:
         """The training channels, of the configured sizes (drawn on first use)."""
