@@ -76,13 +76,12 @@ def test_complexity_rows_from_a_trained_sweep_trial(tmp_path):
     from qprecode.experiments.zhang import classical_timings, hybrid_complexity, learned_complexity
     from qprecode.sweeps import Trial, execute_trial
     from qprecode.training import config_from_raw
-    from qprecode.training.config import config_to_dict
 
     raw = {"task": "zhang-gnn", "model": {"hidden_dim": 8, "hidden_layers": 1},
            "data": {"antennas": 6, "users": 2, "train_channels": 64, "val_channels": 16,
                     "test_channels": 16},
            "optim": {"steps": 4, "batch_size": 32}}  # fmt: skip
-    execute_trial(Trial("gradient-k2-n64", config_to_dict(config_from_raw(raw))), tmp_path)
+    execute_trial(Trial("gradient-k2-n64", config_from_raw(raw)), tmp_path)
     (row,) = learned_complexity(tmp_path, target=2.0, num_channels=8)  # unreachable target
     assert row["samples"] is None and row["parameters"] > 0 and row["inference_ms"] > 0
     assert (row["antennas"], row["users"]) == (6, 2) and row["train_seconds"] > 0

@@ -40,8 +40,8 @@ def config_file(tmp_path):
 def test_plan_expands_the_grid_with_overrides(config_file):
     trials = plan_sweep(config_file, [("optim.lr", 0.01)])
     assert [t.name for t in trials] == ["d4-s0", "d4-s1", "d8-s0", "d8-s1"]
-    assert trials[2].config["model"]["hidden_dim"] == 8 and trials[3].config["seed"] == 1
-    assert all(t.config["optim"]["lr"] == 0.01 for t in trials)
+    assert trials[2].config.model.hidden_dim == 8 and trials[3].config.seed == 1
+    assert all(t.config.optim.lr == 0.01 for t in trials)
 
 
 def test_local_sweep_writes_records_and_resumes_without_retraining(config_file, tmp_path):
@@ -61,11 +61,11 @@ def test_local_sweep_writes_records_and_resumes_without_retraining(config_file, 
 
 
 def test_a_stopped_trial_continues_from_its_checkpoint(config_file, tmp_path):
-    from qprecode.training import config_from_raw, train
+    from qprecode.training import train
 
     trial = plan_sweep(config_file)[0]
     folder = trial_dir(tmp_path, trial)
-    train(config_from_raw(trial.config), folder, progress=False, max_steps=1, echo=lambda _: None)
+    train(trial.config, folder, progress=False, max_steps=1, echo=lambda _: None)
     assert json.loads((folder / "last.json").read_text())["step"] == 1
     record = execute_trial(trial, tmp_path)
     assert record["step"] == 2
@@ -83,11 +83,11 @@ def test_a_trial_trained_by_train_into_its_folder_is_read_back_not_trained_again
     config_file, tmp_path, monkeypatch
 ):
     from qprecode.sweeps import plan
-    from qprecode.training import config_from_raw, train
+    from qprecode.training import train
 
     trial, other = plan_sweep(config_file)[:2]
     folder = trial_dir(tmp_path, trial)
-    train(config_from_raw(trial.config), folder, progress=False, echo=lambda _: None)
+    train(trial.config, folder, progress=False, echo=lambda _: None)
     tested = json.loads((folder / "best.json").read_text())["test"]
 
     def refuse(*args, **kwargs):
@@ -95,7 +95,7 @@ def test_a_trial_trained_by_train_into_its_folder_is_read_back_not_trained_again
 
     monkeypatch.setattr(plan, "run_trial", refuse)
     record = execute_trial(trial, tmp_path)
-    at = tested["snr_db"].index(trial.config["data"]["snr_db"])
+    at = tested["snr_db"].index(trial.config.data.snr_db)
     assert record["step"] == 2 and record["test_sum_rate"] == tested["results"][0]["sum_rate"][at]
     # a finished run of another config in the trial's folder is not taken for it
     other_folder = trial_dir(tmp_path, other)

@@ -22,10 +22,10 @@ __all__ = ["Trial", "execute_trial", "plan_sweep", "trial_dir"]
 
 @dataclass(frozen=True)
 class Trial:
-    """One point of a sweep: its name and its complete (nested, plain) config."""
+    """One point of a sweep: its name and its complete typed config (e.g. ``FeysConfig``)."""
 
     name: str
-    config: dict[str, Any]
+    config: Any
 
 
 def plan_sweep(
@@ -37,7 +37,7 @@ def plan_sweep(
     trials = []
     for name, point in expand_sweep(raw):
         config = config_from_raw(raw, [*point.items(), *(overrides or [])])
-        trials.append(Trial(name or "run", config_to_dict(config)))
+        trials.append(Trial(name or "run", config))
     return trials
 
 
@@ -56,7 +56,8 @@ def _finished_run(folder: Path, trial: Trial) -> dict[str, Any] | None:
     training = info.get("training", {})
     if "test" not in info or training.get("stopped_at"):
         return None  # not finished, or tested before it finished (retest --unfinished)
-    if [k for k in diff_keys(state["config"], trial.config) if k not in RESUMABLE_KEYS]:
+    changed = diff_keys(state["config"], config_to_dict(trial.config))
+    if [k for k in changed if k not in RESUMABLE_KEYS]:
         return None  # another config: resuming it refuses with the reason
     return {"step": state["step"], "best": state["best_metric"], "test": info["test"]}
 
@@ -74,10 +75,10 @@ def execute_trial(trial: Trial, out_dir: str | Path) -> dict[str, Any]:
     if metrics is None:
         resume = (folder / "last.json").is_file()
         metrics = run_trial(trial.config, folder, resume=resume)
-    task = task_for(config_from_raw(trial.config))
+    task = task_for(trial.config)
     record: dict[str, Any] = {
         "trial": trial.name,
-        **flatten_config(trial.config),
+        **flatten_config(config_to_dict(trial.config)),
         "step": metrics["step"],
         "val_best": metrics["best"],
     }
