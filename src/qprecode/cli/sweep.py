@@ -3,22 +3,12 @@ results table; ``qprecode pareto``: the Pareto fronts of such a table."""
 
 from __future__ import annotations
 
-import csv
-import json
 from pathlib import Path
-from typing import Any
 
 import click
 from rich.table import Table
 
-from ..experiments.kasalaee import (
-    WMMSE_TOLERANCES,
-    data_from_row,
-    linear_references,
-    pareto_fronts,
-    wmmse_references,
-)
-from ..plotting import plot_pareto
+from ..experiments.kasalaee import pareto_report
 from ..results import run_metadata, write_csv, write_json
 from ..sweeps import ENGINES, plan_sweep, ray_available, run_local, run_ray
 from ..training.config import parse_assignments
@@ -105,61 +95,9 @@ def pareto(tables: tuple[Path, ...], wmmse_channels: int, out_dir: Path | None) 
     sweeps' results.csv or results.json (Figs. 2-3 of Kasalaee et al.; e.g. the paper's network
     and the structured one): seeds averaged, fronts per architecture and over all. Writes
     pareto.json, pareto_architectures.png and pareto_overall.png."""
-    if wmmse_channels < 0:
-        raise click.BadParameter(f"must be >= 0, got {wmmse_channels}", param_hint="--wmmse")
-    read = [_read_table(table) for table in tables]
-    settings = {table: _setting(rows) for table, rows in zip(tables, read, strict=True)}
-    if len(set(settings.values())) > 1:
-        first, other = tables[0], next(t for t in tables if settings[t] != settings[tables[0]])
-        raise click.BadParameter(
-            f"{other} is another setting (data.* columns) than {first}: one front compares "
-            "networks on the same channels", param_hint="TABLES",
-        )  # fmt: skip
-    records = [row for rows in read for row in rows]
-    points = pareto_fronts(records)
     out = out_dir or tables[0].parent
-    groups: dict[str, tuple[list[float], list[float], list[bool]]] = {}
-    for p in points:
-        xs, ys, front = groups.setdefault(f"DNN {p.architecture}", ([], [], []))
-        xs.append(p.sum_rate)
-        ys.append(p.energy_efficiency)
-        front.append(p.on_architecture_front)
-    label = "sum rate [bit/s/Hz]", "energy efficiency [bit/s/Hz/uJ]"
-    plot_pareto(groups, out / "pareto_architectures.png", *label, "per architecture (Fig. 2)")
-    references: dict[str, tuple[list[float], list[float]]] = {}
-    wmmse: list[dict[str, Any]] = []
-    linear: list[dict[str, Any]] = []
-    if wmmse_channels > 0:
-        data = data_from_row(records[0])
-        H = data.sample("test", wmmse_channels, data.test_seed)
-        wmmse = wmmse_references(H, data.snr_db, ("multi", "mrt"), WMMSE_TOLERANCES)
-        linear = linear_references(H, data.snr_db)
-        for row in wmmse + linear:
-            del row["rates"]  # per channel, not for the JSON
-        for init, name in (("multi", "WMMSE, 4 starts"), ("mrt", "WMMSE, MRT start (paper)")):
-            curve = [c for c in wmmse if c["init"] == init]
-            references[f"{name}, over its tolerance"] = (
-                [c["sum_rate"] for c in curve],
-                [c["sum_rate"] / c["energy_uj"] for c in curve],
-            )
-        for row in linear:
-            if row["precoder"] in ("zf", "zf-eq", "rzf-eq"):
-                references[row["precoder"].upper()] = (
-                    [row["sum_rate"]], [row["sum_rate"] / row["energy_uj"]]
-                )  # fmt: skip
-    overall = {
-        "DNN, all configurations": (
-            [p.sum_rate for p in points],
-            [p.energy_efficiency for p in points],
-            [p.on_overall_front for p in points],
-        )
-    }
-    plot_pareto(overall, out / "pareto_overall.png", *label, "all DNNs vs the references (Fig. 3)",
-                references)  # fmt: skip
-    write_json(out / "pareto.json", {"config": {"command": "pareto",
-               "tables": [str(t) for t in tables], "wmmse_channels": wmmse_channels},
-               "meta": run_metadata(), "points": [p.to_dict() for p in points],
-               "wmmse": wmmse, "linear": linear})  # fmt: skip
+    report = pareto_report(tables, wmmse_channels, out)
+    points, wmmse, linear = report.points, report.wmmse, report.linear
     result = Table(title="Pareto-optimal configurations (mean over seeds)")
     for column in ("architecture", "bits", "seeds", "sum rate", "energy [uJ]", "EE", "front"):
         result.add_column(column, justify="right")
@@ -178,27 +116,3 @@ def pareto(tables: tuple[Path, ...], wmmse_channels: int, out_dir: Path | None) 
         console.print(f"{row['precoder']}: {row['sum_rate']:.3f} bit/s/Hz, "
                       f"{row['energy_uj']:.3g} uJ")  # fmt: skip
     console.print(f"wrote {out / 'pareto.json'} and the plots")
-
-
-def _setting(rows: list[dict[str, Any]]) -> tuple[tuple[str, str], ...]:
-    """The distinct ``data.*`` values of a table's rows (the channels its networks were tested
-    on), as a comparable key."""
-    return tuple(sorted({(k, repr(v)) for row in rows for k, v in row.items()
-                         if k.startswith("data.")}))  # fmt: skip
-
-
-def _read_table(path: Path) -> list[dict[str, Any]]:
-    """Rows of a results.csv (numbers parsed) or results.json."""
-    if path.suffix == ".json":
-        return list(json.loads(path.read_text())["results"])
-    with path.open(newline="") as handle:
-        return [{k: _number(v) for k, v in row.items()} for row in csv.DictReader(handle)]
-
-
-def _number(text: str) -> Any:
-    for kind in (int, float):
-        try:
-            return kind(text)
-        except ValueError:
-            pass
-    return None if text == "" else text

@@ -15,12 +15,14 @@ from .baselines import (
 )
 from .energy import energy_records, paper_comparison
 from .fronts import FrontPoint, architecture_label, pareto_fronts
+from .pareto_report import ParetoReport, pareto_report, read_sweep_table
 from .table2 import compression_table, wmmse_cost
 
 __all__ = [
     "LINEAR_REFERENCES",
     "WMMSE_TOLERANCES",
     "FrontPoint",
+    "ParetoReport",
     "architecture_label",
     "compression_table",
     "data_from_row",
@@ -28,7 +30,9 @@ __all__ = [
     "linear_references",
     "paper_comparison",
     "pareto_fronts",
+    "pareto_report",
     "per_user_snr_db",
+    "read_sweep_table",
     "wmmse_cost",
     "wmmse_margins",
     "wmmse_references",
