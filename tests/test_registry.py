@@ -106,8 +106,8 @@ def test_conformance(name, bits):
     # clear errors on bad inputs
     with pytest.raises(ValueError, match="complex"):
         precoder(H.real, s)
-    with pytest.raises(ValueError, match="users"):
-        precoder(H, s[..., :1])
+    with pytest.raises(ValueError, match="users"):  # one user fewer, or one more at K = 1
+        precoder(H, s[..., :1] if K > 1 else torch.cat([s, s], dim=-1))
     with pytest.raises(ValueError, match="shape"):
         precoder(H[0, 0], s)
 

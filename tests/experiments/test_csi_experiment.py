@@ -1,6 +1,6 @@
 import pytest
 
-from qprecode.experiments.csi import csi_sweep, pilot_sweep, plot_csi_sweep
+from qprecode.experiments.studies import csi_sweep, pilot_sweep, plot_csi_sweep
 
 pytestmark = pytest.mark.slow  # trains models, runs sweeps or solves WMMSE on sites
 

@@ -5,7 +5,7 @@ import torch
 
 from qprecode.channels import RayleighChannel, complex_normal
 from qprecode.dac import DAC
-from qprecode.experiments.local_search import optimality_gap
+from qprecode.experiments.studies import optimality_gap
 from qprecode.precoders import LocalSearch, coordinate_descent
 
 pytestmark = pytest.mark.slow  # trains models, runs sweeps or solves WMMSE on sites

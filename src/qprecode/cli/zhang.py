@@ -4,8 +4,6 @@ the complexity tables (``complexity``)."""
 
 from __future__ import annotations
 
-import csv
-import io
 from pathlib import Path
 
 import click
@@ -19,12 +17,10 @@ from ..experiments.zhang import (
     hybrid_complexity,
     learned_complexity,
     learning_curves,
-    size_generalisation,
+    sizes_report,
 )
-from ..nn import kind_of, load_model
 from ..plotting import plot_curves
-from ..registry import find_entry
-from ..results import atomic_write_bytes, run_metadata, write_json
+from ..results import run_metadata, write_json
 from ._app import cli, console
 
 
@@ -39,14 +35,6 @@ def _model_path(text: str) -> Path:
     if not base.with_suffix(".json").is_file():
         raise ValueError(f"{text} is neither a run folder with best.* nor a model file X.json")
     return base
-
-
-def _write_csv(path: Path, rows: list[dict[str, object]]) -> None:
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=list(rows[0]))
-    writer.writeheader()
-    writer.writerows(rows)
-    atomic_write_bytes(path, buffer.getvalue().encode())
 
 
 @zhang.command("sizes")
@@ -79,46 +67,19 @@ def sizes(
         raise ValueError(f"--model takes LABEL=PATH items, got {models_text!r}")
     antennas = _parsing.parse_int_range(antennas_text, "--antennas")
     users = _parsing.parse_int_range(users_text, "--users")
-    if num_channels < 1:
-        raise ValueError(f"--channels must be a positive integer, got {num_channels}")
-    models = {}
-    for label, path in pairs:
-        model, info = load_model(_model_path(path))
-        if kind_of(info["architecture"]).task != "zhang-gnn":
-            raise ValueError(f"{path} holds a {info['architecture']} model, not a zhang-gnn one")
-        models[label] = model
-    out_dir.mkdir(parents=True, exist_ok=True)
-    grid = [(m, k) for m in antennas for k in users]
     classical = _parsing.parse_name_list(classical_text)
-    for name in classical:
-        find_entry(name)  # a clear error for an unknown name, before any work
-    rows = size_generalisation(models, grid, snr_db, objective, num_channels, seed, channel,
-                               not quiet, classical)  # fmt: skip
+    rows = sizes_report(dict(pairs), antennas, users, out_dir, snr_db, objective, num_channels,
+                        seed, channel, classical, not quiet)  # fmt: skip
     names = list(dict.fromkeys(r["precoder"] for r in rows))
     table = Table(title=f"{objective}: fraction of the baseline ({num_channels} channels, "
                         f"{snr_db:g} dB)")  # fmt: skip
     for column in ("M", "K", *names):
         table.add_column(column, justify="right")
-    for m, k in grid:
+    for m, k in [(m, k) for m in antennas for k in users]:
         cells = {r["precoder"]: f"{r['fraction']:.1%}" for r in rows
                  if (r["antennas"], r["users"]) == (m, k)}  # fmt: skip
         table.add_row(str(m), str(k), *(cells.get(n, "-") for n in names))
     console.print(table)
-    config = {"command": "zhang sizes", "models": dict(pairs), "antennas": antennas,
-              "users": users, "snr_db": snr_db, "objective": objective,
-              "channels": num_channels, "seed": seed, "channel": channel,
-              "classical": classical}  # fmt: skip
-    write_json(out_dir / "sizes.json", {"config": config, "meta": run_metadata(), "rows": rows})
-    _write_csv(out_dir / "sizes.csv", rows)
-    vary_users = len(users) >= len(antennas)
-    axis, fixed = ("users", "antennas") if vary_users else ("antennas", "users")
-    curves = {}
-    for name in names:
-        points = [r for r in rows if r["precoder"] == name and r[fixed] == rows[0][fixed]]
-        curves[name] = ([p[axis] for p in points], [p["fraction"] for p in points])
-    xlabel = "K (users)" if vary_users else "M (antennas)"
-    title = f"{fixed} = {rows[0][fixed]}, {snr_db:g} dB"
-    plot_curves(curves, out_dir / "sizes.png", xlabel, f"{objective} / baseline", title)
     console.print(f"wrote {out_dir / 'sizes.json'}, sizes.csv and sizes.png")
 
 

@@ -25,7 +25,7 @@ def run_trial(
     Returns:
         ``{"config": nested config, "step", "best", "validation": {...}, "test": {...}}``.
     """
-    typed = config_from_raw(config) if isinstance(config, Mapping) else config
+    typed = config_from_raw(dict(config)) if isinstance(config, Mapping) else config
     result = train(typed, out_dir, resume=resume, progress=progress, echo=lambda _: None)
     return {"config": config_to_dict(typed), "step": result.step, "best": result.best,
             "validation": result.metrics, "test": result.test}  # fmt: skip

@@ -13,7 +13,7 @@ from .baselines import (
     wmmse_margins,
     wmmse_references,
 )
-from .energy import energy_records, paper_comparison
+from .energy import energy_records, energy_section, paper_comparison
 from .fronts import FrontPoint, architecture_label, pareto_fronts
 from .pareto_report import ParetoReport, pareto_report, read_sweep_table
 from .table2 import compression_table, wmmse_cost
@@ -27,6 +27,7 @@ __all__ = [
     "compression_table",
     "data_from_row",
     "energy_records",
+    "energy_section",
     "linear_references",
     "paper_comparison",
     "pareto_fronts",

@@ -18,8 +18,9 @@ from ...cost import (
     wmmse_multiplications,
     zf_multiplications,
 )
+from ..common import Section
 
-__all__ = ["energy_records", "paper_comparison"]
+__all__ = ["energy_records", "energy_section", "paper_comparison"]
 
 
 def _dnn_record(
@@ -94,3 +95,26 @@ def energy_records(
         "dnn": [_dnn_record(antennas, users, a, b) for a in archs for b in bits_list],
         "paper_comparison": paper_comparison(),
     }  # fmt: skip
+
+
+def energy_section() -> Section:
+    """Tables I and II of Kasalaee et al. against eqs. 7-14 as implemented, as a report section
+    (``qprecode reproduce kasalaee:energy``)."""
+    paper = paper_comparison()
+    lines = ["## Kasalaee et al., Tables I and II: energy per precoding [uJ]", "",
+             "| table | method | paper | ours (I2) | ours (I1) | ours / paper |",
+             "|---|---|---|---|---|---|"]  # fmt: skip
+    for name, row in paper["table_i"].items():
+        label = "WMMSE (I = 92.8)" if name == "wmmse" else name.upper()
+        ratio = row["ours_uj"] / row["paper_uj"]
+        lines.append(f"| I | {label} | {row['paper_uj']:g} | {row['ours_uj']:.4g} | - | "
+                     f"{ratio:.3f} |")  # fmt: skip
+    for row in paper["table_ii"]:
+        ours, ratio = (
+            f"{row['ours_uj_I2']:.2f} | {row['ours_uj_I1']:.2f}",
+            row["ours_uj_I2"] / row["paper_uj"],
+        )
+        lines.append(f"| II | {row['bits']}-bit weights | {row['paper_uj']:g} | {ours} | "
+                     f"{ratio:.3f} |")  # fmt: skip
+    lines += ["", paper["reason"], ""]
+    return Section("energy", "Kasalaee et al., Tables I-II", "\n".join(lines), [], paper)

@@ -10,7 +10,7 @@ from .complexity import (
     learned_complexity,
 )
 from .curves import learning_curves
-from .sizes import size_generalisation
+from .sizes import load_zhang_models, plot_sizes, size_generalisation, sizes_report
 
 __all__ = [
     "classical_timings",
@@ -19,5 +19,8 @@ __all__ = [
     "inference_ms",
     "learned_complexity",
     "learning_curves",
+    "load_zhang_models",
+    "plot_sizes",
     "size_generalisation",
+    "sizes_report",
 ]

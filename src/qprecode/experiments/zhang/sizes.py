@@ -5,20 +5,23 @@ baseline on the same channels."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 import torch
 from torch import nn
 
 from ...channels import make_channel
-from ...nn import kind_of
+from ...nn import kind_of, load_model
+from ...plotting import plot_curves
 from ...precoders import WMMSE, WMMSEPF, MatrixPrecoder
 from ...progress import progress_bar
-from ...registry import build_precoder, find_entry
+from ...registry import build_precoder, find_entry, resolve_checkpoint
+from ...results import run_metadata, write_csv, write_json
 from ...seeds import stream_seed
 from ...training.zhang import utility
 
-__all__ = ["size_generalisation"]
+__all__ = ["load_zhang_models", "plot_sizes", "size_generalisation", "sizes_report"]
 
 
 def size_generalisation(
@@ -81,3 +84,66 @@ def size_generalisation(
             rows.append({"antennas": M, "users": K, "precoder": name, "utility": value,
                          "fraction": value / reference})  # fmt: skip
     return rows
+
+
+def load_zhang_models(specs: Mapping[str, str]) -> dict[str, nn.Module]:
+    """label -> trained Zhang GNN, from label -> a shipped name (``gradient-k4-n12``), a run
+    folder or a model file; refuses a model of another task."""
+    models = {}
+    for label, spec in specs.items():
+        model, info = load_model(resolve_checkpoint(spec))
+        if kind_of(info["architecture"]).task != "zhang-gnn":
+            raise ValueError(f"{spec} holds a {info['architecture']} model, not a zhang-gnn one")
+        models[label] = model
+    return models
+
+
+def sizes_report(
+    models: Mapping[str, str],
+    antennas: Sequence[int],
+    users: Sequence[int],
+    out_dir: str | Path,
+    snr_db: float = 10.0,
+    objective: str = "se",
+    num_channels: int = 1000,
+    seed: int = 0,
+    channel: str = "rayleigh",
+    classical: Sequence[str] = ("rzf", "mrt", "zf"),
+    progress: bool = True,
+) -> list[dict[str, Any]]:
+    """``size_generalisation`` of the models ``label -> spec`` (``load_zhang_models``) over the
+    grid ``antennas x users``, written to ``out_dir`` as ``sizes.json`` (with the config),
+    ``sizes.csv`` and ``sizes.png`` (fraction of the baseline over the longer axis). Returns the
+    rows."""
+    if num_channels < 1:
+        raise ValueError(f"--channels must be a positive integer, got {num_channels}")
+    for name in classical:
+        find_entry(name)  # a clear error for an unknown name, before any work
+    loaded = load_zhang_models(models)
+    grid = [(m, k) for m in antennas for k in users]
+    rows = size_generalisation(loaded, grid, snr_db, objective, num_channels, seed, channel,
+                               progress, classical)  # fmt: skip
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    config = {"command": "zhang sizes", "models": dict(models), "antennas": list(antennas),
+              "users": list(users), "snr_db": snr_db, "objective": objective,
+              "channels": num_channels, "seed": seed, "channel": channel,
+              "classical": list(classical)}  # fmt: skip
+    write_json(out / "sizes.json", {"config": config, "meta": run_metadata(), "rows": rows})
+    write_csv(out / "sizes.csv", rows)
+    plot_sizes(rows, out / "sizes.png", snr_db, objective)
+    return rows
+
+
+def plot_sizes(rows: list[dict[str, Any]], path: str | Path, snr_db: float, objective: str) -> None:
+    """Fraction of the baseline over the axis (users or antennas) with more values, at the first
+    row's value of the other, one curve per precoder."""
+    vary_users = len({r["users"] for r in rows}) >= len({r["antennas"] for r in rows})
+    axis, fixed = ("users", "antennas") if vary_users else ("antennas", "users")
+    curves = {}
+    for name in dict.fromkeys(r["precoder"] for r in rows):
+        points = [r for r in rows if r["precoder"] == name and r[fixed] == rows[0][fixed]]
+        curves[name] = ([p[axis] for p in points], [p["fraction"] for p in points])
+    xlabel = "K (users)" if vary_users else "M (antennas)"
+    title = f"{fixed} = {rows[0][fixed]}, {snr_db:g} dB"
+    plot_curves(curves, path, xlabel, f"{objective} / baseline", title)

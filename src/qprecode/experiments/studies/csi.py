@@ -5,13 +5,12 @@ Two error models (``evaluation.csi``): an additive error of a given estimation N
 -30 to 0 dB, and a pilot-based LS or MMSE estimate at a given pilot SNR. Every precoder sees the
 same channels, symbols and estimates.
 
-Run ``python -m qprecode.experiments.csi --out results/csi`` (the report's numbers and plots).
+Run ``qprecode reproduce studies:csi --preset paper --out results/csi`` (the report's numbers
+and plots).
 """
 
 from __future__ import annotations
 
-import argparse
-import json
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -20,19 +19,25 @@ from typing import Any
 import torch
 from matplotlib.figure import Figure
 
-from ..channels import RayleighChannel
-from ..evaluation import evaluate, pilot_channel_estimate, pilot_estimate_nmse_db
-from ..registry import build_precoder, find_entry
-from ..results import run_metadata
+from ...channels import RayleighChannel
+from ...evaluation import evaluate, pilot_channel_estimate, pilot_estimate_nmse_db
+from ...registry import build_precoder
+from ..common import Section
 
-__all__ = ["ERRORS_DB", "PILOT_SNRS_DB", "csi_sweep", "pilot_sweep", "plot_csi_sweep"]
+__all__ = [
+    "ERRORS_DB", "PILOT_SNRS_DB", "PRECODERS", "csi_study", "csi_sweep", "pilot_sweep",
+    "plot_csi_sweep",
+]  # fmt: skip
 
 ERRORS_DB = (-30.0, -25.0, -20.0, -15.0, -10.0, -5.0, 0.0)
 PILOT_SNRS_DB = (-10.0, -5.0, 0.0, 5.0, 10.0, 20.0)
-PRECODERS = {  # per number of users; the GNNs of K = 2 also at K = 4 (size transfer)
-    1: ("mrt", "zf", "squid", "c2po", "local-search", "gnn:k1-b1", "gnn:k1-b1-distilled"),
-    2: ("mrt", "zf", "squid", "c2po", "local-search", "gnn:k2-b1", "gnn:k2-b1-csi10"),
-    4: ("mrt", "zf", "squid", "c2po", "local-search", "gnn:k4-b1", "gnn:k2-b1", "gnn:k2-b1-csi10"),
+# per number of users; the GNNs of K = 2 also at K = 4 (size transfer); the compressed DNNs of
+# Kasalaee et al. (the paper's smallest network, FP32, 1-bit DACs after it) at their own K
+_CLASSICAL = ("mrt", "zf", "squid", "c2po", "local-search")
+PRECODERS = {
+    1: (*_CLASSICAL, "gnn:k1-b1", "gnn:k1-b1-distilled", "dnn:c8-d512-m32-k1"),
+    2: (*_CLASSICAL, "gnn:k2-b1", "gnn:k2-b1-csi10"),
+    4: (*_CLASSICAL, "gnn:k4-b1", "gnn:k2-b1", "gnn:k2-b1-csi10", "dnn:c8-d512-m32-k4"),
 }
 
 
@@ -141,46 +146,22 @@ def _table(rows: list[dict[str, Any]], column: str) -> str:
     return "\n".join(lines)
 
 
-def main(argv: Sequence[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, default=Path("results/csi"))
-    parser.add_argument("--channels", type=int, default=500)
-    parser.add_argument("--symbols", type=int, default=64)
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--dnn", type=Path, action="append", default=[],
-                        help="a compressed DNN of Kasalaee et al. at M=32 (a run folder or model "
-                             "file), added as dnn:PATH to the sweep of the K it was trained for; "
-                             "repeatable")  # fmt: skip
-    args = parser.parse_args(argv)
-    common = {"channels": args.channels, "symbols": args.symbols, "seed": args.seed}
-    precoders = {k: list(names) for k, names in PRECODERS.items()}
-    for path in args.dnn:
-        users = find_entry(f"dnn:{path}").trained_on["users"]
-        if users not in precoders:
-            raise SystemExit(
-                f"{path} was trained for K={users}; the sweeps have K={list(precoders)}"
-            )
-        precoders[users].append(f"dnn:{path}")
+def csi_study(channels: int, symbols: int, seed: int, out_dir: str | Path) -> Section:
+    """The imperfect-CSI report: the additive-error sweep at K = 1, 2, 4 and the pilot sweep at
+    K = 4 (M = 32, 1-bit DACs, 20 dB), with ``rate_vs_csi_error.png`` in ``out_dir``."""
     start = time.perf_counter()
-    sweeps = {f"M=32, K={k}, 1-bit DACs, 20 dB": csi_sweep(precoders[k], users=k, **common)
-              for k in precoders}  # fmt: skip
-    pilots = pilot_sweep(precoders[4], users=4, **common)
+    sweeps = {f"M=32, K={k}, 1-bit DACs, 20 dB": csi_sweep(names, users=k, channels=channels,
+                                                           symbols=symbols, seed=seed)
+              for k, names in PRECODERS.items()}  # fmt: skip
+    pilots = pilot_sweep(PRECODERS[4], users=4, channels=channels, symbols=symbols, seed=seed)
     seconds = time.perf_counter() - start
-    args.out.mkdir(parents=True, exist_ok=True)
-    plot_csi_sweep(sweeps, args.out / "rate_vs_csi_error.png")
-    report = {"config": {**common, "antennas": 32, "bits": 1, "snr_db": 20.0},
-              "csi_sweeps": sweeps, "pilot_sweep": pilots, "seconds": seconds,
-              "meta": run_metadata()}  # fmt: skip
-    (args.out / "csi.json").write_text(json.dumps(report, indent=2))
+    plot_csi_sweep(sweeps, Path(out_dir) / "rate_vs_csi_error.png")
     tables = [f"### {title}\n\n{_table(rows, 'csi_error_db')}" for title, rows in sweeps.items()]
     for estimator in ("ls", "mmse"):
         rows = [r for r in pilots if r["estimator"] == estimator]
         tables.append(f"### Pilot SNR, {estimator.upper()} estimate, M=32, K=4\n\n"
                       + _table(rows, "pilot_snr_db"))  # fmt: skip
-    (args.out / "tables.md").write_text("\n\n".join(tables) + "\n")
-    print("\n\n".join(tables))
-    print(f"{seconds:.0f} s; wrote {args.out}")
-
-
-if __name__ == "__main__":
-    main()
+    data = {"antennas": 32, "bits": 1, "snr_db": 20.0, "csi_sweeps": sweeps,
+            "pilot_sweep": pilots, "seconds": seconds}  # fmt: skip
+    markdown = "## Imperfect CSI\n\n" + "\n\n".join(tables) + "\n"
+    return Section("csi", "Imperfect CSI", markdown, ["rate_vs_csi_error.png"], data)
