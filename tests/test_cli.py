@@ -265,7 +265,7 @@ def test_outputs_are_checked_before_any_work(option, value, message, tmp_path, c
     import qprecode.cli.evaluate as command
 
     monkeypatch.chdir(tmp_path)
-    monkeypatch.setattr(command, "evaluate_precoder", lambda *a, **k: pytest.fail("work began"))
+    monkeypatch.setattr(command, "evaluate_side_by_side", lambda *a, **k: pytest.fail("work began"))
     code, _, err = run(["evaluate", "--snr-db", "0", "--channels", "5", option, value], capsys)
     assert code == 2 and message in err
 
@@ -280,14 +280,14 @@ def test_configs_lists_the_presets_train_takes_by_name(capsys):
 def test_evaluate_streams_channels_beyond_its_memory_budget(tmp_path, capsys, monkeypatch):
     """Past STREAM_BYTES the channels and symbols are drawn chunk by chunk: the same estimate
     within its standard errors, and the JSON says it was streamed."""
-    import qprecode.cli.evaluate as evaluate_cli
+    from qprecode.evaluation import side_by_side
 
     args = ["evaluate", "--precoder", "zf", "--bits", "1", "-M", "8", "-K", "2", "--snr-db",
             "10", "--channels", "400", "--symbols", "32", "--batch-size", "64",
             "--quiet"]  # fmt: skip
     code, _, err = run([*args, "--json", str(tmp_path / "whole.json")], capsys)
     assert code == 0, err
-    monkeypatch.setattr(evaluate_cli, "STREAM_BYTES", 1000)
+    monkeypatch.setattr(side_by_side, "STREAM_BYTES", 1000)
     code, _, err = run([*args, "--json", str(tmp_path / "streamed.json")], capsys)
     assert code == 0, err
     whole, streamed = (json.loads((tmp_path / f"{n}.json").read_text())
@@ -300,13 +300,13 @@ def test_evaluate_streams_channels_beyond_its_memory_budget(tmp_path, capsys, mo
 
 
 def test_an_allocation_failure_is_a_one_line_error(capsys, monkeypatch):
-    import qprecode.cli.evaluate as evaluate_cli
+    from qprecode.evaluation import side_by_side
 
     def no_memory(*args, **kwargs):
         raise RuntimeError("[enforce fail at alloc_cpu.cpp:117] DefaultCPUAllocator: can't "
                            "allocate memory: you tried to allocate 2097152000 bytes.")  # fmt: skip
 
-    monkeypatch.setattr(evaluate_cli, "evaluate_precoder", no_memory)
+    monkeypatch.setattr(side_by_side, "evaluate", no_memory)
     code, _, err = run(["evaluate", "--channels", "4", "--snr-db", "0", "--quiet"], capsys)
     assert code == 2
     assert err.startswith("error: out of memory") and "lower --batch-size" in err

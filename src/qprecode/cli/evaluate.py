@@ -6,21 +6,18 @@ from pathlib import Path
 from typing import Any
 
 import click
-import torch
 from rich.table import Table
 
 from .. import _parsing
 from .._validation import check_device
 from ..channels import CHANNEL_NAMES, make_channel
 from ..datasets import LOS_SELECTIONS, SPLITS, FileChannel
-from ..evaluation import EvaluationResult, draw_symbols, merge_results
-from ..evaluation import evaluate as evaluate_precoder
+from ..evaluation import MIN_SYMBOLS, evaluate_side_by_side, records
 from ..metrics import MODULATIONS
 from ..plotting import plot_metric
-from ..progress import progress_bar
 from ..registry import find_entry
 from ..results import bits_json, run_metadata, write_json
-from ..seeds import SYMBOL_OFFSET, stream_seed
+from ..seeds import SYMBOL_OFFSET
 from ._app import (
     bits_label,
     build_all,
@@ -30,13 +27,6 @@ from ._app import (
     plot_option,
     precoder_options,
 )
-
-# Fewest symbol vectors per channel for the least-squares Bussgang fit (bias below 0.1 bit/c.u.
-# for 1-bit MRT at 20 dB: 2.23 with 32 vectors against 2.16 with 125).
-MIN_SYMBOLS = 32
-# Above this many bytes of channels and symbols, they are drawn chunk by chunk (--batch-size
-# channels, each chunk with its own seeds), so that memory stays bounded by the chunk.
-STREAM_BYTES = 2**28
 
 
 @cli.command()
@@ -181,45 +171,15 @@ def evaluate(
         if notes:
             console.print(f"[yellow]note: {name} is used outside its training: {'; '.join(notes)}")
     built = build_all(names, bits_list, dac_kind)
-    streamed = num_channels * (antennas + num_symbols) * users * 8 > STREAM_BYTES
-    common: dict[str, Any] = {"snr_db": snrs, "modulation": modulation,
-                              "csi_error_nmse_db": csi_error_db,
-                              "batch_size": batch_size}  # fmt: skip
-    if streamed:
-        results = _streamed(built, source, num_channels, num_symbols, users, seed, batch_size,
-                            dev, common, quiet)  # fmt: skip
-    else:
-        H = source.sample(num_channels, torch.Generator().manual_seed(seed)).to(dev)
-        s, indices = draw_symbols(num_channels, num_symbols, users, seed + SYMBOL_OFFSET,
-                                  H.dtype, modulation)  # fmt: skip
-        results = [
-            evaluate_precoder(precoder, H, symbols=s.to(dev), symbol_indices=indices,
-                              seed=seed + SYMBOL_OFFSET, progress=not quiet,
-                              description=f"{name} {bits_label(bits)}-bit", **common)
-            for name, bits, precoder in built
-        ]  # fmt: skip
-    records: list[dict[str, Any]] = []
-    for (name, bits, _), result in zip(built, results, strict=True):
-        for i, snr in enumerate(result.snr_db):
-            records.append(
-                {
-                    "precoder": name,
-                    "bits": bits_json(bits),
-                    "antennas": antennas,
-                    "users": users,
-                    "channel": channel,
-                    "snr_db": snr,
-                    "sum_rate": result.sum_rate[i],
-                    "sum_rate_std": result.sum_rate_std[i],
-                    "sum_rate_sem": result.sum_rate_sem[i],
-                    "user_rate": result.user_rate[i],
-                    "log_se": result.log_se[i],
-                    "snidr_db": result.snidr_db[i],
-                    "nmse_db": result.nmse_db[i],
-                    "modulation": modulation,
-                    **({"ber": result.ber[i]} if result.ber is not None else {}),
-                }
-            )
+    labelled = [(f"{name} {bits_label(bits)}-bit", precoder) for name, bits, precoder in built]
+    results, streamed = evaluate_side_by_side(
+        labelled, source, antennas, num_channels, num_symbols, users, seed, snrs, modulation,
+        csi_error_db, batch_size, dev, not quiet,
+    )  # fmt: skip
+    rows = [
+        row for (name, bits, _), result in zip(built, results, strict=True)
+        for row in records(name, bits, result, antennas, users, channel, modulation)
+    ]  # fmt: skip
 
     caption = (
         f"M={antennas}, K={users}, {channel}, {modulation} symbols, "
@@ -232,7 +192,7 @@ def evaluate(
     }
     for metric in metrics:
         simulated = num_channels * num_symbols * users * MODULATIONS[modulation]  # bits per point
-        _print_table(records, snrs, metric, titles[metric], caption, simulated)
+        _print_table(rows, snrs, metric, titles[metric], caption, simulated)
     config = {
         "command": "evaluate",
         "precoders": names,
@@ -255,37 +215,14 @@ def evaluate(
         "device": device,
     }
     if json_path is not None:
-        write_json(json_path, {"config": config, "meta": run_metadata(), "results": records})
+        write_json(json_path, {"config": config, "meta": run_metadata(), "results": rows})
         console.print(f"wrote {json_path}")
     if plot_path is not None:
         title = f"M={antennas}, K={users}, {channel} channel"
         for metric in metrics:
             path = plot_path if metric == metrics[0] else _sibling(plot_path, metric)
-            plot_metric(records, path, metric, title=title)
+            plot_metric(rows, path, metric, title=title)
             console.print(f"wrote {path}")
-
-
-def _streamed(
-    built: list[tuple[str, int | None, Any]], source: Any, num_channels: int, num_symbols: int,
-    users: int, seed: int, batch_size: int, device: torch.device, common: dict[str, Any],
-    quiet: bool,
-) -> list[EvaluationResult]:  # fmt: skip
-    """Every precoder's result over ``num_channels`` drawn ``batch_size`` at a time, each chunk
-    with its own seeds (``stream_seed``), so that memory is bounded by the chunk."""
-    parts: list[list[EvaluationResult]] = [[] for _ in built]
-    starts = range(0, num_channels, batch_size)
-    for index in progress_bar(starts, "channel chunks", enabled=not quiet):
-        count = min(batch_size, num_channels - index)
-        chunk_seed = stream_seed(seed, f"chunk-{index // batch_size}")
-        H = source.sample(count, torch.Generator().manual_seed(chunk_seed)).to(device)
-        symbol_seed = stream_seed(seed + SYMBOL_OFFSET, f"chunk-{index // batch_size}")
-        s, indices = draw_symbols(count, num_symbols, users, symbol_seed, H.dtype,
-                                  common["modulation"])  # fmt: skip
-        for slot, (_, _, precoder) in enumerate(built):
-            parts[slot].append(evaluate_precoder(precoder, H, symbols=s.to(device),
-                                                 symbol_indices=indices, seed=symbol_seed,
-                                                 **common))  # fmt: skip
-    return [merge_results(p) for p in parts]
 
 
 def _sibling(path: Path, metric: str) -> Path:
