@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from .h5 import ChannelFile, check_channel_file
+from .channel_file import ChannelFile, check_channel_file
 
 __all__ = ["ARRAY_SUFFIXES", "read_array_file"]
 
