@@ -240,3 +240,26 @@ def test_wmmse_never_ends_below_zf_or_rzf_with_equal_power(where, snr_db):
     # and the kept start is at least as good as a single start from RZF-eq
     single = WMMSE(snr_db, total_power=P, max_iterations=150, init="rzf-eq").solve(H).objective
     assert (rate >= single - 1e-12).all()
+
+
+def test_the_power_multiplier_solves_the_secular_equation():
+    """Newton's root of ``sum_i num_i / (Lambda_i + lambda)^2 = P_T``: the closed form for one
+    user, the equation itself to float64 rounding for several (eigenvalues down to 1e-9 of
+    the largest), and ``0`` where the power is already within ``P_T``."""
+    from qprecode.precoders import power_multiplier
+
+    generator = torch.Generator().manual_seed(3)
+    eig = torch.rand(500, 1, generator=generator, dtype=torch.float64) + 0.1
+    num = torch.rand(500, 1, generator=generator, dtype=torch.float64) * 50
+    lam = power_multiplier(eig, num, 2.0)
+    expected = ((num / 2.0).sqrt() - eig).clamp_min(0).squeeze(-1)
+    torch.testing.assert_close(lam, expected, rtol=1e-12, atol=1e-12)
+    eig = torch.rand(500, 6, generator=generator, dtype=torch.float64) * 10 + 1e-9
+    num = torch.rand(500, 6, generator=generator, dtype=torch.float64) * 100
+    for total in (0.1, 4.0, 1e4):
+        lam = power_multiplier(eig, num, total)
+        power = (num / (eig + lam[:, None]) ** 2).sum(-1)
+        needed = (num / eig**2).sum(-1) > total
+        torch.testing.assert_close(power[needed], torch.full_like(power[needed], total),
+                                   rtol=1e-12, atol=0)  # fmt: skip
+        assert (lam[~needed] == 0).all() and (lam[needed] > 0).all()

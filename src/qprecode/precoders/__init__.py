@@ -27,7 +27,15 @@ from .omp import OMP, beam_dictionary
 from .quantized import QuantizedLinearPrecoder
 from .squid import SQUID, prox_squared_inf_norm
 from .structure import structure_flops, structured_matrix
-from .wmmse import WMMSE, WMMSE_INITS, WMMSE_STARTS, WMMSEResult, weighted_sum_rate, wmmse_update
+from .wmmse import (
+    WMMSE,
+    WMMSE_INITS,
+    WMMSE_STARTS,
+    WMMSEResult,
+    power_multiplier,
+    weighted_sum_rate,
+    wmmse_update,
+)
 from .wmmse_pf import WMMSEPF
 
 __all__ = [
@@ -66,6 +74,7 @@ __all__ = [
     "normalize_matrix_power",
     "normalize_power",
     "one_bit",
+    "power_multiplier",
     "precoding_mse",
     "prox_squared_inf_norm",
     "real_channel",

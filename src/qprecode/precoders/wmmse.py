@@ -38,6 +38,7 @@ __all__ = [
     "WMMSE_STARTS",
     "WMMSEResult",
     "check_iteration_settings",
+    "power_multiplier",
     "weighted_sum_rate",
     "wmmse_update",
 ]
@@ -45,7 +46,8 @@ __all__ = [
 # single starts, then "multi": every start of WMMSE_STARTS run, the best end kept per sample
 WMMSE_STARTS = ("rzf-eq", "zf-eq", "zf", "mrt")
 WMMSE_INITS = (*WMMSE_STARTS, "multi")
-_BISECTION_STEPS = 64  # the bracket shrinks by 2^-64: lambda to float64 precision
+_NEWTON_STEPS = 100  # a cap: the power multiplier's Newton iterates settle in a few steps
+_NEWTON_SETTLED = 1e-9  # relative step after which Newton's next one is below float64 rounding
 _RANK_TOL = 1e-12  # eigenvalues below this fraction of the largest are null directions
 Weights = Sequence[float] | torch.Tensor | None
 
@@ -77,25 +79,37 @@ def weighted_sum_rate(
     return rates.sum(dim=-1) if weights is None else (weights * rates).sum(dim=-1)
 
 
+def _weighted_rate(E: torch.Tensor, noise_var: float, weights: torch.Tensor) -> torch.Tensor:
+    """``weighted_sum_rate`` from ``E = H^T W: [B, K, K]`` -> ``[B]``."""
+    power = E.abs() ** 2
+    signal = torch.diagonal(power, dim1=-2, dim2=-1)
+    sinr = signal / (power.sum(dim=-1) - signal + noise_var)
+    return (weights * torch.log2(1 + sinr)).sum(dim=-1)
+
+
 def wmmse_update(
     H: torch.Tensor,
     W: torch.Tensor,
     noise_var: float,
     weights: torch.Tensor,
     total_power: float,
+    gram: torch.Tensor | None = None,
+    cross: torch.Tensor | None = None,
 ) -> tuple[torch.Tensor, torch.Tensor]:
-    """One WMMSE step (receivers, MSE weights, transmit update with the power bisection).
+    """One WMMSE step (receivers, MSE weights, transmit update with the power multiplier).
 
     Args:
         H: ``[B, M, K]`` complex channel. W: ``[B, M, K]`` complex current precoder.
         noise_var: ``sigma_v^2 > 0``. weights: ``mu: [B, K]`` real, ``>= 0``.
         total_power: ``P_T``.
+        gram: ``H^T H^*: [B, K, K]``, if already computed (it does not change over the steps).
+        cross: ``H^T W: [B, K, K]``, if already computed (the rates of ``W`` need it too).
 
     Returns:
         ``(W_new: [B, M, K] complex, lambda: [B] real)``; ``||W_new||_F^2 = P_T`` where
         ``lambda > 0`` and ``<= P_T`` where ``lambda = 0``.
     """
-    E = H.mT @ W  # [B, K, K], E[u, j] = h_u^T w_j
+    E = H.mT @ W if cross is None else cross  # [B, K, K], E[u, j] = h_u^T w_j
     e = torch.diagonal(E, dim1=-2, dim2=-1)  # [B, K]
     J = (E.abs() ** 2).sum(dim=-1) + noise_var  # [B, K]
     g = e / J  # MMSE receivers
@@ -103,28 +117,53 @@ def wmmse_update(
     root_c = torch.sqrt(weights * omega) * g.abs()  # c_u^{1/2}, [B, K]
     magnitude = g.abs()
     phase = torch.where(magnitude > 0, g / magnitude.clamp_min(1e-300), torch.zeros_like(g))
-    G = H.mT @ H.conj()  # [B, K, K]
+    G = H.mT @ H.conj() if gram is None else gram  # [B, K, K]
     S = root_c[..., :, None] * G * root_c[..., None, :]  # C^{1/2} G C^{1/2}, Hermitian PSD
     lam_i, Q = torch.linalg.eigh(S)  # [B, K], [B, K, K]
     keep = lam_i > _RANK_TOL * lam_i.amax(dim=-1, keepdim=True).clamp_min(0)
     lam_i = torch.where(keep, lam_i, torch.ones_like(lam_i))  # dropped below, never divides
     X = Q.mH * (torch.sqrt(weights * omega) * phase)[..., None, :]  # [B, K, K]
     num = torch.where(keep, lam_i * (X.abs() ** 2).sum(dim=-1), torch.zeros_like(lam_i))
-
-    def power(lam: torch.Tensor) -> torch.Tensor:  # ||W(lambda)||_F^2, lam: [B]
-        return (num / (lam_i + lam[:, None]) ** 2).sum(dim=-1)
-
-    zero = torch.zeros_like(J[:, 0])
-    lo, hi = zero, torch.sqrt(num.sum(dim=-1) / total_power)  # power(hi) <= P_T
-    for _ in range(_BISECTION_STEPS):
-        mid = 0.5 * (lo + hi)
-        over = power(mid) > total_power
-        lo, hi = torch.where(over, mid, lo), torch.where(over, hi, mid)
-    lam = torch.where(power(zero) <= total_power, zero, hi)
+    lam = power_multiplier(lam_i, num, total_power)
     inverse = torch.where(keep, 1.0 / (lam_i + lam[:, None]), torch.zeros_like(lam_i))
     # W = H^* C^{1/2} Q (Lambda + lambda)^{-1} X
     W_new = H.conj() @ ((root_c[..., :, None] * Q) @ (inverse[..., :, None] * X))
     return W_new, lam
+
+
+def power_multiplier(
+    eigenvalues: torch.Tensor, num: torch.Tensor, total_power: float
+) -> torch.Tensor:
+    """The ``lambda >= 0`` of the power constraint: ``0`` where ``p(0) <= P_T``, else the root of
+    ``p(lambda) = sum_i num_i / (Lambda_i + lambda)^2 = P_T``.
+
+    The root is found by Newton's method on ``phi = p^{-1/2} - P_T^{-1/2}`` from ``lambda = 0``
+    (Moré and Sorensen's form of the trust-region secular equation): ``phi`` is concave and
+    increasing, so the iterates rise monotonically to the root without passing it, exactly linear
+    for one user and a few steps for more; it stops after a step below ``1e-9`` of ``lambda``
+    (the error then is of order the step squared: below float64 rounding).
+
+    Args:
+        eigenvalues: ``Lambda: [B, K]`` positive. num: ``[B, K]`` non-negative.
+        total_power: ``P_T``.
+
+    Returns:
+        ``lambda: [B]`` real.
+    """
+    zero = torch.zeros_like(num[:, 0])
+    active = (num / eigenvalues**2).sum(dim=-1) > total_power
+    lam = zero
+    target = total_power**-0.5
+    for _ in range(_NEWTON_STEPS):
+        d = eigenvalues + lam[:, None]
+        p = (num / d**2).sum(dim=-1)
+        slope = (num / d**3).sum(dim=-1)  # -p'(lambda) / 2
+        step = (target - p.rsqrt()) * p * p.sqrt() / slope  # -phi / phi'
+        step = torch.where(active, step.clamp_min(0), zero)
+        lam = lam + step
+        if not bool((step > _NEWTON_SETTLED * lam).any()):
+            break  # quadratic convergence: the next step would be below float64 rounding
+    return lam
 
 
 @dataclass(frozen=True)
@@ -319,12 +358,21 @@ class WMMSE(MatrixPrecoder):
                     raise ValueError(f"init={self.init!r} needs K <= M, got K={K}, M={M}")
                 names = tuple(n for n in names if n not in ("zf", "zf-eq"))
             starts = [(WMMSE_STARTS.index(n), self._start(H64, n, P, noise_var)) for n in names]
+        # every start in one batch: the steps' fixed costs are paid once for all of them
+        count = len(starts)
+        V, objective, iterations, converged, trace = self._run(
+            H64.repeat(count, 1, 1), torch.cat([V0 for _, V0 in starts]), noise_var,
+            mu.repeat(count, 1), P, history,
+        )  # fmt: skip
         best: _Run | None = None
-        total_iterations = torch.zeros(H64.shape[0], dtype=torch.int64, device=H.device)
-        for index, V0 in starts:
-            run = self._run(H64, V0, noise_var, mu, P, history, index)
-            total_iterations += run.iterations
+        B = H64.shape[0]
+        for slot, (index, _) in enumerate(starts):
+            part = slice(slot * B, (slot + 1) * B)
+            run = _Run(V[part], objective[part], iterations[part], converged[part],
+                       None if trace is None else trace[part],
+                       torch.full_like(iterations[part], index))  # fmt: skip
             best = run if best is None else best.better_of(run)
+        total_iterations = iterations.reshape(count, B).sum(dim=0)
         assert best is not None
         rdt = real_dtype(H.dtype)
         return WMMSEResult(
@@ -345,11 +393,15 @@ class WMMSE(MatrixPrecoder):
         mu: torch.Tensor,
         P: float,
         history: bool,
-        start: int,
-    ) -> _Run:
-        """WMMSE from ``V0: [B, M, K]`` until every sample stops (per-sample convergence)."""
+    ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor | None]:
+        """WMMSE from ``V0: [B, M, K]`` until every sample stops (per-sample convergence):
+        ``(W, objective, iterations, converged, history [B, T + 1] or None)``. The Gram matrix
+        ``H^T H^*`` is computed once, and ``H^T W`` once per step (the rates and the next step
+        share it)."""
+        G = H64.mT @ H64.conj()  # [B, K, K]
         V = normalize_matrix_power(V0, P)
-        objective = weighted_sum_rate(H64, V, noise_var, mu)  # [B]
+        E = H64.mT @ V  # [B, K, K]
+        objective = _weighted_rate(E, noise_var, mu)  # [B]
         iterations = torch.zeros_like(objective, dtype=torch.int64)
         converged = torch.zeros_like(objective, dtype=torch.bool)
         trace = [objective.clone()] if history else []
@@ -358,10 +410,11 @@ class WMMSE(MatrixPrecoder):
             if active.numel() == 0:
                 break
             Ha, mua = H64[active], mu[active]
-            Va, _ = wmmse_update(Ha, V[active], noise_var, mua, P)
-            new = weighted_sum_rate(Ha, Va, noise_var, mua)
+            Va, _ = wmmse_update(Ha, V[active], noise_var, mua, P, G[active], E[active])
+            Ea = Ha.mT @ Va
+            new = _weighted_rate(Ea, noise_var, mua)
             done = (new - objective[active]).abs() <= self.tolerance * objective[active].abs()
-            V[active], objective[active], iterations[active] = Va, new, step
+            V[active], E[active], objective[active], iterations[active] = Va, Ea, new, step
             converged[active[done]] = True
             active = active[~done]
             if history:
@@ -371,11 +424,7 @@ class WMMSE(MatrixPrecoder):
         if bool(short.any()):
             V[short] = normalize_matrix_power(V[short], P)
             objective[short] = weighted_sum_rate(H64[short], V[short], noise_var, mu[short])
-        return _Run(
-            V, objective, iterations, converged,
-            torch.stack(trace, dim=-1) if history else None,
-            torch.full_like(iterations, start),
-        )  # fmt: skip
+        return V, objective, iterations, converged, torch.stack(trace, -1) if history else None
 
     def matrix(self, H: torch.Tensor) -> torch.Tensor:
         return self.solve(H).W
