@@ -24,6 +24,17 @@ of Sect. II-B3 of Feys et al.), antenna ``m`` sends ``d_m`` times a DAC level, `
 its row of the linear precoder, and the search picks levels of each antenna's scaled alphabet.
 Without it every antenna sends the DAC levels themselves.
 
+The search runs as fused kernels over a batch of channels (``local_search_kernel``: Numba, or
+the same arithmetic in torch). With ``c = "auto"`` one pass computes the start and searches every
+candidate jointly, keeping of each output only the sums its estimated rate needs
+(``snidr_terms_from_sums``; ``y H = alpha s - e`` from the residual ``e``); a second pass
+searches the chosen ``c`` again (or keeps the start) and writes the outputs. The start is
+computed in the kernel too: ``P s`` quantized per antenna, ``P`` the linear precoder with unit-norm
+rows. ``backend="reference"`` runs the previous form instead (one ``coordinate_descent``, a torch
+loop over the antennas, and one rate estimate from ``y`` per candidate); both give the same
+outputs up to the rounding of near-ties. ``local_search_flops`` counts the kernels' real FLOPs
+per symbol vector.
+
 Related 1-bit precoders: symbol-level and constructive-interference precoding (Jedda, Mezghani,
 Swindlehurst and Nossek 2018, "Quantized constructive interference precoding"), greedy/local
 search refinements of quantized linear precoders (Landau and de Lamare 2017, "Branch-and-bound
@@ -37,27 +48,144 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import torch
 
 from .._validation import check_channel_and_symbols, check_finite_bits, check_positive_int
 from ..dac import DAC, antenna_power
-from ..metrics import noise_variance, normalize_average_power, snidr, snidr_terms, sum_rate
+from ..metrics import (
+    SNIDRTerms,
+    noise_variance,
+    normalize_average_power,
+    snidr,
+    snidr_terms,
+    sum_rate,
+)
 from .base import Precoder, design_for_snr
 from .linear import mrt_matrix, zf_matrix
+from .local_search_kernel import BACKENDS as KERNEL_BACKENDS
+from .local_search_kernel import (
+    SearchProblem,
+    candidate_statistics,
+    resolve_backend,
+    search_outputs,
+)
 
-__all__ = ["AUTO_GAINS", "LocalSearch", "common_gain", "coordinate_descent"]
+__all__ = [
+    "AUTO_GAINS",
+    "BACKENDS",
+    "LocalSearch",
+    "LocalSearchFlops",
+    "common_gain",
+    "coordinate_descent",
+    "local_search_flops",
+    "snidr_terms_from_sums",
+]
 
 # The grid of c searched by c = "auto".
 # Gains above 1 pay at low SNR, where noise outweighs distortion and interference.
 AUTO_GAINS = (0.6, 0.7, 0.8, 0.9, 1.0, 1.1, 1.25, 1.5, 2.0)
 STARTS = ("zf", "mrt")
+# "reference": the previous per-candidate torch search, kept for comparison and benchmarks.
+BACKENDS = (*KERNEL_BACKENDS, "reference")
 
 
 def common_gain(s: torch.Tensor, r: torch.Tensor) -> torch.Tensor:
     """The least-squares gain ``<s, r> / ||s||^2`` shared by all users and symbol vectors of a
     channel: ``s, r: [B, N_s, K]`` -> ``[B]`` complex."""
     return (s.conj() * r).sum(dim=(-2, -1)) / (s.abs() ** 2).sum(dim=(-2, -1))
+
+
+def snidr_terms_from_sums(
+    s: torch.Tensor, sum_p: torch.Tensor, sum_sr: torch.Tensor, sum_rr: torch.Tensor,
+    total_power: float,
+) -> SNIDRTerms:  # fmt: skip
+    """``metrics.snidr_terms`` of outputs ``y`` normalised to ``P_T`` (eq. 15 of Feys et al.), from
+    sums over the channel's symbol vectors of ``y`` and of ``R = y H`` before normalisation: with
+    ``A^T = (S^H S)^{-1} S^H R`` (the least-squares Bussgang fit) the distortion
+    ``mean_n |R_nk - s_n A^T_k|^2`` is ``(sum_n |R_nk|^2 - (S^H R)_k^H A^T_k) / N_s``.
+
+    Args:
+        s: ``[B, N_s, K]`` complex symbols.
+        sum_p: ``[..., B]`` real, ``sum_n ||y_n||^2``.
+        sum_sr: ``[..., B, K, K]`` complex, ``S^H R``.
+        sum_rr: ``[..., B, K]`` real, ``sum_n |R_nk|^2``.
+        total_power: ``P_T``.
+
+    Returns:
+        ``SNIDRTerms`` with ``[..., B, K]`` fields, float64.
+    """
+    N = s.shape[-2]
+    s64 = s.to(torch.complex128)
+    mean = sum_p.double() / N
+    scale2 = torch.where(mean > 0, total_power / mean.clamp_min(torch.finfo(mean.dtype).tiny), 0.0)
+    A_T = torch.linalg.solve(s64.mH @ s64, sum_sr.to(torch.complex128))  # [..., B, K, K]
+    power = A_T.abs() ** 2 * scale2[..., None, None]
+    signal = torch.diagonal(power, dim1=-2, dim2=-1)
+    fitted = (sum_sr.conj() * A_T).sum(-2).real  # (S^H R)_k^H A^T_k
+    dist = (scale2[..., None] * (sum_rr.double() - fitted) / N).clamp_min(0.0)
+    gain = A_T.mT * scale2.sqrt()[..., None, None]
+    return SNIDRTerms(signal, power.sum(-2) - signal, dist, gain)
+
+
+@dataclass(frozen=True)
+class LocalSearchFlops:
+    """Real FLOPs per symbol vector of ``LocalSearch`` as its kernels run it (per-channel work
+    left out: the ZF design, the row norms and the ``K x K`` algebra of the rate estimates).
+
+    Attributes:
+        start: the start (``P s``, its levels, ``r0 = y0 H`` and the sums of ``a``), once per pass
+            of the kernels (twice with the automatic gain).
+        search: the searches: every candidate's, and with the automatic gain the chosen one's
+            once more (counted for every vector, though a channel that keeps its start skips it).
+        estimate: the sums of the estimated rates of the start and the candidates.
+    """
+
+    start: int
+    search: int
+    estimate: int
+
+    @property
+    def total(self) -> int:
+        return self.start + self.search + self.estimate
+
+
+def local_search_flops(
+    M: int, K: int, levels: int = 2, sweeps: int = 3, gains: int = len(AUTO_GAINS)
+) -> LocalSearchFlops:
+    """Counted real FLOPs per symbol vector of the local-search kernels (``local_search_kernel``);
+    a comparison counts as one FLOP, a complex multiply-add as 8, a complex product as 6.
+
+    The start: ``P s`` (``M (8K - 2)``), the level of each part among ``L`` (``2M (L - 1)``
+    comparisons), ``r0 = y0 H`` (``K (8M - 2)``) and the sums of ``a`` (``12K``). A search:
+    the residual ``alpha s - r0`` (``8K``), then per sweep and antenna the step
+    ``conj(g_m)^T e`` (``8K - 2``), ``y_m + step`` (2), the levels (``2(L - 1)``), the change
+    ``d`` (2) and the residual update ``e - d h_m`` (``8K``). With ``gains > 1`` (the automatic
+    gain) the estimate of the start and of each candidate: ``||y||^2`` (``4M - 1``), for a
+    candidate ``R = alpha s - e`` (``8K``), and the sums of ``||y||^2``, ``s^H R`` and ``|R_k|^2``
+    (``1 + 8K^2 + 4K``); then the second pass (start and the chosen candidate's search).
+
+    Args:
+        M, K: antennas and users.
+        levels: ``L``, DAC levels per real dimension (``2**b``).
+        sweeps: passes over the antennas.
+        gains: candidate gains searched (1: a fixed gain, one pass).
+
+    Returns:
+        ``LocalSearchFlops`` (``.total`` per symbol vector).
+    """
+    for value, name in ((M, "M"), (K, "K"), (levels - 1, "levels - 1"), (sweeps, "sweeps"),
+                        (gains, "gains")):  # fmt: skip
+        check_positive_int(value, name)
+    start = M * (8 * K - 2) + 2 * M * (levels - 1) + K * (8 * M - 2) + 12 * K
+    step = (8 * K - 2) + 2 + 2 * (levels - 1) + 2 + 8 * K  # one antenna in one sweep
+    search = 8 * K + sweeps * M * step
+    if gains == 1:
+        return LocalSearchFlops(start, search, 0)
+    sums = (4 * M - 1) + 1 + 8 * K * K + 4 * K
+    estimate = sums + gains * (8 * K + sums)
+    return LocalSearchFlops(2 * start, (gains + 1) * search, estimate)
 
 
 def coordinate_descent(
@@ -117,6 +245,8 @@ class LocalSearch:
         dac_kind: DAC level design.
         gains: the grid of ``c`` searched by ``gain="auto"``.
         scale_back: keep the start's per-antenna gains (module docstring).
+        backend: ``"auto"`` (the Numba kernel where Numba imports, else its torch form),
+            ``"numba"``, ``"torch"``, or ``"reference"`` (the previous per-candidate search).
 
     Call: ``H: [..., M, K]``, ``s: [..., N_s, K]`` -> ``y: [..., N_s, M]``, every antenna on its
     (scaled) alphabet.
@@ -133,6 +263,7 @@ class LocalSearch:
         dac_kind: str = "lloyd-max",
         gains: Sequence[float] = AUTO_GAINS,
         scale_back: bool = True,
+        backend: str = "auto",
     ) -> None:
         self.bits = check_finite_bits(bits, "local search")
         check_positive_int(sweeps, "sweeps")
@@ -142,6 +273,11 @@ class LocalSearch:
             raise ValueError(f"gain must be 'auto' or a positive number, got {gain!r}")
         self.sweeps, self.start, self.gain = sweeps, start, gain
         self.snr_db, self.gains, self.scale_back = snr_db, tuple(gains), scale_back
+        if backend not in BACKENDS:
+            raise ValueError(f"backend must be one of {BACKENDS}, got {backend!r}")
+        if backend != "reference":
+            resolve_backend(backend)
+        self.backend = backend
         self.dac = DAC(bits, dac_kind)
 
     @property
@@ -155,7 +291,7 @@ class LocalSearch:
     def with_snr(self, snr_db: float) -> LocalSearch:
         start = self.start if isinstance(self.start, str) else design_for_snr(self.start, snr_db)
         return LocalSearch(self.bits, self.sweeps, start, self.gain, snr_db,
-                           self.dac.kind, self.gains, self.scale_back)  # fmt: skip
+                           self.dac.kind, self.gains, self.scale_back, self.backend)  # fmt: skip
 
     def start_point(self, H: torch.Tensor, s: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """The quantized start ``y0: [B, N_s, M]`` and the per-antenna gains ``[B, M]`` of the
@@ -185,10 +321,14 @@ class LocalSearch:
         return y0, scale, common_gain(s, y0 @ H)
 
     def search(self, H: torch.Tensor, s: torch.Tensor, c: float) -> torch.Tensor:
-        """The local-search output for a fixed ``c``, ``[B, N_s, M]``."""
-        y0, scale, a = self.start_and_gain(H, s)
-        target = c * a[:, None, None] * s
-        return coordinate_descent(H, target, y0, self.dac, self.sweeps, scale)
+        """The local-search output for a fixed ``c``, ``H: [B, M, K]``, ``s: [B, N_s, K]`` ->
+        ``[B, N_s, M]``."""
+        if self.backend == "reference":
+            y0, scale, a = self.start_and_gain(H, s)
+            target = c * a[:, None, None] * s
+            return coordinate_descent(H, target, y0, self.dac, self.sweeps, scale)
+        gain = torch.full(H.shape[:1], float(c), dtype=torch.float64)
+        return search_outputs(self.problem(H, s), gain, self.sweeps, self.backend)
 
     @torch.no_grad()
     def __call__(self, H: torch.Tensor, s: torch.Tensor) -> torch.Tensor:
@@ -199,13 +339,49 @@ class LocalSearch:
         s_flat = s.expand(*batch, N_s, K).reshape(-1, N_s, K)
         if self.gain != "auto":
             y = self.search(H_flat, s_flat, float(self.gain))
+        elif self.backend == "reference":
+            y = self._best_gain_reference(H_flat, s_flat)
         else:
             y = self._best_gain(H_flat, s_flat)
         return y.reshape(*batch, N_s, M)
 
+    def problem(self, H: torch.Tensor, s: torch.Tensor) -> SearchProblem:
+        """The kernels' description of the search: each antenna's alphabet (``scale_back``: its
+        start's gain times the DAC's levels) and the start, ``P s`` quantized for a linear start
+        (``P`` the precoding matrix with unit-norm rows, the per-antenna normalisation of
+        Sect. II-B3 of Feys et al.), else ``start_point``'s output."""
+        real = H.real.dtype
+        assert self.dac.quantizer is not None  # finite bits
+        levels = self.dac.levels(real, H.device)
+        plain = torch.as_tensor(self.dac.quantizer.thresholds, dtype=real, device=H.device)
+        if isinstance(self.start, str):
+            W = (zf_matrix if self.start == "zf" else mrt_matrix)(H, float(H.shape[-2]))
+            norms = antenna_power(W).sqrt().clamp_min(torch.finfo(real).tiny)  # [B, M]
+            start, linear = W / norms[..., None], True
+            scale = norms if self.scale_back else torch.ones_like(norms)
+        else:
+            (start, scale), linear = self.start_point(H, s), False
+        return SearchProblem(H, s, scale[..., None] * levels, scale[..., None] * plain, start,
+                             plain, linear)  # fmt: skip
+
     def _best_gain(self, H: torch.Tensor, s: torch.Tensor) -> torch.Tensor:
         """Per channel, the start or the output of the ``c`` in ``gains``, whichever has the
-        highest estimated rate."""
+        highest estimated rate (the first of equal ones, the start first): every candidate
+        searched in one pass of the kernel and rated from its sums, then the chosen one searched
+        again to write its output."""
+        problem = self.problem(H, s)
+        gains = torch.tensor(self.gains, dtype=torch.float64)
+        sums = candidate_statistics(problem, gains, self.sweeps, self.backend)
+        power = float(H.shape[-2])
+        terms = snidr_terms_from_sums(s, *sums, power)
+        rates = sum_rate(snidr(terms, noise_variance(self.snr_db, power)))  # [1 + C, B]
+        best = rates.nan_to_num(nan=-math.inf).argmax(dim=0).cpu()  # [B], first of equal ones
+        gain = torch.where(best > 0, gains[(best - 1).clamp_min(0)], 0.0)
+        return search_outputs(problem, gain, self.sweeps, self.backend)
+
+    def _best_gain_reference(self, H: torch.Tensor, s: torch.Tensor) -> torch.Tensor:
+        """``_best_gain`` in its previous form: one ``coordinate_descent`` and one rate estimate
+        from the output per candidate (kept to compare with, and as the benchmark's baseline)."""
         power = float(H.shape[-2])
         noise = noise_variance(self.snr_db, power)
         y0, scale, a = self.start_and_gain(H, s)
