@@ -132,3 +132,28 @@ def test_registry_and_errors():
     assert SQUID(1).with_snr(5.0).snr_db == 5.0
     assert build_precoder("wf", 1, snr_db=3.0).linear.snr_db == 3.0
     assert math.isclose(ExhaustiveSearch(1).with_snr(3.0).snr_db, 3.0)
+
+
+@pytest.mark.parametrize("dtype", [torch.complex64, torch.complex128])
+@pytest.mark.parametrize(("M", "K", "snr_db"), [(8, 1, 0.0), (32, 4, 10.0), (16, 16, 30.0)])
+def test_squid_fused_kernel_follows_the_torch_iterations(M, K, snr_db, dtype):
+    """The Numba kernel (Newton's root for the squared-infinity-norm prox, warm-started) and the
+    torch form (the sorted formula) run the same Douglas-Rachford iterations: relaxed solutions
+    equal to rounding, hence the same 1-bit outputs wherever the relaxed entry is not near 0;
+    also for an unbatched channel with batched symbols."""
+    pytest.importorskip("numba")
+    H, s = problem(M, K, batch=5, N_s=70, seed=M + K, dtype=dtype)
+    fused, plain = SQUID(1, snr_db, backend="numba"), SQUID(1, snr_db, backend="torch")
+    x_fused, x_plain = fused.relaxed(H, s), plain.relaxed(H, s)
+    tolerance = 5e-4 if dtype == torch.complex64 else 1e-10  # 50 float32 iterations apart
+    torch.testing.assert_close(x_fused, x_plain, rtol=0, atol=tolerance * x_plain.abs().amax())
+    clear = x_plain.abs() > 10 * tolerance * x_plain.abs().amax()
+    assert torch.equal(torch.sign(x_fused)[clear], torch.sign(x_plain)[clear])
+    torch.testing.assert_close(fused.relaxed(H[0], s), plain.relaxed(H[0], s),
+                               rtol=0, atol=tolerance * x_plain.abs().amax())  # fmt: skip
+
+
+def test_squid_backend_is_checked():
+    with pytest.raises(ValueError, match="backend"):
+        SQUID(1, backend="cuda-magic")
+    assert SQUID(1, backend="torch").with_snr(3.0).backend == "torch"
