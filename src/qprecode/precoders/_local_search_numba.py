@@ -148,19 +148,30 @@ def _power(yr, yi, out):
             out[w] = out[w] + (yr[m, w] * yr[m, w] + yi[m, w] * yi[m, w])
 
 
-@njit(cache=True, nogil=True, error_model="numpy")
-def _accumulate(b, c, n, sr, si, Rr, Ri, p, sum_p, sum_sr, sum_rr):
-    """Add symbol vector ``n``'s received signals ``R: [K]`` (float64) and power ``p`` to
-    candidate ``c``'s sums: ``sum_p``, ``s^H R: [K, K]`` and ``|R_k|^2``."""
-    K = Rr.shape[0]
-    sum_p[c, b] += p
+@njit(cache=True, nogil=True, error_model="numpy", fastmath={"reassoc"})
+def _accumulate(b, c, sr, si, n0, Rr, Ri, pw, sum_p, sum_sr, sum_rr):
+    """Add symbol vectors ``n0 ..`` (``Rr, Ri: [K, V]`` float64 received signals, ``pw: [V]``
+    powers) to candidate ``c``'s sums: ``sum_p``, ``s^H R: [K, K]`` and ``|R_k|^2``. In any order
+    (``reassoc``, which vectorises the sums): they are float64, and they only rate candidates."""
+    K, V = Rr.shape
+    total = 0.0
+    for v in range(V):
+        total += np.float64(pw[v])
+    sum_p[c, b] += total
     for i in range(K):
-        s_r, s_i = np.float64(sr[i, n]), np.float64(si[i, n])
+        s_r, s_i = sr[i, n0 : n0 + V], si[i, n0 : n0 + V]
         for j in range(K):
-            sum_sr[c, b, i, j, 0] += s_r * Rr[j] + s_i * Ri[j]
-            sum_sr[c, b, i, j, 1] += s_r * Ri[j] - s_i * Rr[j]
+            re, im = 0.0, 0.0
+            for v in range(V):
+                re += np.float64(s_r[v]) * Rr[j, v] + np.float64(s_i[v]) * Ri[j, v]
+                im += np.float64(s_r[v]) * Ri[j, v] - np.float64(s_i[v]) * Rr[j, v]
+            sum_sr[c, b, i, j, 0] += re
+            sum_sr[c, b, i, j, 1] += im
     for k in range(K):
-        sum_rr[c, b, k] += Rr[k] * Rr[k] + Ri[k] * Ri[k]
+        total = 0.0
+        for v in range(V):
+            total += Rr[k, v] * Rr[k, v] + Ri[k, v] * Ri[k, v]
+        sum_rr[c, b, k] += total
 
 
 @njit(parallel=True, cache=True, nogil=True, error_model="numpy")
@@ -182,12 +193,12 @@ def candidate_stats(Hr, Hi, Gr, Gi, P, y0, s, lev, thr, thr0, linear, gains, swe
         xr, xi = np.empty(N, dt), np.empty(N, dt)
         a_r, a_i = _start(b, Hr, Hi, P, y0, s, lev, thr0, linear, y0r, y0i, r0r, r0i, sr, si,
                           xr, xi)  # fmt: skip
-        Rr, Ri = np.empty(K), np.empty(K)
+        Rr, Ri = np.empty((K, max(N, W))), np.empty((K, max(N, W)))
         _power(y0r, y0i, xr)
-        for n in range(N):
-            for k in range(K):
-                Rr[k], Ri[k] = np.float64(r0r[k, n]), np.float64(r0i[k, n])
-            _accumulate(b, 0, n, sr, si, Rr, Ri, np.float64(xr[n]), sum_p, sum_sr, sum_rr)
+        for k in range(K):
+            for n in range(N):
+                Rr[k, n], Ri[k, n] = r0r[k, n], r0i[k, n]
+        _accumulate(b, 0, sr, si, 0, Rr[:, :N], Ri[:, :N], xr, sum_p, sum_sr, sum_rr)
         alpha = np.empty((C, 2), dt)  # the candidates' target gains, rounded to dt
         for c in range(C):
             alpha[c, 0], alpha[c, 1] = gains[c] * a_r, gains[c] * a_i
@@ -197,24 +208,39 @@ def candidate_stats(Hr, Hi, Gr, Gi, P, y0, s, lev, thr, thr0, linear, gains, swe
             yr, yi = np.empty((M, V), dt), np.empty((M, V), dt)
             er, ei = np.empty((K, V), dt), np.empty((K, V), dt)
             acr, aci, qr, qi = np.empty(V, dt), np.empty(V, dt), np.empty(V, dt), np.empty(V, dt)
-            for v in range(V):
-                c, n = (l0 + v) // N, (l0 + v) % N
+            # the block's lanes: runs of consecutive symbol vectors, one run per candidate
+            w, c, n0 = 0, l0 // N, l0 % N
+            while w < V:
+                run = min(V - w, N - n0)
                 ar, ai = alpha[c, 0], alpha[c, 1]
                 for m in range(M):
-                    yr[m, v], yi[m, v] = y0r[m, n], y0i[m, n]
+                    yr[m, w : w + run] = y0r[m, n0 : n0 + run]
+                    yi[m, w : w + run] = y0i[m, n0 : n0 + run]
                 for k in range(K):
-                    er[k, v] = (ar * sr[k, n] - ai * si[k, n]) - r0r[k, n]
-                    ei[k, v] = (ar * si[k, n] + ai * sr[k, n]) - r0i[k, n]
+                    s_r, s_i = sr[k, n0 : n0 + run], si[k, n0 : n0 + run]
+                    q_r, q_i = r0r[k, n0 : n0 + run], r0i[k, n0 : n0 + run]
+                    e_r, e_i = er[k, w : w + run], ei[k, w : w + run]
+                    for v in range(run):
+                        e_r[v] = (ar * s_r[v] - ai * s_i[v]) - q_r[v]
+                        e_i[v] = (ar * s_i[v] + ai * s_r[v]) - q_i[v]
+                w, c, n0 = w + run, c + 1, 0
             _sweeps(b, Hr, Hi, Gr, Gi, lev, thr, sweeps, yr, yi, er, ei, acr, aci, qr, qi)
             _power(yr, yi, qr)
-            for v in range(V):
-                c, n = (l0 + v) // N, (l0 + v) % N
+            w, c, n0 = 0, l0 // N, l0 % N
+            while w < V:
+                run = min(V - w, N - n0)
                 ar, ai = np.float64(alpha[c, 0]), np.float64(alpha[c, 1])
                 for k in range(K):
-                    s_r, s_i = np.float64(sr[k, n]), np.float64(si[k, n])
-                    Rr[k] = (ar * s_r - ai * s_i) - np.float64(er[k, v])
-                    Ri[k] = (ar * s_i + ai * s_r) - np.float64(ei[k, v])
-                _accumulate(b, 1 + c, n, sr, si, Rr, Ri, np.float64(qr[v]), sum_p, sum_sr, sum_rr)
+                    s_r, s_i = sr[k, n0 : n0 + run], si[k, n0 : n0 + run]
+                    e_r, e_i = er[k, w : w + run], ei[k, w : w + run]
+                    R_r, R_i = Rr[k, :run], Ri[k, :run]
+                    for v in range(run):
+                        sv_r, sv_i = np.float64(s_r[v]), np.float64(s_i[v])
+                        R_r[v] = (ar * sv_r - ai * sv_i) - np.float64(e_r[v])
+                        R_i[v] = (ar * sv_i + ai * sv_r) - np.float64(e_i[v])
+                _accumulate(b, 1 + c, sr, si, n0, Rr[:, :run], Ri[:, :run], qr[w : w + run],
+                            sum_p, sum_sr, sum_rr)  # fmt: skip
+                w, c, n0 = w + run, c + 1, 0
 
 
 @njit(parallel=True, cache=True, nogil=True, error_model="numpy")
