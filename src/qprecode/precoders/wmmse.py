@@ -95,6 +95,7 @@ def wmmse_update(
     total_power: float,
     gram: torch.Tensor | None = None,
     cross: torch.Tensor | None = None,
+    multiplier: torch.Tensor | None = None,
 ) -> tuple[torch.Tensor, torch.Tensor]:
     """One WMMSE step (receivers, MSE weights, transmit update with the power multiplier).
 
@@ -104,6 +105,7 @@ def wmmse_update(
         total_power: ``P_T``.
         gram: ``H^T H^*: [B, K, K]``, if already computed (it does not change over the steps).
         cross: ``H^T W: [B, K, K]``, if already computed (the rates of ``W`` need it too).
+        multiplier: ``[B]`` a guess of ``lambda`` (the previous step's) to start its search from.
 
     Returns:
         ``(W_new: [B, M, K] complex, lambda: [B] real)``; ``||W_new||_F^2 = P_T`` where
@@ -124,7 +126,7 @@ def wmmse_update(
     lam_i = torch.where(keep, lam_i, torch.ones_like(lam_i))  # dropped below, never divides
     X = Q.mH * (torch.sqrt(weights * omega) * phase)[..., None, :]  # [B, K, K]
     num = torch.where(keep, lam_i * (X.abs() ** 2).sum(dim=-1), torch.zeros_like(lam_i))
-    lam = power_multiplier(lam_i, num, total_power)
+    lam = power_multiplier(lam_i, num, total_power, multiplier)
     inverse = torch.where(keep, 1.0 / (lam_i + lam[:, None]), torch.zeros_like(lam_i))
     # W = H^* C^{1/2} Q (Lambda + lambda)^{-1} X
     W_new = H.conj() @ ((root_c[..., :, None] * Q) @ (inverse[..., :, None] * X))
@@ -132,36 +134,42 @@ def wmmse_update(
 
 
 def power_multiplier(
-    eigenvalues: torch.Tensor, num: torch.Tensor, total_power: float
+    eigenvalues: torch.Tensor,
+    num: torch.Tensor,
+    total_power: float,
+    start: torch.Tensor | None = None,
 ) -> torch.Tensor:
     """The ``lambda >= 0`` of the power constraint: ``0`` where ``p(0) <= P_T``, else the root of
     ``p(lambda) = sum_i num_i / (Lambda_i + lambda)^2 = P_T``.
 
-    The root is found by Newton's method on ``phi = p^{-1/2} - P_T^{-1/2}`` from ``lambda = 0``
-    (Moré and Sorensen's form of the trust-region secular equation): ``phi`` is concave and
-    increasing, so the iterates rise monotonically to the root without passing it, exactly linear
-    for one user and a few steps for more; it stops after a step below ``1e-9`` of ``lambda``
-    (the error then is of order the step squared: below float64 rounding).
+    The root is found by Newton's method on ``phi = p^{-1/2} - P_T^{-1/2}`` (Moré and Sorensen's
+    form of the trust-region secular equation): ``phi`` is concave and increasing, so a step from
+    anywhere lands at or left of the root (at ``0`` if it would pass it) and from there the
+    iterates rise monotonically to it, exactly linear for one user; it stops after a step below
+    ``1e-9`` of ``lambda`` (the error then is of order the step squared: below float64
+    rounding). WMMSE starts each step from the previous step's root, a step or two away.
 
     Args:
         eigenvalues: ``Lambda: [B, K]`` positive. num: ``[B, K]`` non-negative.
         total_power: ``P_T``.
+        start: ``[B]`` first iterates (``0`` by default).
 
     Returns:
         ``lambda: [B]`` real.
     """
     zero = torch.zeros_like(num[:, 0])
     active = (num / eigenvalues**2).sum(dim=-1) > total_power
-    lam = zero
+    lam = zero if start is None else torch.where(active, start.clamp_min(0), zero)
     target = total_power**-0.5
     for _ in range(_NEWTON_STEPS):
         d = eigenvalues + lam[:, None]
         p = (num / d**2).sum(dim=-1)
         slope = (num / d**3).sum(dim=-1)  # -p'(lambda) / 2
         step = (target - p.rsqrt()) * p * p.sqrt() / slope  # -phi / phi'
-        step = torch.where(active, step.clamp_min(0), zero)
-        lam = lam + step
-        if not bool((step > _NEWTON_SETTLED * lam).any()):
+        new = torch.where(active, (lam + step).clamp_min(0), zero)
+        moved = (new - lam).abs()
+        lam = new
+        if not bool((moved > _NEWTON_SETTLED * lam).any()):
             break  # quadratic convergence: the next step would be below float64 rounding
     return lam
 
@@ -402,6 +410,7 @@ class WMMSE(MatrixPrecoder):
         V = normalize_matrix_power(V0, P)
         E = H64.mT @ V  # [B, K, K]
         objective = _weighted_rate(E, noise_var, mu)  # [B]
+        multiplier = torch.zeros_like(objective)
         iterations = torch.zeros_like(objective, dtype=torch.int64)
         converged = torch.zeros_like(objective, dtype=torch.bool)
         trace = [objective.clone()] if history else []
@@ -410,11 +419,13 @@ class WMMSE(MatrixPrecoder):
             if active.numel() == 0:
                 break
             Ha, mua = H64[active], mu[active]
-            Va, _ = wmmse_update(Ha, V[active], noise_var, mua, P, G[active], E[active])
+            Va, lam = wmmse_update(Ha, V[active], noise_var, mua, P, G[active], E[active],
+                                   multiplier[active])  # fmt: skip
             Ea = Ha.mT @ Va
             new = _weighted_rate(Ea, noise_var, mua)
             done = (new - objective[active]).abs() <= self.tolerance * objective[active].abs()
             V[active], E[active], objective[active], iterations[active] = Va, Ea, new, step
+            multiplier[active] = lam
             converged[active[done]] = True
             active = active[~done]
             if history:
