@@ -161,16 +161,18 @@ def power_multiplier(
     active = (num / eigenvalues**2).sum(dim=-1) > total_power
     lam = zero if start is None else torch.where(active, start.clamp_min(0), zero)
     target = total_power**-0.5
+    going = active.clone()  # a sample stops on its own (its result does not depend on the batch)
     for _ in range(_NEWTON_STEPS):
         d = eigenvalues + lam[:, None]
         p = (num / d**2).sum(dim=-1)
         slope = (num / d**3).sum(dim=-1)  # -p'(lambda) / 2
         step = (target - p.rsqrt()) * p * p.sqrt() / slope  # -phi / phi'
-        new = torch.where(active, (lam + step).clamp_min(0), zero)
-        moved = (new - lam).abs()
+        new = torch.where(going, (lam + step).clamp_min(0), lam)
+        # quadratic convergence: after a step this small the next is below float64 rounding
+        going &= (new - lam).abs() > _NEWTON_SETTLED * new
         lam = new
-        if not bool((moved > _NEWTON_SETTLED * lam).any()):
-            break  # quadratic convergence: the next step would be below float64 rounding
+        if not bool(going.any()):
+            break
     return lam
 
 
