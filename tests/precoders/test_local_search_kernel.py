@@ -16,9 +16,8 @@ from qprecode.precoders.local_search import (
 from qprecode.precoders.local_search_kernel import (
     NUMBA_AVAILABLE,
     SearchProblem,
-    candidate_statistics,
+    local_search,
     resolve_backend,
-    search_outputs,
 )
 from tests.conftest import generator
 
@@ -46,19 +45,23 @@ class Precoder:
 @pytest.mark.parametrize(("bits", "K", "linear"), [(1, 1, True), (1, 3, True), (2, 2, False),
                                                     (3, 1, True)])  # fmt: skip
 def test_numba_and_torch_choose_the_same_levels(dtype, bits, K, linear):
-    """Same bits out of both backends (outputs equal exactly); the float64 rate sums agree to
-    rounding (their summation orders differ)."""
-    _, p = problem(bits, 6, 7, K, 19, dtype, seed=20 + bits, linear=linear)
-    gains = torch.tensor([0.5, 1.0, 1.7])
-    for ours, theirs in zip(candidate_statistics(p, gains, 2, "numba"),
-                            candidate_statistics(p, gains, 2, "torch"), strict=True):  # fmt: skip
-        torch.testing.assert_close(ours, theirs, rtol=1e-12, atol=1e-12)
-    gain = torch.tensor([0.0, 0.6, 1.0, 1.3, 2.0, 0.9])  # 0: keep the start
-    y = search_outputs(p, gain, 3, "numba")
-    assert y.dtype == dtype and y.shape == (6, 19, 7)
-    assert torch.equal(y, search_outputs(p, gain, 3, "torch"))
-    on_alphabet = (y.real.unsqueeze(-1) == p.levels[:, None]).any(-1)
-    assert on_alphabet.all() and (y.imag.unsqueeze(-1) == p.levels[:, None]).any(-1).all()
+    """Same bits and same chosen gains out of both backends, automatic gain or fixed."""
+    _, p = problem(bits, 12, 7, K, 19, dtype, seed=20 + bits, linear=linear)
+    chosen = set()
+    for snr_db in (-5.0, 25.0):
+        noise = noise_variance(snr_db, 7.0)
+        gains = torch.tensor([0.5, 0.9, 1.0, 1.7, 3.0])
+        y, choice = local_search(p, gains, 2, True, 7.0, noise, "numba")
+        assert y.dtype == dtype and y.shape == (12, 19, 7) and choice.shape == (12,)
+        y_torch, choice_torch = local_search(p, gains, 2, True, 7.0, noise, "torch")
+        assert torch.equal(choice, choice_torch) and torch.equal(y, y_torch)
+        chosen |= set(choice.tolist())
+        fixed = local_search(p, gains[3:4], 3, False, 7.0, noise, "numba")[0]
+        assert torch.equal(fixed, local_search(p, gains[3:4], 3, False, 7.0, noise, "torch")[0])
+        scaled = p.scale[:, None, :, None] * p.levels  # [B, 1, M, L]
+        for part in (y.real, y.imag, fixed.real, fixed.imag):
+            assert (part.unsqueeze(-1) == scaled).any(-1).all()
+    assert len(chosen) > 1  # the rates decide
 
 
 @needs_numba
@@ -71,14 +74,13 @@ def test_a_value_on_a_threshold_takes_the_lower_level_in_both(bits):
     thresholds = torch.as_tensor(dac.quantizer.thresholds, dtype=torch.float32)
     H = torch.ones(1, 1, 1, dtype=torch.complex64)
     s = torch.tensor([[[0.0], [1.0 + 1.0j]]], dtype=torch.complex64)  # [1, 2, 1]
-    p = SearchProblem(H, s, levels.expand(1, 1, -1), thresholds.expand(1, 1, -1), H, thresholds,
-                      True)  # fmt: skip
+    p = SearchProblem(H, s, torch.ones(1, 1), levels, thresholds, H, True)
     lower = dac(torch.zeros(1, dtype=torch.complex64))
     assert lower.real.item() == levels[len(levels) // 2 - 1]
     for backend in ("numba", "torch"):
-        for gain in (0.0, 1.0):
-            y = search_outputs(p, torch.tensor([gain]), 2, backend)
-            assert y[0, 0, 0] == lower[0], (backend, gain)
+        for sweeps in (0, 2):  # the start, the search
+            y, _ = local_search(p, torch.tensor([1.0]), sweeps, False, 1.0, 1.0, backend)
+            assert y[0, 0, 0] == lower[0], (backend, sweeps)
 
 
 @pytest.mark.parametrize("backend", ["auto", "torch"])

@@ -24,16 +24,15 @@ of Sect. II-B3 of Feys et al.), antenna ``m`` sends ``d_m`` times a DAC level, `
 its row of the linear precoder, and the search picks levels of each antenna's scaled alphabet.
 Without it every antenna sends the DAC levels themselves.
 
-The search runs as fused kernels over a batch of channels (``local_search_kernel``: Numba, or
-the same arithmetic in torch). With ``c = "auto"`` one pass computes the start and searches every
-candidate jointly, keeping of each output only the sums its estimated rate needs
-(``snidr_terms_from_sums``; ``y H = alpha s - e`` from the residual ``e``); a second pass
-searches the chosen ``c`` again (or keeps the start) and writes the outputs. The start is
-computed in the kernel too: ``P s`` quantized per antenna, ``P`` the linear precoder with unit-norm
-rows. ``backend="reference"`` runs the previous form instead (one ``coordinate_descent``, a torch
-loop over the antennas, and one rate estimate from ``y`` per candidate); both give the same
-outputs up to the rounding of near-ties. ``local_search_flops`` counts the kernels' real FLOPs
-per symbol vector.
+The search runs as one fused kernel over a batch of channels (``local_search_kernel``: Numba, or
+the same arithmetic in torch). Per channel it computes the start (``P s`` quantized per antenna,
+``P`` the linear precoder with unit-norm rows) and, with ``c = "auto"``, searches every candidate
+jointly, keeping of each output only the sums its estimated rate needs
+(``snidr_terms_from_sums``; ``y H = alpha s - e`` from the residual ``e``), then searches the
+chosen ``c`` again (or keeps the start) to write the outputs. ``backend="reference"`` runs the
+previous form instead (one ``coordinate_descent``, a torch loop over the antennas, and one rate
+estimate from ``y`` per candidate); both give the same outputs up to the rounding of near-ties.
+``local_search_flops`` counts the kernel's real FLOPs per symbol vector.
 
 Related 1-bit precoders: symbol-level and constructive-interference precoding (Jedda, Mezghani,
 Swindlehurst and Nossek 2018, "Quantized constructive interference precoding"), greedy/local
@@ -54,22 +53,15 @@ import torch
 
 from .._validation import check_channel_and_symbols, check_finite_bits, check_positive_int
 from ..dac import DAC, antenna_power
-from ..metrics import (
-    SNIDRTerms,
-    noise_variance,
-    normalize_average_power,
-    snidr,
-    snidr_terms,
-    sum_rate,
-)
+from ..metrics import noise_variance, normalize_average_power, snidr, snidr_terms, sum_rate
 from .base import Precoder, design_for_snr
 from .linear import mrt_matrix, zf_matrix
 from .local_search_kernel import BACKENDS as KERNEL_BACKENDS
 from .local_search_kernel import (
     SearchProblem,
-    candidate_statistics,
+    local_search,
     resolve_backend,
-    search_outputs,
+    snidr_terms_from_sums,
 )
 
 __all__ = [
@@ -95,38 +87,6 @@ def common_gain(s: torch.Tensor, r: torch.Tensor) -> torch.Tensor:
     """The least-squares gain ``<s, r> / ||s||^2`` shared by all users and symbol vectors of a
     channel: ``s, r: [B, N_s, K]`` -> ``[B]`` complex."""
     return (s.conj() * r).sum(dim=(-2, -1)) / (s.abs() ** 2).sum(dim=(-2, -1))
-
-
-def snidr_terms_from_sums(
-    s: torch.Tensor, sum_p: torch.Tensor, sum_sr: torch.Tensor, sum_rr: torch.Tensor,
-    total_power: float,
-) -> SNIDRTerms:  # fmt: skip
-    """``metrics.snidr_terms`` of outputs ``y`` normalised to ``P_T`` (eq. 15 of Feys et al.), from
-    sums over the channel's symbol vectors of ``y`` and of ``R = y H`` before normalisation: with
-    ``A^T = (S^H S)^{-1} S^H R`` (the least-squares Bussgang fit) the distortion
-    ``mean_n |R_nk - s_n A^T_k|^2`` is ``(sum_n |R_nk|^2 - (S^H R)_k^H A^T_k) / N_s``.
-
-    Args:
-        s: ``[B, N_s, K]`` complex symbols.
-        sum_p: ``[..., B]`` real, ``sum_n ||y_n||^2``.
-        sum_sr: ``[..., B, K, K]`` complex, ``S^H R``.
-        sum_rr: ``[..., B, K]`` real, ``sum_n |R_nk|^2``.
-        total_power: ``P_T``.
-
-    Returns:
-        ``SNIDRTerms`` with ``[..., B, K]`` fields, float64.
-    """
-    N = s.shape[-2]
-    s64 = s.to(torch.complex128)
-    mean = sum_p.double() / N
-    scale2 = torch.where(mean > 0, total_power / mean.clamp_min(torch.finfo(mean.dtype).tiny), 0.0)
-    A_T = torch.linalg.solve(s64.mH @ s64, sum_sr.to(torch.complex128))  # [..., B, K, K]
-    power = A_T.abs() ** 2 * scale2[..., None, None]
-    signal = torch.diagonal(power, dim1=-2, dim2=-1)
-    fitted = (sum_sr.conj() * A_T).sum(-2).real  # (S^H R)_k^H A^T_k
-    dist = (scale2[..., None] * (sum_rr.double() - fitted) / N).clamp_min(0.0)
-    gain = A_T.mT * scale2.sqrt()[..., None, None]
-    return SNIDRTerms(signal, power.sum(-2) - signal, dist, gain)
 
 
 @dataclass(frozen=True)
@@ -327,8 +287,7 @@ class LocalSearch:
             y0, scale, a = self.start_and_gain(H, s)
             target = c * a[:, None, None] * s
             return coordinate_descent(H, target, y0, self.dac, self.sweeps, scale)
-        gain = torch.full(H.shape[:1], float(c), dtype=torch.float64)
-        return search_outputs(self.problem(H, s), gain, self.sweeps, self.backend)
+        return self._kernel(H, s, (float(c),), auto=False)[0]
 
     @torch.no_grad()
     def __call__(self, H: torch.Tensor, s: torch.Tensor) -> torch.Tensor:
@@ -346,7 +305,7 @@ class LocalSearch:
         return y.reshape(*batch, N_s, M)
 
     def problem(self, H: torch.Tensor, s: torch.Tensor) -> SearchProblem:
-        """The kernels' description of the search: each antenna's alphabet (``scale_back``: its
+        """The kernel's description of the search: each antenna's alphabet (``scale_back``: its
         start's gain times the DAC's levels) and the start, ``P s`` quantized for a linear start
         (``P`` the precoding matrix with unit-norm rows, the per-antenna normalisation of
         Sect. II-B3 of Feys et al.), else ``start_point``'s output."""
@@ -361,23 +320,22 @@ class LocalSearch:
             scale = norms if self.scale_back else torch.ones_like(norms)
         else:
             (start, scale), linear = self.start_point(H, s), False
-        return SearchProblem(H, s, scale[..., None] * levels, scale[..., None] * plain, start,
-                             plain, linear)  # fmt: skip
+        return SearchProblem(H, s, scale, levels, plain, start, linear)
+
+    def _kernel(
+        self, H: torch.Tensor, s: torch.Tensor, gains: Sequence[float], auto: bool
+    ) -> tuple[torch.Tensor, torch.Tensor]:
+        power = float(H.shape[-2])
+        return local_search(self.problem(H, s), torch.tensor(gains, dtype=torch.float64),
+                            self.sweeps, auto, power, noise_variance(self.snr_db, power),
+                            self.backend)  # fmt: skip
 
     def _best_gain(self, H: torch.Tensor, s: torch.Tensor) -> torch.Tensor:
         """Per channel, the start or the output of the ``c`` in ``gains``, whichever has the
         highest estimated rate (the first of equal ones, the start first): every candidate
-        searched in one pass of the kernel and rated from its sums, then the chosen one searched
-        again to write its output."""
-        problem = self.problem(H, s)
-        gains = torch.tensor(self.gains, dtype=torch.float64)
-        sums = candidate_statistics(problem, gains, self.sweeps, self.backend)
-        power = float(H.shape[-2])
-        terms = snidr_terms_from_sums(s, *sums, power)
-        rates = sum_rate(snidr(terms, noise_variance(self.snr_db, power)))  # [1 + C, B]
-        best = rates.nan_to_num(nan=-math.inf).argmax(dim=0).cpu()  # [B], first of equal ones
-        gain = torch.where(best > 0, gains[(best - 1).clamp_min(0)], 0.0)
-        return search_outputs(problem, gain, self.sweeps, self.backend)
+        searched in one pass of the kernel and rated from its sums
+        (``snidr_terms_from_sums``), then the chosen one searched again to write its output."""
+        return self._kernel(H, s, self.gains, auto=True)[0]
 
     def _best_gain_reference(self, H: torch.Tensor, s: torch.Tensor) -> torch.Tensor:
         """``_best_gain`` in its previous form: one ``coordinate_descent`` and one rate estimate
