@@ -48,7 +48,8 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(PY) benchmarks/bench_evaluate.py --json results/benchmarks/evaluate.json
 	$(PY) benchmarks/bench_gnn.py --json results/benchmarks/gnn.json
-	$(PY) benchmarks/bench_nonlinear.py --json results/benchmarks/nonlinear.json
+	$(PY) benchmarks/bench_precoders.py --json results/benchmarks/precoders.json
+	$(PY) benchmarks/bench_local_search.py --json results/benchmarks/local_search.json
 
 clean:
 	rm -rf $(VENV) results/demo

@@ -4,7 +4,13 @@ the DAC power model (eq. 39), the GNN-vs-baseline power budget of Sect. VII, and
 energy model of Kasalaee et al. (eqs. 7-14) with its WMMSE and ZF baselines."""
 
 from .budget import Accelerator, PowerComparison, compare_power
-from .classical import CLASSICAL_PRECODERS, ClassicalCost, classical_flops, inverse_flops
+from .classical import (
+    CLASSICAL_PRECODERS,
+    ClassicalCost,
+    classical_flops,
+    inverse_flops,
+    wmmse_step_flops,
+)
 from .dac_power import DACPowerModel
 from .feys import (
     FeysFlops,
@@ -86,5 +92,6 @@ __all__ = [
     "profile_model",
     "profiled_gnn_flops",
     "wmmse_multiplications",
+    "wmmse_step_flops",
     "zf_multiplications",
 ]

@@ -53,7 +53,9 @@ from dataclasses import dataclass
 from ..precoders import AUTO_GAINS
 from .model import FlopCount
 
-__all__ = ["CLASSICAL_PRECODERS", "ClassicalCost", "classical_flops", "inverse_flops"]
+__all__ = [
+    "CLASSICAL_PRECODERS", "ClassicalCost", "classical_flops", "inverse_flops", "wmmse_step_flops",
+]  # fmt: skip
 
 CLASSICAL_PRECODERS = ("mrt", "zf", "rzf", "squid", "c2po", "local-search")
 # The iteration counts of SQUID() and C2PO() and the sweeps of LocalSearch() in qprecode.precoders.
@@ -210,3 +212,18 @@ def classical_flops(
         "rzf": _zf_design(M, K) + FlopCount(0, K),
     }[name]
     return ClassicalCost(design, product)
+
+
+def wmmse_step_flops(M: int, K: int, newton_steps: int = 6) -> FlopCount:
+    """Real FLOPs of one step of ``precoders.WMMSE`` as implemented (the ``K x K`` form, not the
+    ``M x M`` inverse that eq. 12 of Kasalaee et al. counts): ``E = H^T W`` and the new
+    ``W = H^* (C^{1/2} Q (Lambda + lambda)^{-1} X)`` (``M K^2`` complex multiply-adds each), the
+    receivers, weights and ``C^{1/2} G C^{1/2}`` (``O(K^2)``), the Hermitian eigendecomposition
+    (about ``9 K^3`` complex operations, counted as ``4 K^3`` multiplications and ``5 K^3``
+    additions of complex numbers), ``X``, and ``newton_steps`` steps of the power multiplier
+    (``6K`` each). The Gram matrix ``H^T H^*`` is per run, not per step."""
+    product = _cmatmul(K, M, K)
+    small = FlopCount(12 * K * K + 20 * K, 8 * K * K + 10 * K)  # g, omega, S, X, rates
+    eigen = FlopCount(4 * 4 * K**3 + 2 * 4 * K**3, 2 * 4 * K**3 + 2 * 5 * K**3)
+    newton = newton_steps * FlopCount(4 * K, 2 * K)
+    return 2 * product + _cmatmul(K, K, K) + small + eigen + newton

@@ -1,0 +1,110 @@
+"""Throughput of the classical precoders besides the local search (``bench_local_search.py``), all
+in one process: quantized ZF, SQUID (its Numba kernel and its torch form, the form it had before
+the kernel), and C2PO in symbol vectors per second (1-bit DACs, 10 dB), at M = 32/64/128 and
+K = 1/4/16; WMMSE in channels per second (all four starts, tolerance 1e-5) on i.i.d. Rayleigh
+channels at the same sizes and on the Munich sample (M = 64, K = 4, -21.5 dB, as Kasalaee et al.).
+
+Each rate is also given as achieved FLOP/s (``cost.classical``: the counts of each algorithm;
+WMMSE's per step as implemented times the steps it took) over the FLOP/s of a float32 matmul
+measured in the same process, since these machines are shared and noisy.
+
+    python benchmarks/bench_precoders.py [--antennas 32,64,128] [--users 1,4,16] [--json out.json]
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+import torch
+from _timing import matmul_flops_per_second, seconds_per_call
+
+from qprecode.channels import RayleighChannel
+from qprecode.cost import classical_flops, wmmse_step_flops
+from qprecode.evaluation import gaussian_symbols
+from qprecode.precoders import C2PO, SQUID, WMMSE
+from qprecode.registry import build_precoder
+from qprecode.results import run_metadata, write_json
+
+MUNICH = Path(__file__).resolve().parents[1] / "data" / "samples" / "munich-j4.h5"
+
+
+def vector_rates(M: int, K: int, channels: int, symbols: int, peak: float) -> list[dict[str, Any]]:
+    """One row per precoder: vectors/s, counted FLOPs per vector, fraction of the peak."""
+    H = RayleighChannel(M, K).sample(channels, torch.Generator().manual_seed(0))
+    s = gaussian_symbols(channels, symbols, K, seed=1, dtype=H.dtype)
+    precoders = {
+        "zf-1bit": (build_precoder("zf", 1), "zf"),
+        "squid": (SQUID(1, 10.0, backend="numba"), "squid"),
+        "squid (torch form)": (SQUID(1, 10.0, backend="torch"), "squid"),
+        "c2po": (C2PO(), "c2po"),
+    }
+    rows = []
+    for name, (precoder, counted) in precoders.items():
+        if counted == "zf" and K > M:
+            continue
+        seconds = seconds_per_call(lambda p=precoder: p(H, s), repeats=2)
+        flops = classical_flops(counted, M, K).for_vectors(symbols).total / symbols
+        rate = channels * symbols / seconds
+        rows.append({"precoder": name, "antennas": M, "users": K, "vectors_per_second": rate,
+                     "flops_per_vector": flops,
+                     "fraction_of_matmul": rate * flops / peak})  # fmt: skip
+    return rows
+
+
+def wmmse_rate(H: torch.Tensor, snr_db: float, setting: str, peak: float) -> dict[str, Any]:
+    """Channels/s of the default WMMSE on ``H`` and its counted FLOP rate."""
+    M, K = H.shape[-2:]
+    precoder = WMMSE(snr_db)
+    steps = precoder.solve(H).total_iterations.double().mean().item()
+    seconds = seconds_per_call(lambda: precoder.solve(H), repeats=2)
+    flops = steps * wmmse_step_flops(M, K).total
+    rate = H.shape[0] / seconds
+    return {"precoder": "wmmse", "setting": setting, "antennas": M, "users": K,
+            "channels_per_second": rate, "steps_per_channel": steps, "flops_per_channel": flops,
+            "fraction_of_matmul": rate * flops / peak}  # fmt: skip
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--antennas", default="32,64,128")
+    parser.add_argument("--users", default="1,4,16")
+    parser.add_argument("--symbols", type=int, default=125)
+    parser.add_argument("--json", default=None)
+    args = parser.parse_args()
+    peak = matmul_flops_per_second()
+    print(f"{torch.get_num_threads()} threads, float32 matmul {peak / 1e9:.1f} GFLOP/s")
+    vectors, channels = [], []
+    for M in map(int, args.antennas.split(",")):
+        for K in map(int, args.users.split(",")):
+            count = max(8, 16_000 // (M * K))  # fewer channels where the torch forms are slow
+            vectors += vector_rates(M, K, count, args.symbols, peak)
+            H = RayleighChannel(M, K).sample(max(20, count // 4), torch.Generator().manual_seed(2))
+            channels.append(wmmse_rate(H, 10.0, "rayleigh, 10 dB", peak))
+    if MUNICH.is_file():
+        from qprecode.datasets import LOS_SELECTIONS, FileChannel
+
+        source = FileChannel(MUNICH, 4, "test", los=LOS_SELECTIONS["nlos"])
+        H = source.sample(100, torch.Generator().manual_seed(1))
+        channels.append(wmmse_rate(H, -21.5, "munich sample NLOS, -21.5 dB", peak))
+    print(
+        f"{'precoder':20s} {'M':>4} {'K':>3} {'vectors/s':>12} {'FLOP/vector':>12} {'of peak':>8}"
+    )
+    for r in vectors:
+        print(f"{r['precoder']:20s} {r['antennas']:>4} {r['users']:>3} "
+              f"{r['vectors_per_second']:>12,.0f} {r['flops_per_vector']:>12,.0f} "
+              f"{r['fraction_of_matmul']:>8.4f}")  # fmt: skip
+    print(f"{'wmmse':20s} {'M':>4} {'K':>3} {'channels/s':>12} {'steps':>8} {'of peak':>8}")
+    for r in channels:
+        print(f"{r['setting']:30s} {r['antennas']:>4} {r['users']:>3} "
+              f"{r['channels_per_second']:>12,.1f} {r['steps_per_channel']:>8.1f} "
+              f"{r['fraction_of_matmul']:>8.4f}")  # fmt: skip
+    if args.json:
+        write_json(args.json, {"config": vars(args), "meta": run_metadata(),
+                               "matmul_flops_per_second": peak, "vectors": vectors,
+                               "wmmse": channels})  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()
