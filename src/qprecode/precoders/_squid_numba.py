@@ -2,7 +2,8 @@
 torch form where Numba is missing). Arrays are real, of one dtype, with the lanes (symbol vectors)
 last: ``smf: [B, 2M, N_s]`` (``A_R^T s_R`` per vector), ``A: [B, 2K, 2M]``, ``Qt: [B, 2K, 2M]``.
 
-The vectors of a channel are cut into blocks of ``LANES`` that the threads share; within a block
+The kernel runs over a slice of the channels (``_kernel_threads`` gives each thread slices);
+the vectors of a channel are cut into blocks of ``LANES``; within a block
 every loop runs over the lanes, innermost, so that LLVM vectorises it, and the block's state
 (``z``, ``a``, ``b``: ``[2M, W]``) stays in cache over all iterations. The proximal map of the
 squared infinity norm clips at the root ``t`` of ``2 w t = sum_i (|v_i| - t)_+``, found by
@@ -15,21 +16,19 @@ monotonically to it and end on it exactly once the set of entries above ``t`` st
 from __future__ import annotations
 
 import numpy as np
-from numba import njit, prange
+from numba import njit
 
 LANES = 64
 
 
-@njit(parallel=True, cache=True, nogil=True)
+@njit(cache=True, nogil=True)
 def douglas_rachford(smf, A, Qt, c, weight, iterations, out):  # type: ignore[no-untyped-def]
     """``iterations`` of Douglas-Rachford for every (channel, block of lanes); writes the last
     ``b`` iterate to ``out: [B, 2M, N_s]``."""
     B, D, N = smf.shape
-    blocks = (N + LANES - 1) // LANES
-    for item in prange(B * blocks):
-        b = item // blocks
-        l0 = (item % blocks) * LANES
-        _block(smf, A, Qt, c, weight, iterations, out, b, l0, min(LANES, N - l0))
+    for b in range(B):
+        for l0 in range(0, N, LANES):
+            _block(smf, A, Qt, c, weight, iterations, out, b, l0, min(LANES, N - l0))
 
 
 @njit(cache=True, nogil=True, fastmath=False)

@@ -23,6 +23,7 @@ import torch
 from .._validation import check_channel_and_symbols, check_finite_bits, real_dtype
 from ..dac import DAC
 from ..metrics import noise_variance
+from ._kernel_threads import run_in_threads
 from .objective import align_sign, one_bit, real_channel
 
 __all__ = ["SQUID", "prox_squared_inf_norm"]
@@ -160,5 +161,6 @@ def _fused(
     Qt = Q.mT.expand(*batch, K2, D).reshape(-1, K2, D).contiguous().numpy()
     out = np.empty_like(smf)
     dtype = smf.dtype.type
-    _douglas_rachford(smf, A, Qt, dtype(c), dtype(weight), iterations, out)
+    args = (smf, A, Qt, dtype(c), dtype(weight), iterations, out)
+    run_in_threads(_douglas_rachford, smf.shape[0], args, sliced={0, 1, 2, 6})
     return torch.from_numpy(out).mT.reshape(*batch, N, D)

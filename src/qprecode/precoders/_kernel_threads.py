@@ -1,0 +1,42 @@
+"""Compiled kernels over a batch of channels on Python threads: each thread takes slices of the
+channels and the kernel releases the GIL. The threads sleep when idle, where an OpenMP pool spins;
+on a machine whose cores are all busy, two spinning pools (Numba's and torch's) slow each other
+by orders of magnitude."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+
+import torch
+
+__all__ = ["run_in_threads"]
+
+_POOL: tuple[int, ThreadPoolExecutor] | None = None  # (threads, pool)
+_POOL_LOCK = threading.Lock()
+
+
+def run_in_threads(
+    kernel: Callable[..., None], count: int, args: Sequence[object], sliced: set[int]
+) -> None:
+    """``kernel(*args)`` over slices of ``count`` channels on ``torch.get_num_threads()`` threads
+    (the arguments whose positions are in ``sliced`` cut on their first axis, the others passed
+    as they are), several slices per thread so that a thread on a busy core takes fewer."""
+    threads = max(1, min(torch.get_num_threads(), count))
+
+    def run(lo: int, hi: int) -> None:
+        kernel(*(a[lo:hi] if i in sliced else a for i, a in enumerate(args)))  # type: ignore[index]
+
+    if threads == 1:
+        run(0, count)
+        return
+    global _POOL
+    with _POOL_LOCK:
+        if _POOL is None or _POOL[0] != threads:
+            _POOL = (threads, ThreadPoolExecutor(threads, thread_name_prefix="qprecode-kernel"))
+        pool = _POOL[1]
+    chunks = min(count, 4 * threads)
+    edges = [count * i // chunks for i in range(chunks + 1)]
+    for future in [pool.submit(run, lo, hi) for lo, hi in zip(edges, edges[1:], strict=False)]:
+        future.result()
