@@ -89,3 +89,19 @@ def test_records_and_panels():
     small = compare_power(hidden_dim=32, hidden_layers=8, dac="rf")
     assert panel["gnn_total_w"] == [small.gnn_total_power(b) for b in bandwidths]
     assert panel["label"] == "GNN d_h=32, N_h=8"
+
+
+def test_the_power_analysis_counts_the_local_search_kernel_it_runs():
+    """``qprecode power``'s local search: the FLOPs its kernel counts per vector on the GNN's
+    alphabet (two levels per part at 1 bit, four at 2), plus its ZF design spread over 125
+    vectors."""
+    from qprecode.cost import classical_flops
+    from qprecode.precoders.local_search import local_search_flops
+
+    for bits in (1, 2):
+        record = power_records(["local-search"], antennas=32, users=4, gnn_bits=bits,
+                               baseline_bits=3)[0]  # fmt: skip
+        kernel = local_search_flops(32, 4, levels=2**bits).total
+        design = classical_flops("local-search", 32, 4).per_channel.total
+        assert record["flops_per_vector"] == round(kernel + design / 125)
+    assert local_search_flops(32, 4, levels=4).total > local_search_flops(32, 4, levels=2).total

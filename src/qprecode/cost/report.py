@@ -8,6 +8,7 @@ from typing import Any
 
 import numpy as np
 
+from ..precoders.local_search import local_search_flops
 from .budget import PowerComparison, compare_power
 from .classical import classical_flops
 
@@ -23,10 +24,13 @@ SYMBOLS_PER_CHANNEL = 125  # vectors over which a channel's design cost is sprea
 def _comparison(design: Design, dac: str, antennas: int, users: int, gnn_bits: int,
                 baseline_bits: int, **options: Any) -> tuple[str, PowerComparison]:  # fmt: skip
     """``(label, comparison)`` of a GNN architecture or the local search (3 sweeps, automatic
-    gain, its per-channel cost spread over ``SYMBOLS_PER_CHANNEL`` vectors)."""
-    if design == LOCAL_SEARCH:
-        cost = classical_flops(LOCAL_SEARCH, antennas, users).for_vectors(SYMBOLS_PER_CHANNEL)
-        flops = max(1, round(cost.total / SYMBOLS_PER_CHANNEL))
+    gain, on the GNN's DAC alphabet: the FLOPs its kernel counts per vector,
+    ``precoders.local_search_flops``, and its per-channel design spread over
+    ``SYMBOLS_PER_CHANNEL`` vectors)."""
+    if design == LOCAL_SEARCH:  # the FLOPs its kernel counts, plus the ZF design spread out
+        kernel = local_search_flops(antennas, users, levels=2**gnn_bits)
+        design_flops = classical_flops(LOCAL_SEARCH, antennas, users).per_channel.total
+        flops = max(1, round(kernel.total + design_flops / SYMBOLS_PER_CHANNEL))
         c = compare_power(antennas, users, 0, 0, gnn_bits, baseline_bits, dac,
                           flops_per_vector=flops, **options)  # fmt: skip
         return "local search", c
