@@ -4,6 +4,7 @@ its kernels (``precoders.local_search_kernel``, Numba by default) and of the pre
 with the automatic gain (the registry's ``local-search``: 9 candidates) and a fixed one, at
 M = 32/64/128 and K = 1/4/16, all in one process.
 
+The kernel runs on ``torch.get_num_threads()`` threads (``torch.set_num_threads`` sets both).
 Each rate is also given as achieved FLOP/s (``local_search_flops``: the FLOPs the kernels count
 per vector) over the FLOP/s of a float32 2048 x 2048 matmul measured in the same process, since
 these machines are shared and noisy; ``x ref`` is the speed-up over the previous form on the same
@@ -49,14 +50,6 @@ def reference_channels(channels: int, M: int, K: int) -> int:
     return max(min(channels, 500 * 32 // (M * K)), 8)
 
 
-def numba_threads() -> int | None:
-    if not NUMBA_AVAILABLE:
-        return None
-    import numba
-
-    return int(numba.get_num_threads())
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--antennas", default="32,64,128")
@@ -71,7 +64,7 @@ def main() -> None:
     backends = args.backends.split(",")
     peak = matmul_flops_per_second()
     print(f"1-bit DACs, 3 sweeps, {args.symbols} symbol vectors per channel, "
-          f"{torch.get_num_threads()} torch threads, {numba_threads()} numba threads, "
+          f"{torch.get_num_threads()} threads (torch's, and the kernel's), "
           f"matmul {peak / 1e9:.1f} GFLOP/s")  # fmt: skip
     print(f"{'M':>4} {'K':>3} {'gain':>5} {'backend':>10} {'channels':>8} {'vectors/s':>12} "
           f"{'FLOP/vector':>12} {'GFLOP/s':>8} {'of peak':>8}")  # fmt: skip
@@ -114,8 +107,7 @@ def main() -> None:
     if args.json:
         write_json(args.json, {"config": vars(args), "meta": run_metadata(),
                                "matmul_flops_per_second": peak,
-                               "numba_threads": numba_threads(),
-                               "torch_threads": torch.get_num_threads(),
+                               "threads": torch.get_num_threads(),
                                "results": records})  # fmt: skip
 
 

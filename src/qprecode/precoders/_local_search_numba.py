@@ -177,9 +177,20 @@ def _sweeps(Hr, Hi, Gr, Gi, lev, thr, sweeps, yr, yi, er, ei, acr, aci, qr, qi):
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
-def _power(yr, yi, out):
-    """``out[w] = ||y_w||^2``, summed over the antennas in order."""
+def _power(yr, yi, lev, out):
+    """``out[w] = ||y_w||^2``, summed over the antennas in order. With two levels ``+-l_m`` per
+    antenna every output has the same terms, and the sum is computed once."""
     M, W = yr.shape
+    symmetric = lev.shape[1] == 2
+    for m in range(M):
+        symmetric = symmetric and lev[m, 0] == -lev[m, 1]
+    if symmetric:
+        p = lev[0, 1] * lev[0, 1] + lev[0, 1] * lev[0, 1]
+        for m in range(1, M):
+            p = p + (lev[m, 1] * lev[m, 1] + lev[m, 1] * lev[m, 1])
+        for w in range(W):
+            out[w] = p
+        return
     for w in range(W):
         out[w] = yr[0, w] * yr[0, w] + yi[0, w] * yi[0, w]
     for m in range(1, M):
@@ -315,7 +326,7 @@ def _best(Hr, Hi, Gr, Gi, lev, thr, sweeps, y0r, y0i, r0r, r0i, sr, si, alpha, b
     sum_sr = np.zeros((1 + C, K, K, 2))
     Rr, Ri = np.empty((K, max(N, W))), np.empty((K, max(N, W)))
     pw = np.empty(max(N, W), dt)
-    _power(y0r, y0i, pw[:N])
+    _power(y0r, y0i, lev, pw[:N])
     for k in range(K):
         for n in range(N):
             Rr[k, n], Ri[k, n] = r0r[k, n], r0i[k, n]
@@ -332,8 +343,12 @@ def _best(Hr, Hi, Gr, Gi, lev, thr, sweeps, y0r, y0i, r0r, r0i, sr, si, alpha, b
             run = min(V - w, N - n0)
             ar, ai = alpha[c, 0], alpha[c, 1]
             for m in range(M):
-                yr[m, w : w + run] = y0r[m, n0 : n0 + run]
-                yi[m, w : w + run] = y0i[m, n0 : n0 + run]
+                d_r, d_i = yr[m, w : w + run], yi[m, w : w + run]
+                s_r, s_i = y0r[m, n0 : n0 + run], y0i[m, n0 : n0 + run]
+                for v in range(run):
+                    d_r[v] = s_r[v]
+                for v in range(run):
+                    d_i[v] = s_i[v]
             for k in range(K):
                 s_r, s_i = sr[k, n0 : n0 + run], si[k, n0 : n0 + run]
                 q_r, q_i = r0r[k, n0 : n0 + run], r0i[k, n0 : n0 + run]
@@ -343,7 +358,7 @@ def _best(Hr, Hi, Gr, Gi, lev, thr, sweeps, y0r, y0i, r0r, r0i, sr, si, alpha, b
                     e_i[v] = (ar * s_i[v] + ai * s_r[v]) - q_i[v]
             w, c, n0 = w + run, c + 1, 0
         _sweeps(Hr, Hi, Gr, Gi, lev, thr, sweeps, yr, yi, er, ei, acr, aci, qr, qi)
-        _power(yr, yi, qr)
+        _power(yr, yi, lev, qr)
         w, c, n0 = 0, l0 // N, l0 % N
         while w < V:
             run = min(V - w, N - n0)
