@@ -15,17 +15,15 @@ only.
 Why Numba: a sweep is a serial chain over the antennas, a few multiply-adds per step, too small
 for a library call per antenna (the torch form pays ~10 dispatches per antenna); a compiled loop
 over a block of symbol vectors, lanes innermost, is vectorised by LLVM (AVX2) and installs from
-PyPI as a wheel, with no compiler or build step. The kernel runs on Python threads (it releases
-the GIL), one slice of the channels each: they sleep when idle, where an OpenMP pool spins, and on
-a machine whose cores are all busy two spinning pools (Numba's and torch's) slow each other by
-orders of magnitude.
+PyPI as a wheel, with no compiler or build step. The kernel runs on Python threads
+(``_kernel_threads``; it releases the GIL), one slice of the channels each: they sleep when idle,
+where an OpenMP pool spins, and on a machine whose cores are all busy two spinning pools (Numba's
+and torch's) slow each other by orders of magnitude.
 """
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import cast
 
@@ -33,6 +31,7 @@ import numpy as np
 import torch
 
 from ..metrics import SNIDRTerms, snidr, sum_rate
+from ._kernel_threads import run_in_threads
 
 __all__ = [
     "BACKENDS",
@@ -143,7 +142,8 @@ def local_search(
         11: sweeps, 12: lanes, 13: float(total_power), 14: float(noise),
     }  # fmt: skip
     sliced = set(per_channel) - ({1} if not problem.linear else {2})
-    _in_threads(_kernel, B, {**per_channel, **shared}, sliced)
+    args = {**per_channel, **shared}
+    run_in_threads(_kernel, B, [args[i] for i in range(len(args))], sliced)
     device = H.device
     return torch.from_numpy(y).to(device), torch.from_numpy(choice).to(device)
 
@@ -152,35 +152,6 @@ def _pairs(x: torch.Tensor) -> np.ndarray:
     """``[..., D]`` complex -> ``[..., 2D]`` real (a view where ``x`` is contiguous)."""
     x = x.detach().cpu().resolve_conj().contiguous()
     return torch.view_as_real(x).reshape(*x.shape[:-1], -1).numpy()
-
-
-_POOL: tuple[int, ThreadPoolExecutor] | None = None  # (threads, pool)
-_POOL_LOCK = threading.Lock()
-
-
-def _in_threads(
-    kernel: Callable[..., None], B: int, args: dict[int, object], sliced: set[int]
-) -> None:
-    """``kernel(*args)`` over slices of the channels on ``torch.get_num_threads()`` threads (the
-    arguments in ``sliced`` cut on their first axis, the others as they are), several slices per
-    thread so that a thread on a busy core takes fewer."""
-    threads = max(1, min(torch.get_num_threads(), B))
-
-    def run(lo: int, hi: int) -> None:
-        kernel(*(args[i][lo:hi] if i in sliced else args[i] for i in range(len(args))))  # type: ignore[index]
-
-    if threads == 1:
-        run(0, B)
-        return
-    global _POOL
-    with _POOL_LOCK:
-        if _POOL is None or _POOL[0] != threads:
-            _POOL = (threads, ThreadPoolExecutor(threads, thread_name_prefix="local-search"))
-        pool = _POOL[1]
-    chunks = min(B, 4 * threads)
-    edges = [B * i // chunks for i in range(chunks + 1)]
-    for future in [pool.submit(run, lo, hi) for lo, hi in zip(edges, edges[1:], strict=False)]:
-        future.result()
 
 
 def snidr_terms_from_sums(
