@@ -43,7 +43,10 @@ Per channel and per vector:
   ``e - d h_m``: ``8K + 2`` mults and ``8K + 2`` adds. With the automatic gain (``G``
   candidates) each candidate's estimated SNIDR adds, per vector, its power (``2M`` and ``2M``) and
   the per-user sums of ``s^* r`` and ``|r|^2`` (``6K`` and ``8K``), and ``10K`` of each per
-  channel; the best candidate is a comparison.
+  channel; the best candidate is a comparison. This is the algorithm's arithmetic in the
+  paper's convention; the fused kernel that runs counts its own operations
+  (``precoders.local_search_flops``: comparisons included, and the start and the chosen
+  candidate's search done twice), which ``qprecode power`` uses.
 """
 
 from __future__ import annotations

@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from ..precoders.local_search import local_search_flops
+from ..precoders import local_search_flops
 from .budget import PowerComparison, compare_power
 from .classical import classical_flops
 

@@ -20,7 +20,14 @@ from .linear import (
     rzf_matrix,
     zf_matrix,
 )
-from .local_search import AUTO_GAINS, LocalSearch, common_gain, coordinate_descent
+from .local_search import (
+    AUTO_GAINS,
+    LocalSearch,
+    LocalSearchFlops,
+    common_gain,
+    coordinate_descent,
+    local_search_flops,
+)
 from .mo_altmin import MOAltMin, manifold_descent
 from .objective import align_sign, alphabet_noise_variance, one_bit, precoding_mse, real_channel
 from .omp import OMP, beam_dictionary
@@ -55,6 +62,7 @@ __all__ = [
     "ExhaustiveSearch",
     "HybridPrecoder",
     "LocalSearch",
+    "LocalSearchFlops",
     "MatrixPrecoder",
     "PhasedZF",
     "Precoder",
@@ -69,6 +77,7 @@ __all__ = [
     "coordinate_descent",
     "design_for_snr",
     "is_snr_dependent",
+    "local_search_flops",
     "equal_user_power",
     "mrt_matrix",
     "normalize_matrix_power",
