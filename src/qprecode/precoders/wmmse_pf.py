@@ -16,7 +16,7 @@ from .._validation import check_channel
 from ..metrics import log_se, noise_variance, sinr_from_matrix, user_rates
 from .base import MatrixPrecoder
 from .linear import mrt_matrix, normalize_matrix_power
-from .wmmse import check_iteration_settings, wmmse_update
+from .wmmse_step import check_iteration_settings, wmmse_update
 
 __all__ = ["WMMSEPF"]
 
