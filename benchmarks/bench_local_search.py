@@ -18,31 +18,15 @@ a smaller batch is, if anything, lower, as its per-antenna overhead is per call)
 from __future__ import annotations
 
 import argparse
-import time
 
 import torch
+from _timing import matmul_flops_per_second, seconds_per_call
 
 from qprecode.channels import RayleighChannel
 from qprecode.evaluation import gaussian_symbols
 from qprecode.precoders.local_search import AUTO_GAINS, LocalSearch, local_search_flops
 from qprecode.precoders.local_search_kernel import NUMBA_AVAILABLE
 from qprecode.results import run_metadata, write_json
-
-
-def seconds_per_call(fn, repeats: int = 3) -> float:
-    fn()  # warm-up (and the kernels' compilation, cached on disk after the first run)
-    best = float("inf")
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        best = min(best, time.perf_counter() - start)
-    return best
-
-
-def matmul_flops_per_second(size: int = 2048) -> float:
-    """FLOP/s of a float32 ``size x size`` matmul (``2 size^3`` FLOPs), best of 3."""
-    a, b = torch.randn(size, size), torch.randn(size, size)
-    return 2 * size**3 / seconds_per_call(lambda: a @ b)
 
 
 def reference_channels(channels: int, M: int, K: int) -> int:
