@@ -22,9 +22,9 @@ common=(--bits 1 --snr-db -10:30:10 --channels 2000 --symbols 64 --quiet)
 for k in 1 4; do
   precoders=mrt,zf,squid,c2po,local-search
   # the GNNs (at K = 4 the K = 2 ones: the K = 4 part predates gnn:k4-b1) and a compressed
-  # DNN of the same K (results/csi/, 1-bit DACs after it)
-  [ "$k" = 1 ] && precoders="$precoders,gnn:k1-b1,dnn:results/csi/dnn-c8-d512-m32-k1"
-  [ "$k" = 4 ] && precoders="$precoders,gnn:k2-b1,gnn:k2-b1-csi10,dnn:results/csi/dnn-c8-d512-m32-k4"
+  # DNN of the same K (shipped, 1-bit DACs after it)
+  [ "$k" = 1 ] && precoders="$precoders,gnn:k1-b1,dnn:c8-d512-m32-k1"
+  [ "$k" = 4 ] && precoders="$precoders,gnn:k2-b1,gnn:k2-b1-csi10,dnn:c8-d512-m32-k4"
   qprecode evaluate --precoder "$precoders" -K "$k" "${common[@]}" \
     --json "$out/rayleigh-k$k.json" --plot "$out/rayleigh-k$k.png"
   for name in cdl-a cdl-c cdl-d umi uma; do

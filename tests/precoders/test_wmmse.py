@@ -65,7 +65,7 @@ def test_mean_rate_at_least_zf_over_snr_for_64_antennas_4_users():
         assert result.objective.mean() >= zf.mean(), snr_db
 
 
-def test_bisection_meets_the_power_constraint():
+def test_the_power_multiplier_meets_the_power_constraint():
     H = channels(batch=32, M=12, K=5)
     P, nv = 12.0, noise_variance(10.0, 12.0)
     W = zf_matrix(H, P)

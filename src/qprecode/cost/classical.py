@@ -227,6 +227,6 @@ def wmmse_step_flops(M: int, K: int, newton_steps: int = 6) -> FlopCount:
     (``6K`` each). The Gram matrix ``H^T H^*`` is per run, not per step."""
     product = _cmatmul(K, M, K)
     small = FlopCount(12 * K * K + 20 * K, 8 * K * K + 10 * K)  # g, omega, S, X, rates
-    eigen = FlopCount(4 * 4 * K**3 + 2 * 4 * K**3, 2 * 4 * K**3 + 2 * 5 * K**3)
+    eigen = FlopCount(4 * 4 * K**3, 2 * 4 * K**3 + 2 * 5 * K**3)
     newton = newton_steps * FlopCount(4 * K, 2 * K)
     return 2 * product + _cmatmul(K, K, K) + small + eigen + newton

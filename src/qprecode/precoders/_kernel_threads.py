@@ -5,6 +5,7 @@ by orders of magnitude."""
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -15,6 +16,15 @@ __all__ = ["run_in_threads"]
 
 _POOL: tuple[int, ThreadPoolExecutor] | None = None  # (threads, pool)
 _POOL_LOCK = threading.Lock()
+
+
+def _forget_pool() -> None:
+    """In a forked child the pool's threads do not exist: start a new one when needed."""
+    global _POOL
+    _POOL = None
+
+
+os.register_at_fork(after_in_child=_forget_pool)
 
 
 def run_in_threads(
@@ -34,6 +44,8 @@ def run_in_threads(
     global _POOL
     with _POOL_LOCK:
         if _POOL is None or _POOL[0] != threads:
+            if _POOL is not None:
+                _POOL[1].shutdown(wait=False)
             _POOL = (threads, ThreadPoolExecutor(threads, thread_name_prefix="qprecode-kernel"))
         pool = _POOL[1]
     chunks = min(count, 4 * threads)

@@ -156,9 +156,9 @@ def _fused(
     batch = torch.broadcast_shapes(sMF.shape[:-2], AR.shape[:-2])
     N, D = sMF.shape[-2:]
     K2 = AR.shape[-2]
-    smf = sMF.expand(*batch, N, D).reshape(-1, N, D).mT.contiguous().numpy()
-    A = AR.expand(*batch, K2, D).reshape(-1, K2, D).contiguous().numpy()
-    Qt = Q.mT.expand(*batch, K2, D).reshape(-1, K2, D).contiguous().numpy()
+    smf = sMF.detach().expand(*batch, N, D).reshape(-1, N, D).mT.contiguous().numpy()
+    A = AR.detach().expand(*batch, K2, D).reshape(-1, K2, D).contiguous().numpy()
+    Qt = Q.detach().mT.expand(*batch, K2, D).reshape(-1, K2, D).contiguous().numpy()
     out = np.empty_like(smf)
     dtype = smf.dtype.type
     args = (smf, A, Qt, dtype(c), dtype(weight), iterations, out)

@@ -125,7 +125,8 @@ class WMMSE(MatrixPrecoder):
             escape the poor local optima that one start stops in on correlated site channels. Or one
             start: ``"rzf-eq"`` (RZF with equal power per user, the cheapest strong start),
             ``"zf-eq"``, ``"zf"`` (matrix-scaled) or ``"mrt"`` (``sqrt(P_T) H^* / ||H||_F``,
-            Kasalaee et al.'s).
+            Kasalaee et al.'s). The starts run as one batch (their steps' fixed costs paid once),
+            so ``"multi"`` holds up to four copies of the channels and iterates in memory.
         total_power: ``P_T``; ``M`` by default.
 
     Shapes:
