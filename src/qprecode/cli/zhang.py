@@ -20,6 +20,7 @@ from ..experiments.zhang import (
     sizes_report,
 )
 from ..plotting import plot_curves
+from ..registry import resolve_checkpoint
 from ..results import run_metadata, write_json
 from ._app import cli, console
 
@@ -27,14 +28,6 @@ from ._app import cli, console
 @cli.group()
 def zhang() -> None:
     """Experiments of Zhang et al. (gradient-driven GNN precoders)."""
-
-
-def _model_path(text: str) -> Path:
-    path = Path(text)
-    base = path / "best" if path.is_dir() else path.with_suffix("")
-    if not base.with_suffix(".json").is_file():
-        raise ValueError(f"{text} is neither a run folder with best.* nor a model file X.json")
-    return base
 
 
 @zhang.command("sizes")
@@ -132,7 +125,9 @@ def complexity(
     learned = learned_complexity(sweep_dir, target, num_channels)
     sizes = sorted({(r["antennas"], r["users"]) for r in learned})
     classical = classical_timings(sizes, ("wmmse", "zf"), num_channels)
-    hybrid = hybrid_complexity(_model_path(str(hybrid_run)), num_channels) if hybrid_run else {}
+    hybrid = {}
+    if hybrid_run is not None:
+        hybrid = hybrid_complexity(resolve_checkpoint(str(hybrid_run)), num_channels)
     table = Table(title=f"Fewest training samples to {target:.0%} of the baseline, and timings")
     for column in ("precoder", "M, K", "parameters", "samples", "fraction", "train [s]",
                    "infer [ms/sample]"):  # fmt: skip

@@ -17,7 +17,7 @@ from .modulation import MODULATIONS, Constellation, constellation
 from .nmse import nmse, nmse_terms, received_estimates
 from .radiation import RadiationPattern, radiation_pattern
 from .rate import log_se, sum_rate, user_rates
-from .sinr import sinr_from_matrix
+from .sinr import sinr_from_cross, sinr_from_matrix
 from .snidr import SNIDRTerms, snidr, snidr_terms
 from .snr import noise_variance
 
@@ -41,6 +41,7 @@ __all__ = [
     "normalize_average_power",
     "radiation_pattern",
     "received_estimates",
+    "sinr_from_cross",
     "sinr_from_matrix",
     "snidr",
     "snidr_terms",

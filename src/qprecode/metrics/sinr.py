@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import torch
 
-__all__ = ["sinr_from_matrix"]
+__all__ = ["sinr_from_cross", "sinr_from_matrix"]
 
 
 def sinr_from_matrix(
@@ -25,7 +25,13 @@ def sinr_from_matrix(
     Returns:
         ``[..., K]`` real.
     """
-    power = (H.mT @ W).abs() ** 2  # [..., K, K], power[k, j] = |h_k^T w_j|^2
+    return sinr_from_cross(H.mT @ W, noise_var)
+
+
+def sinr_from_cross(E: torch.Tensor, noise_var: float | torch.Tensor) -> torch.Tensor:
+    """``sinr_from_matrix`` from ``E = H^T W: [..., K, K]`` (``E[k, j] = h_k^T w_j``), for
+    callers that need ``E`` themselves (WMMSE's steps) -> ``[..., K]`` real."""
+    power = E.abs() ** 2  # [..., K, K], power[k, j] = |h_k^T w_j|^2
     signal = torch.diagonal(power, dim1=-2, dim2=-1)
     interference = power.sum(dim=-1) - signal
     return signal / (interference + noise_var)

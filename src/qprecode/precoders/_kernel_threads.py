@@ -1,4 +1,5 @@
-"""Compiled kernels over a batch of channels on Python threads: each thread takes slices of the
+"""Compiled kernels over a batch of channels: the choice between a kernel and its torch form
+(``resolve_backend``), and the kernels run on Python threads: each thread takes slices of the
 channels and the kernel releases the GIL. The threads sleep when idle, where an OpenMP pool spins;
 on a machine whose cores are all busy, two spinning pools (Numba's and torch's) slow each other
 by orders of magnitude."""
@@ -12,7 +13,9 @@ from concurrent.futures import ThreadPoolExecutor
 
 import torch
 
-__all__ = ["run_in_threads"]
+__all__ = ["BACKENDS", "resolve_backend", "run_in_threads"]
+
+BACKENDS = ("auto", "numba", "torch")
 
 _POOL: tuple[int, ThreadPoolExecutor] | None = None  # (threads, pool)
 _POOL_LOCK = threading.Lock()
@@ -25,6 +28,18 @@ def _forget_pool() -> None:
 
 
 os.register_at_fork(after_in_child=_forget_pool)
+
+
+def resolve_backend(backend: str, numba_available: bool) -> str:
+    """``"auto"`` -> ``"numba"`` where the kernel imports, else ``"torch"``; raises for an unknown
+    name or ``"numba"`` without Numba."""
+    if backend not in BACKENDS:
+        raise ValueError(f"backend must be one of {BACKENDS}, got {backend!r}")
+    if backend == "auto":
+        return "numba" if numba_available else "torch"
+    if backend == "numba" and not numba_available:
+        raise ValueError("backend 'numba' needs the numba package, which does not import here")
+    return backend
 
 
 def run_in_threads(

@@ -31,7 +31,8 @@ import numpy as np
 import torch
 
 from ..metrics import SNIDRTerms, snidr, sum_rate
-from ._kernel_threads import run_in_threads
+from ._kernel_threads import BACKENDS, run_in_threads
+from ._kernel_threads import resolve_backend as _resolve
 
 __all__ = [
     "BACKENDS",
@@ -42,7 +43,6 @@ __all__ = [
     "snidr_terms_from_sums",
 ]
 
-BACKENDS = ("auto", "numba", "torch")
 # Bytes of a block's levels (float32: 8 M W): W = 64 K / (8 M) lanes, within 64..1024.
 _BLOCK_BYTES = 1 << 16
 
@@ -56,15 +56,9 @@ except ImportError:  # pragma: no cover - exercised only where numba is missing
 
 
 def resolve_backend(backend: str) -> str:
-    """``"auto"`` -> ``"numba"`` where Numba imports, else ``"torch"``; raises for an unknown name
-    or ``"numba"`` without Numba."""
-    if backend not in BACKENDS:
-        raise ValueError(f"backend must be one of {BACKENDS}, got {backend!r}")
-    if backend == "auto":
-        return "numba" if NUMBA_AVAILABLE else "torch"
-    if backend == "numba" and not NUMBA_AVAILABLE:
-        raise ValueError("backend 'numba' needs the numba package, which does not import here")
-    return backend
+    """``"auto"`` -> ``"numba"`` where the local-search kernel imports, else ``"torch"``
+    (``_kernel_threads.resolve_backend``)."""
+    return _resolve(backend, NUMBA_AVAILABLE)
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,7 @@ import torch
 from .._validation import check_channel_and_symbols, check_finite_bits, real_dtype
 from ..dac import DAC
 from ..metrics import noise_variance
-from ._kernel_threads import run_in_threads
+from ._kernel_threads import resolve_backend, run_in_threads
 from .objective import align_sign, one_bit, real_channel
 
 __all__ = ["SQUID", "prox_squared_inf_norm"]
@@ -82,10 +82,6 @@ class SQUID:
         backend: str = "auto",
     ) -> None:
         bits = check_finite_bits(bits, "SQUID")
-        if backend not in ("auto", "numba", "torch"):
-            raise ValueError(f"backend must be auto, numba or torch, got {backend!r}")
-        if backend == "numba" and not _NUMBA:
-            raise ValueError("backend 'numba' needs the numba package, which does not import here")
         if iterations < 1 or not step > 0:
             raise ValueError(f"need iterations >= 1 and step > 0, got {iterations}, {step}")
         self.bits = bits
@@ -93,7 +89,7 @@ class SQUID:
         self.iterations = iterations
         self.step = step
         self.dac = DAC(bits, dac_kind)
-        self.backend = ("numba" if _NUMBA else "torch") if backend == "auto" else backend
+        self.backend = resolve_backend(backend, _NUMBA)
 
     def with_snr(self, snr_db: float) -> SQUID:
         return SQUID(self.bits, snr_db, self.iterations, self.step, self.dac.kind, self.backend)

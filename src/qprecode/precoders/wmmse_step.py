@@ -27,7 +27,7 @@ import math
 import torch
 
 from .._validation import check_positive_int
-from ..metrics import sinr_from_matrix, user_rates
+from ..metrics import sinr_from_cross, sinr_from_matrix, user_rates
 
 __all__ = [
     "check_iteration_settings",
@@ -73,10 +73,7 @@ def weighted_rate_from_cross(
     E: torch.Tensor, noise_var: float, weights: torch.Tensor
 ) -> torch.Tensor:
     """``weighted_sum_rate`` from ``E = H^T W: [B, K, K]`` -> ``[B]``."""
-    power = E.abs() ** 2
-    signal = torch.diagonal(power, dim1=-2, dim2=-1)
-    sinr = signal / (power.sum(dim=-1) - signal + noise_var)
-    return (weights * torch.log2(1 + sinr)).sum(dim=-1)
+    return (weights * user_rates(sinr_from_cross(E, noise_var))).sum(dim=-1)
 
 
 def wmmse_update(
