@@ -1,6 +1,6 @@
 """The ``qprecode`` command line, one module per command: ``precoders``, ``evaluate``,
 ``radiation``, ``train`` and ``retest``, ``sweep``, ``compare`` and ``reproduce``, ``power``,
-``energy``, ``compress-table``, ``baselines``, ``pareto``, ``dataset``, ``zhang``.
+``energy``, ``compress-table``, ``baselines``, ``pareto``, ``dataset``, ``zhang``, ``ofdm``.
 
 Every command prints a table, and can save its numbers (``--json``) with their config and a plot
 (``--plot``). Bad input gives a one-line error and exit status 2.
@@ -20,6 +20,7 @@ from . import (  # noqa: F401  (registers the commands)
     energy,
     evaluate,
     experiments,
+    ofdm,
     power,
     precoders,
     radiation,
