@@ -29,7 +29,7 @@ from .kasalaee import (
     load_float_weights,
     negative_matrix_sum_rate,
 )
-from .loop import EXTENDABLE_KEYS, RESUMABLE_KEYS, TrainResult, train
+from .loop import EXTENDABLE_KEYS, RESUMABLE_KEYS, TrainingStopped, TrainResult, train
 from .model_card import retest
 from .tasks import TASKS, Task, config_from_raw, list_trials, load_config, task_for
 from .trial import run_trial
@@ -58,6 +58,7 @@ __all__ = [
     "presets",
     "resolve_config",
     "Task",
+    "TrainingStopped",
     "TrainResult",
     "config_from_raw",
     "expand_sweep",

@@ -45,6 +45,14 @@ class DistributedContext:
             torch.cuda.set_device(device)
         return cls(dist.get_rank(), dist.get_world_size(), device)
 
+    def any(self, flag: bool) -> bool:
+        """Whether ``flag`` holds in any process (every process gets the same answer)."""
+        if not self.enabled:
+            return flag
+        value = torch.tensor(int(flag), device=self.device)
+        dist.all_reduce(value, op=dist.ReduceOp.MAX)
+        return bool(value.item())
+
     def barrier(self) -> None:
         if self.enabled:
             dist.barrier()

@@ -1,19 +1,28 @@
 """One training loop for every task: seeding, DDP, resume, logging, validation, best and last
 checkpoints, and the model card once the run is complete.
 
-A run folder holds ``last.*`` (weights, optimiser and noise-generator state, config and step;
-written every ``loop.checkpoint_every`` steps and after a new best model), ``best.*`` (the model
-with the best validation metric), ``metrics.csv``, TensorBoard events under ``tb/`` and, at the
-end, ``MODEL_CARD.md`` with the test metrics. Resuming replays exactly the steps of an
-uninterrupted run: the data order of epoch ``e`` comes from ``seed * EPOCH_ORDER_STRIDE + e`` and
-the training noise from one generator whose state is checkpointed.
+A run folder holds ``last.*`` (``training.checkpoint``: weights, optimiser and noise-generator
+state, config, step and running loss; written every ``loop.checkpoint_every`` steps, after a new
+best model and when the run is stopped), ``best.*`` (the model with the best validation metric),
+``metrics.csv``, TensorBoard events under ``tb/`` and, at the end, ``MODEL_CARD.md`` with the test
+metrics. Resuming replays exactly the steps of an uninterrupted run: the data order of epoch ``e``
+comes from ``seed * EPOCH_ORDER_STRIDE + e`` and the training noise from one generator whose state
+is checkpointed.
+
+Stopping keeps that exact: SIGINT (Ctrl-C) and SIGTERM let the step in progress finish, then a
+checkpoint of it is written (``training.stopping``). A ``KeyboardInterrupt`` raised inside a step
+(a second Ctrl-C) checkpoints the last finished step with the noise generator wound back to before
+the unfinished step's draws; one that lands in the optimiser's update keeps the last checkpoint.
+A step interrupted in its validation is validated again on resume, so no ``metrics.csv`` row is
+lost or written twice.
 """
 
 from __future__ import annotations
 
 import contextlib
-import json
 import math
+import signal
+import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -23,23 +32,26 @@ from typing import Any
 import torch
 from torch import nn
 
-from ..nn import load_model, model_header, read_files, save_model
+from ..nn import load_model, model_header, save_model
 from ..progress import progress_bar
 from ..results import run_metadata
 from ..seeds import EPOCH_ORDER_STRIDE, TRAIN_NOISE_OFFSET
-from .checkpoint import optimizer_tensors, restore_optimizer
-from .config import config_to_dict, diff_keys
+from .checkpoint import (
+    EXTENDABLE_KEYS,
+    RESUMABLE_KEYS,
+    RunState,
+    clear_run,
+    optimizer_tensors,
+    restore_run,
+)
+from .config import config_to_dict
 from .distributed import DistributedContext
 from .model_card import earlier_machines, finish, hardware
 from .run_log import RunLog
+from .stopping import StopSignals, TrainingStopped
 from .tasks import Task, task_for
 
-__all__ = ["EXTENDABLE_KEYS", "RESUMABLE_KEYS", "TrainResult", "train"]
-
-# Keys that may change when a run is resumed: they change how it runs, not what it computes.
-RESUMABLE_KEYS = ("loop.eval_every", "loop.checkpoint_every", "loop.device", "optim.micro_batch")
-# keys that may grow on resume, to extend a run (schedules over the run stretch to the new end)
-EXTENDABLE_KEYS = ("optim.steps", "optim.epochs")
+__all__ = ["EXTENDABLE_KEYS", "RESUMABLE_KEYS", "TrainResult", "TrainingStopped", "train"]
 
 
 @dataclass
@@ -100,6 +112,10 @@ def train(
         command: the command line that reproduces the run, for the model card.
         overwrite: start afresh in a folder that holds a run (its files are removed first);
             without it (or ``resume``) such a folder is refused.
+
+    Raises:
+        TrainingStopped: on SIGINT or SIGTERM, once the step in progress is done and
+            checkpointed (``--resume`` continues it).
     """
     out = Path(out_dir)
     if not resume and not overwrite and (out / "last.json").is_file():
@@ -108,7 +124,7 @@ def train(
             "(overwriting its checkpoints, logs and model card), or choose another --out"
         )
     if overwrite and not resume:
-        _clear_run(out)
+        clear_run(out)
     ctx = DistributedContext.start(torch.device(config.loop.device))
     batch = config.optim.batch_size
     if batch % ctx.world:
@@ -121,14 +137,14 @@ def train(
     optimizer = torch.optim.Adam(model.parameters(), lr=config.optim.lr)
     noise_device = ctx.device if task.noise_on_device else torch.device("cpu")
     noise = torch.Generator(device=noise_device).manual_seed(config.seed + TRAIN_NOISE_OFFSET)
-    step, best, history_seconds = 0, -math.inf, 0.0
-    machines: list[dict[str, Any]] = []  # [{"hardware", "from_step"}], one per machine used
+    run = RunState(machines=[])
     if resume:
-        step, best, history_seconds, machines = _restore(out, config, model, optimizer, noise, echo)
-        echo(f"resumed {out} at step {step} (best {task.selection_metric} {best:.3f})")
+        run = restore_run(out, config, model, optimizer, noise, echo)
+        echo(f"resumed {out} at step {run.step} (best {task.selection_metric} {run.best:.3f})")
+    machines = run.machines = run.machines or []
     machine = hardware(str(ctx.device))
     if not machines or machines[-1]["hardware"] != machine:
-        machines.append({"hardware": machine, "from_step": step + 1})
+        machines.append({"hardware": machine, "from_step": run.step + 1})
     objective = task.objective(model)
     ddp = nn.parallel.DistributedDataParallel(objective) if ctx.enabled else None
     wrapped = objective if ddp is None else ddp
@@ -142,109 +158,145 @@ def train(
     passes = _passes_per_step(task, config.optim.micro_batch, local)
     micro = local // passes
     log = RunLog(out, ctx.is_main)
-    if resume:
-        log.drop_after(step)  # rows logged after the checkpoint are logged again
-    started = time.perf_counter()
+    if resume:  # rows logged after the checkpoint are logged again, as is an unfinished row
+        log.drop_after(run.step if run.validated else run.step - 1)
+    started, history_seconds = time.perf_counter(), run.seconds
 
     def seconds() -> float:
         return history_seconds + time.perf_counter() - started
 
     def checkpoint() -> None:
+        run.seconds = seconds()
         info = {
-            "config": config_to_dict(config), "step": step, "epoch": step / steps_per_epoch,
-            "best_metric": best, "seconds": seconds(),
+            "config": config_to_dict(config), **run.info(), "epoch": run.step / steps_per_epoch,
             "optimizer_param_groups": optimizer.state_dict()["param_groups"], "meta": meta,
-            "machines": machines,
         }  # fmt: skip
         extra = {**optimizer_tensors(optimizer), "rng.noise": noise.get_state()}
         save_model(out / "last", model, info, extra)
 
-    loss_sum, loss_count, shown_loss = 0.0, 0, math.nan
+    shown_loss = math.nan
     metrics: dict[str, float] = {}
 
     def status() -> str:
-        return (f"loss {shown_loss:.3f}  {task.selection_metric} "
-                f"{metrics.get(task.selection_metric, math.nan):.3f}  best {best:.3f}")  # fmt: skip
+        current = metrics.get(task.selection_metric, math.nan)
+        return f"loss {shown_loss:.3f}  {task.selection_metric} {current:.3f}  best {run.best:.3f}"
 
-    order = _epoch_order(config.seed, step // steps_per_epoch, task.num_train)
-    bar = progress_bar(range(step, last_step), "train", progress and ctx.is_main, status)
-    if ctx.is_main:
-        echo(f"training {task.name} into {out}: steps {step + 1}..{last_step} of {total_steps}, "
-             f"batch {batch}, validation every {config.loop.eval_every} steps")  # fmt: skip
-    try:
-        for step_index in bar:
-            epoch, within = divmod(step_index, steps_per_epoch)
-            if within == 0:
-                order = _epoch_order(config.seed, epoch, task.num_train)
-            indices = order[within * batch : (within + 1) * batch]
-            tensors = task.training_batch(indices, noise, step_index, total_steps)
-            for group in optimizer.param_groups:
-                group["lr"] = config.optim.lr_at(step_index, total_steps)
-            optimizer.zero_grad(set_to_none=True)
-            loss = torch.zeros((), device=ctx.device)
-            for chunk in range(passes):  # the gradients of the passes add up to the batch's
-                start = ctx.rank * local + chunk * micro
-                # under DDP the processes average their gradients once, after the last pass
-                last_pass = chunk == passes - 1
-                with contextlib.nullcontext() if ddp is None or last_pass else ddp.no_sync():
-                    part_loss = wrapped(*(t[start : start + micro].to(ctx.device) for t in tensors))
-                    (part_loss / passes).backward()
-                loss += part_loss.detach() / passes
-            optimizer.step()
-            step = step_index + 1
-            shown_loss = loss.item()
-            loss_sum, loss_count = loss_sum + shown_loss, loss_count + 1
+    def validate() -> bool:
+        """Validate the model of step ``run.step``, log its row; whether it is a new best."""
+        nonlocal metrics
+        step = run.step
+        run.validated = False  # until the row is logged: resume validates this step again
+        model.eval()
+        metrics = task.validate(model)
+        model.train()
+        value = metrics[task.selection_metric]
+        improved = value > run.best
+        if improved:  # best.* is written before the new best is noted
+            save_model(out / "best", model, {
+                "config": config_to_dict(config), "step": step, "metrics": metrics,
+                "trained_on": task.trained_on(), "meta": meta,
+            })  # fmt: skip
+            run.best = value
+        row = {"step": step, "epoch": step / steps_per_epoch,
+               "train_loss": run.loss_sum / max(run.loss_count, 1), **metrics,
+               "seconds": seconds()}  # fmt: skip
+        log.log(row)
+        run.loss_sum, run.loss_count, run.validated = 0.0, 0, True
+        shown = "  ".join(f"{k} {v:.3f}" for k, v in metrics.items())
+        echo(f"step {step}/{total_steps}  epoch {row['epoch']:.2f}  loss "
+             f"{row['train_loss']:.3f}  {shown}  (best {run.best:.3f})  "
+             f"{row['seconds']:.0f} s")  # fmt: skip
+        return improved
 
-            improved = False
-            end_of_epoch = step % steps_per_epoch == 0
-            if ctx.is_main and (
-                step % config.loop.eval_every == 0 or end_of_epoch or step == last_step
-            ):
-                model.eval()
-                metrics = task.validate(model)
-                model.train()
-                value = metrics[task.selection_metric]
-                improved = value > best
-                if improved:
-                    best = value
-                    save_model(out / "best", model, {
-                        "config": config_to_dict(config), "step": step, "metrics": metrics,
-                        "trained_on": task.trained_on(), "meta": meta,
-                    })  # fmt: skip
-                row = {
-                    "step": step,
-                    "epoch": step / steps_per_epoch,
-                    "train_loss": loss_sum / max(loss_count, 1),
-                    **metrics,
-                    "seconds": seconds(),
-                }
-                log.log(row)  # fmt: skip
-                shown = "  ".join(f"{k} {v:.3f}" for k, v in metrics.items())
-                echo(f"step {step}/{total_steps}  epoch {row['epoch']:.2f}  loss "
-                     f"{row['train_loss']:.3f}  {shown}  (best {best:.3f})  "
-                     f"{row['seconds']:.0f} s")  # fmt: skip
-                loss_sum, loss_count = 0.0, 0
-            # a new best model is always followed by a checkpoint, so a resumed run never compares
-            # against an older best than best.* holds
-            if ctx.is_main and (
-                step % config.loop.checkpoint_every == 0 or step == last_step or improved
-            ):
-                checkpoint()
-
-    except KeyboardInterrupt:
-        # the last finished step is kept (the interrupted one is repeated on resume, so a
-        # resumed run is not bit-identical to an uninterrupted one)
-        if ctx.is_main and step > 0:
+    def after_step(force_validation: bool = False) -> None:
+        """The validation and checkpoint due after step ``run.step``."""
+        step = run.step
+        improved = False
+        if ctx.is_main and (force_validation or step % config.loop.eval_every == 0
+                            or step % steps_per_epoch == 0 or step == last_step):  # fmt: skip
+            improved = validate()
+        # a new best model is always followed by a checkpoint, so a resumed run never compares
+        # against an older best than best.* holds
+        if ctx.is_main and (
+            step % config.loop.checkpoint_every == 0 or step == last_step or improved
+        ):
             checkpoint()
-            echo(f"interrupted: checkpoint of step {step} in {out}; --resume continues")
+
+    def stop_if_asked(stop: StopSignals) -> None:
+        """After a finished step: on SIGINT or SIGTERM (in any process), checkpoint and stop."""
+        if not ctx.any(stop.received is not None):
+            return
+        signum = stop.received or signal.SIGTERM  # another process received it
+        if ctx.is_main:
+            checkpoint()
+            echo(f"stopped by {signal.Signals(signum).name}: checkpoint of step {run.step} in "
+                 f"{out}; --resume continues")  # fmt: skip
+        raise TrainingStopped(signum, run.step)
+
+    order = _epoch_order(config.seed, run.step // steps_per_epoch, task.num_train)
+    bar = progress_bar(range(run.step, last_step), "train", progress and ctx.is_main, status)
+    if ctx.is_main:
+        setting = ", ".join(f"{k} {v}" for k, v in task.trained_on().items())
+        echo(f"training {task.name} ({setting}) on {ctx.device} into {out}: steps "
+             f"{run.step + 1}..{last_step} of {total_steps}, batch {batch}, validation every "
+             f"{config.loop.eval_every} steps")  # fmt: skip
+    first_index = run.step
+    unfinished: torch.Tensor | None = None  # noise state before the draws of an unfinished step
+    updating = False  # the optimiser is changing the weights
+    try:
+        with StopSignals() as stop:
+            if not run.validated:
+                after_step(force_validation=True)
+                stop_if_asked(stop)
+            for step_index in bar:
+                unfinished = noise.get_state()
+                epoch, within = divmod(step_index, steps_per_epoch)
+                if within == 0:
+                    order = _epoch_order(config.seed, epoch, task.num_train)
+                indices = order[within * batch : (within + 1) * batch]
+                tensors = task.training_batch(indices, noise, step_index, total_steps)
+                for group in optimizer.param_groups:
+                    group["lr"] = config.optim.lr_at(step_index, total_steps)
+                optimizer.zero_grad(set_to_none=True)
+                loss = torch.zeros((), device=ctx.device)
+                for chunk in range(passes):  # the gradients of the passes add up to the batch's
+                    start = ctx.rank * local + chunk * micro
+                    # under DDP the processes average their gradients once, after the last pass
+                    last_pass = chunk == passes - 1
+                    with contextlib.nullcontext() if ddp is None or last_pass else ddp.no_sync():
+                        part = wrapped(*(t[start : start + micro].to(ctx.device) for t in tensors))
+                        (part / passes).backward()
+                    loss += part.detach() / passes
+                value = loss.item()
+                updating = True
+                optimizer.step()
+                run.step, run.loss_sum, run.loss_count = (
+                    step_index + 1, run.loss_sum + value, run.loss_count + 1
+                )  # fmt: skip
+                updating, unfinished, shown_loss = False, None, value
+                after_step()
+                if ctx.is_main and step_index == first_index:
+                    echo(_first_step_line(run.step, time.perf_counter() - started, ctx.device))
+                stop_if_asked(stop)
+    except KeyboardInterrupt as interrupt:
+        if ctx.is_main and not isinstance(interrupt, TrainingStopped):
+            if updating:
+                echo(f"interrupted while the optimiser updated the weights of step "
+                     f"{run.step + 1}: {out}'s last checkpoint is kept; --resume continues "
+                     "from it")  # fmt: skip
+            elif run.step > 0:
+                if unfinished is not None:  # the unfinished step draws its noise again
+                    noise.set_state(unfinished)
+                checkpoint()
+                echo(f"interrupted: checkpoint of step {run.step} in {out}; --resume continues")
         raise
 
-    result = TrainResult(out, step, best, metrics)
+    result = TrainResult(out, run.step, run.best, metrics)
     log.plot(task.selection_metric)
     log.close()
     ctx.barrier()  # before the test evaluation, which only the main process runs
-    if ctx.is_main and step == total_steps:
-        training = {"command": command, "steps": step, "processes": ctx.world,
+    if ctx.is_main and run.step == total_steps:
+        training = {"command": command, "steps": run.step, "processes": ctx.world,
                     "device": str(ctx.device), "seconds": seconds(),
                     **earlier_machines(machines)}  # fmt: skip
         result.test = finish(out, task, echo, training)
@@ -268,66 +320,18 @@ def _passes_per_step(task: Task, micro_batch: int | None, local_batch: int) -> i
     return local_batch // micro_batch
 
 
-def _clear_run(out: Path) -> None:
-    """Remove what a run writes into ``out`` (checkpoints, model card, logs), nothing else."""
-    for name in ("last.json", "last.safetensors", "best.json", "best.safetensors",
-                 "MODEL_CARD.md", "metrics.csv", "training.png"):  # fmt: skip
-        (out / name).unlink(missing_ok=True)
-    if (out / "tb").is_dir():
-        for path in (out / "tb").iterdir():
-            path.unlink()
+def _first_step_line(step: int, seconds: float, device: torch.device) -> str:
+    """What the first step of this process took: its time and the peak memory so far (the
+    process's resident memory on a CPU, the allocated memory on a GPU), as a log line."""
+    if device.type == "cuda":
+        peak = torch.cuda.max_memory_allocated(device)
+        where = "GPU memory"
+    else:
+        import resource  # POSIX only
 
-
-def _grows(key: str, old: dict[str, Any], new: dict[str, Any]) -> bool:
-    """Whether ``key`` is an ``EXTENDABLE_KEYS`` entry whose value grows from ``old`` to
-    ``new`` (nested config dicts)."""
-    if key not in EXTENDABLE_KEYS:
-        return False
-    section, name = key.split(".")
-    before, after = old.get(section, {}).get(name), new.get(section, {}).get(name)
-    return isinstance(before, int) and isinstance(after, int) and after > before
-
-
-def _restore(
-    out: Path,
-    config: Any,
-    model: nn.Module,
-    optimizer: torch.optim.Optimizer,
-    noise: torch.Generator,
-    echo: Callable[[str], None],
-) -> tuple[int, float, float, list[dict[str, Any]]]:
-    """Load ``out/last.*`` into the model, optimiser and generator; returns the step, the best
-    validation metric, the seconds spent so far and the machines used (``[{"hardware",
-    "from_step"}]``; a checkpoint from before this record: the hardware of a finished run's
-    ``best.json``, else "unrecorded"). A run resumed on another kind of device than its noise
-    was drawn on (a GPU run on the CPU, say) draws new noise, seeded by the step.
-    """
-    tensors, info = read_files(out / "last")
-    old, new = info["config"], config_to_dict(config)
-    changed = [k for k in diff_keys(old, new)
-               if k not in RESUMABLE_KEYS and not _grows(k, old, new)]  # fmt: skip
-    if changed:
-        raise ValueError(
-            f"cannot resume {out}: its config differs from the given config in {changed} "
-            f"(only {', '.join(RESUMABLE_KEYS)} may change on resume, and "
-            f"{', '.join(EXTENDABLE_KEYS)} may grow to extend the run)"
+        # kilobytes on Linux, bytes on macOS
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * (
+            1 if sys.platform == "darwin" else 1024
         )
-    model.load_state_dict({k[6:]: v for k, v in tensors.items() if k.startswith("model.")})
-    restore_optimizer(optimizer, tensors, info["optimizer_param_groups"])
-    step = int(info["step"])
-    state = tensors["rng.noise"]
-    if state.numel() == noise.get_state().numel():
-        noise.set_state(state)
-    else:  # a CPU generator's state is 5,056 bytes, a CUDA generator's 16
-        noise.manual_seed(config.seed + TRAIN_NOISE_OFFSET + step)
-        echo(
-            f"the training noise of {out} was drawn on another kind of device: from step "
-            f"{step} on it is drawn afresh (seed {config.seed + TRAIN_NOISE_OFFSET + step})"
-        )
-    best = -math.inf if info["best_metric"] is None else float(info["best_metric"])
-    machines = info.get("machines")
-    if machines is None:
-        finished = out / "best.json"
-        facts = json.loads(finished.read_text()).get("training", {}) if finished.is_file() else {}
-        machines = [{"hardware": facts.get("hardware", "unrecorded"), "from_step": 1}]
-    return step, best, float(info["seconds"]), machines
+        where = "process memory"
+    return f"step {step} done in {seconds:.1f} s; peak {where} {peak / 2**30:.2f} GiB"
