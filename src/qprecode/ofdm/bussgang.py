@@ -67,18 +67,20 @@ def _gain_terms(H: torch.Tensor, W: torch.Tensor, gain: float) -> tuple[torch.Te
     return signal, power.sum(dim=-1) - signal
 
 
-def _exact_distortion_spectrum(
-    W: torch.Tensor, transmitter: OFDMTransmitter, rho: torch.Tensor
-) -> torch.Tensor:
-    """``C_e[f]: [B, N, M, M]`` on every bin, from the covariance of the time samples."""
+def _exact_distortion_spectrum(W: torch.Tensor, transmitter: OFDMTransmitter) -> torch.Tensor:
+    """``C_e[f]: [B, N, M, M]`` on every bin, from the covariance of the time samples (in
+    double precision: the normalised covariance ``c`` reaches 1, where ``F`` is steep in ``c``)."""
     grid, stats = transmitter.grid, transmitter.statistics
+    dtype = W.dtype
+    W = W.to(torch.complex128)
+    rho = antenna_powers(W, grid)  # [B, M], from the same W as C_x, so that c[0]_mm = 1
     B, S, M, _ = W.shape
     P = (W @ W.mH).reshape(B, S, M * M)  # [B, S, M*M], W[f] W[f]^H
     C_x = torch.fft.ifft(grid.place(P), dim=-2).reshape(B, grid.fft_size, M, M)  # [B, tau, M, M]
     scale = (rho.unsqueeze(-1) * rho.unsqueeze(-2)).sqrt().unsqueeze(1)  # [B, 1, M, M]
     c = torch.where(scale > 0, C_x / scale.clamp_min(torch.finfo(scale.dtype).tiny), 0.0)
     C_e = scale * (stats.correlation(c) - stats.gain**2 * c) / stats.output_power
-    return torch.fft.fft(C_e, dim=1)  # [B, N, M, M]
+    return torch.fft.fft(C_e, dim=1).to(dtype)  # [B, N, M, M]
 
 
 def bussgang_model(
@@ -107,15 +109,15 @@ def bussgang_model(
     # the linear part's spectrum, g^2 tr(W[f] W[f]^H), zero on the guard band
     linear = W.new_zeros(W.shape[0], grid.fft_size, dtype=signal.dtype)  # [B, N]
     linear[:, grid.used_bins.to(W.device)] = gain**2 * (W.abs() ** 2).sum(dim=(-2, -1))
-    rho = antenna_powers(W, grid)  # [B, M]
     if transmitter.dac.is_ideal:
         return WidebandTerms(signal, interference, torch.zeros_like(signal), linear)
     if model == "diagonal":
+        rho = antenna_powers(W, grid)  # [B, M]
         d = rho * stats.distortion_power / stats.output_power  # [B, M] per antenna and bin
         distortion = torch.einsum("bsmk,bm->bsk", H.abs() ** 2, d)
         spectrum = linear + d.sum(dim=-1, keepdim=True)
         return WidebandTerms(signal, interference, distortion, spectrum)
-    C_e = _exact_distortion_spectrum(W, transmitter, rho)  # [B, N, M, M]
+    C_e = _exact_distortion_spectrum(W, transmitter)  # [B, N, M, M]
     C_used = grid.take_used(C_e.flatten(-2)).unflatten(-1, C_e.shape[-2:])  # [B, S, M, M]
     distortion = torch.einsum("bsmk,bsmn,bsnk->bsk", H, C_used, H.conj()).real
     spectrum = linear + torch.diagonal(C_e, dim1=-2, dim2=-1).real.sum(dim=-1)
