@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 TORCH_VERSION := 2.13.0
 TORCH_CPU_INDEX ?= https://download.pytorch.org/whl/cpu
 
-.PHONY: demo test test-fast lint bench clean
+.PHONY: demo test test-fast lint bench bench-publish clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -27,9 +27,9 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	$(VENV)/bin/qprecode evaluate --precoder mrt,zf --bits 1,2,3,4,inf --antennas 32 --users 2 \
 		--channel rayleigh --snr-db -10:30:5 --channels 1000 --symbols 125 --seed 0 \
-		--json results/demo/sum_rate.json --plot results/demo/sum_rate.png --quiet
+		--json runs/demo/sum_rate.json --plot runs/demo/sum_rate.png --quiet
 	$(VENV)/bin/qprecode radiation --precoder mrt --bits 1,3 --antennas 32 --angles 110 \
-		--json results/demo/radiation.json --plot results/demo/radiation.png
+		--json runs/demo/radiation.json --plot runs/demo/radiation.png
 
 test: $(STAMP)
 	$(PY) -m pytest
@@ -44,15 +44,20 @@ lint: $(STAMP)
 	$(VENV)/bin/mypy src
 	$(VENV)/bin/lint-imports
 
-# Refreshes results/benchmarks/*.json with this machine's figures.
+# This machine's figures into $(BENCH_OUT) (runs/benchmarks, kept out of git); `make
+# bench-publish` writes them over the shipped results/benchmarks/*.json.
+BENCH_OUT ?= runs/benchmarks
 bench: $(STAMP)
-	$(PY) benchmarks/bench_evaluate.py --json results/benchmarks/evaluate.json
-	$(PY) benchmarks/bench_gnn.py --json results/benchmarks/gnn.json
-	$(PY) benchmarks/bench_precoders.py --json results/benchmarks/precoders.json
-	$(PY) benchmarks/bench_local_search.py --json results/benchmarks/local_search.json
+	$(PY) benchmarks/bench_evaluate.py --json $(BENCH_OUT)/evaluate.json
+	$(PY) benchmarks/bench_gnn.py --json $(BENCH_OUT)/gnn.json
+	$(PY) benchmarks/bench_precoders.py --json $(BENCH_OUT)/precoders.json
+	$(PY) benchmarks/bench_local_search.py --json $(BENCH_OUT)/local_search.json
+
+bench-publish:
+	$(MAKE) bench BENCH_OUT=results/benchmarks
 
 clean:
-	rm -rf $(VENV) results/demo
+	rm -rf $(VENV) runs/demo
 
 # Site-specific ray-traced channels (Sionna RT, the optional extra qprecode[sionna]). Dr.Jit runs
 # Sionna on the CPU through an LLVM library: Debian's libllvm19, installed here with apt-get when

@@ -258,7 +258,9 @@ def test_evaluate_draws_from_a_split_and_los_selection_of_a_channel_file(tmp_pat
     ("option", "value", "message"),
     [
         ("--plot", "out/x.jpgx", "plot format must be one of"),
-        ("--json", "/proc/none/r.json", "cannot create the folder"),
+        ("--json", "/proc/none/r.json", "--json /proc/none/r.json: cannot create files in /proc"),
+        ("--json", "/proc/r.json", "--json /proc/r.json: cannot create files in /proc"),
+        ("--plot", "/proc/r.png", "--plot /proc/r.png: cannot create files in /proc"),
     ],  # fmt: skip
 )
 def test_outputs_are_checked_before_any_work(option, value, message, tmp_path, capsys, monkeypatch):

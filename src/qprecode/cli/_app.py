@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import os
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -52,35 +52,99 @@ def precoder_options(command: Callable[..., Any]) -> Callable[..., Any]:
     return precoder_option(bits_option(dac_option(antennas_option(command))))
 
 
-def _writable(path: Path) -> None:
-    """Raise ``click.BadParameter`` unless ``path``'s folder exists or can be made, and is
-    writable: checked before any work, so a long run never ends in an unwritable output."""
-    folder = path.parent
+# The repository's shipped results (``results/`` of a clone; none for an installed package):
+# commands refuse to write over them without --force.
+_CHECKOUT = Path(__file__).resolve().parents[3]
+SHIPPED_RESULTS = _CHECKOUT / "results" if (_CHECKOUT / "pyproject.toml").is_file() else None
+
+
+def _note_force(ctx: click.Context, param: click.Parameter, value: bool) -> bool:
+    ctx.meta["force"] = value
+    return value
+
+
+def force_option(
+    help_text: str = "Write over the repository's shipped results (results/) too.",
+    expose_value: bool = False,
+) -> Callable[[Any], Any]:
+    """``--force``: read first (eager), so that the output options' callbacks see it; a
+    command that uses it otherwise too (``train``) takes it as an argument."""
+    return click.option(
+        "--force", is_flag=True, is_eager=True, expose_value=expose_value, callback=_note_force,
+        help=help_text,
+    )  # fmt: skip
+
+
+def _check_folder(option: str, path: Path, folder: Path) -> None:
+    """Raise a one-line ``ValueError`` naming ``option`` unless files can be created in
+    ``folder`` (an existing folder, or one to be made inside the nearest existing one): checked
+    before any work, so a long run never ends in an unwritable output. Creating a probe file is
+    the test that holds for every user (root included) and file system (``/proc``, read-only
+    mounts)."""
+    existing = folder.absolute()
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    if not existing.is_dir():
+        raise ValueError(f"{option} {path}: {existing} is a file, not a folder")
     try:
-        folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=existing):
+            pass
     except OSError as err:
-        raise click.BadParameter(f"cannot create the folder {folder}: {err.strerror}") from None
-    if not os.access(folder, os.W_OK):
-        raise click.BadParameter(f"the folder {folder} is not writable")
+        raise ValueError(
+            f"{option} {path}: cannot create files in {existing} ({err.strerror})"
+        ) from None
+
+
+def _check_shipped(ctx: click.Context, option: str, path: Path) -> None:
+    """Refuse an existing file or non-empty folder among the repository's shipped results
+    unless the command was given ``--force``."""
+    if SHIPPED_RESULTS is None or ctx.meta.get("force"):
+        return
+    target = path.absolute().resolve()
+    if not target.is_relative_to(SHIPPED_RESULTS):
+        return
+    if target.is_file() or (target.is_dir() and any(target.iterdir())):
+        raise ValueError(
+            f"{option} {path}: these are results shipped with the repository; write elsewhere "
+            "(runs/ is kept out of git) or add --force to replace them"
+        )
+
+
+def _option(param: click.Parameter) -> str:
+    return param.opts[0] if param.opts else str(param.name)
 
 
 def check_output_path(
     ctx: click.Context, param: click.Parameter, value: Path | None
 ) -> Path | None:
+    """The callback of an output file option: its folder can take files, and it is not a
+    shipped result (without --force)."""
     if value is not None:
-        _writable(value)
+        if value.is_dir():
+            raise ValueError(f"{_option(param)} {value} is a folder; give a file name")
+        _check_folder(_option(param), value, value.parent)
+        _check_shipped(ctx, _option(param), value)
+    return value
+
+
+def check_output_dir(ctx: click.Context, param: click.Parameter, value: Path | None) -> Path | None:
+    """The callback of an output folder option (``--out``): it is or can become a folder that
+    takes files, and it holds no shipped results (without --force)."""
+    if value is not None:
+        _check_folder(_option(param), value, value)
+        _check_shipped(ctx, _option(param), value)
     return value
 
 
 def check_plot_path(ctx: click.Context, param: click.Parameter, value: Path | None) -> Path | None:
+    """``check_output_path`` for a plot, whose suffix must be a format matplotlib writes."""
     if value is not None:
         formats = FigureCanvasBase.get_supported_filetypes()
         if value.suffix.lstrip(".").lower() not in formats:
             raise click.BadParameter(
                 f"{value.name}: the plot format must be one of {', '.join(sorted(formats))}"
             )
-        _writable(value)
-    return value
+    return check_output_path(ctx, param, value)
 
 
 def json_option(what: str) -> Callable[[Any], Any]:

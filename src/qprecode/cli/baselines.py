@@ -20,7 +20,7 @@ from ..experiments.kasalaee import (
 from ..precoders import WMMSE_INITS
 from ..results import atomic_write_bytes, run_metadata, write_json
 from ..training import load_config
-from ._app import cli, console
+from ._app import check_output_path, cli, console, force_option
 
 
 @cli.command()
@@ -42,9 +42,10 @@ from ._app import cli, console
     help="WMMSE stopping tolerances (relative rate change), comma-separated.",
 )
 @click.option("--json", "json_path", type=click.Path(dir_okay=False, path_type=Path),
-              help="Write the rows with the config here.")  # fmt: skip
+              callback=check_output_path, help="Write the rows with the config here.")  # fmt: skip
 @click.option("--md", "md_path", type=click.Path(dir_okay=False, path_type=Path),
-              help="Write the table as Markdown here.")  # fmt: skip
+              callback=check_output_path, help="Write the table as Markdown here.")  # fmt: skip
+@force_option()
 def baselines(
     config_path: Path, trial: str | None, snr_text: str | None, channels: int, init_text: str,
     tolerance_text: str, json_path: Path | None, md_path: Path | None,

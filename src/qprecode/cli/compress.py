@@ -11,7 +11,7 @@ from ..cost import PAPER_TABLE_II as PAPER_TABLE_II_ENERGY
 from ..cost import PAPER_TABLE_II_RATES
 from ..experiments.kasalaee import compression_table
 from ..results import atomic_write_bytes, run_metadata, write_json
-from ._app import cli, console
+from ._app import check_output_dir, cli, console, force_option
 
 # Kasalaee et al., Table II ((64, 1024) with uniform weight bits) as the table's text
 PAPER_TABLE_II = {
@@ -30,8 +30,10 @@ PAPER_TABLE_II = {
     "--out",
     "out_dir",
     type=click.Path(file_okay=False, path_type=Path),
+    callback=check_output_dir,
     help="Where table2.json and table2.md go; default: the FP32 sweep folder.",
 )
+@force_option()
 def compress_table(fp32_dir: Path, qat_dir: Path | None, out_dir: Path | None) -> None:
     """The default network at 16 bits, LSQ and PTQ at uniform 8, 4 and 2 bits: sum rate and its
     fraction of WMMSE (mean +- std over seeds), inference energy (eqs. 7-11, I2 and I1) and

@@ -41,7 +41,7 @@ from ..datasets.sionna_sites import (
 )
 from ..datasets.site_config import SiteConfig
 from ..datasets.snr import calibrated_snr_db, split_snr_db, user_snr_db
-from ._app import check_output_path, check_plot_path, cli, console
+from ._app import check_output_dir, check_output_path, check_plot_path, cli, console, force_option
 
 
 @cli.group()
@@ -93,7 +93,8 @@ def _footprint_of(scene_name: str) -> np.ndarray | None:
               help="A scene shipped with sionna-rt (munich, etoile, florence, ...) or a Mitsuba "
               "XML file.")  # fmt: skip
 @click.option("--out", "out_path", required=True, help="Channel file (HDF5).",
-              type=click.Path(dir_okay=False, path_type=Path))  # fmt: skip
+              type=click.Path(dir_okay=False, path_type=Path),
+              callback=check_output_path)  # fmt: skip
 @click.option("--bs-xy", default=None,
               help="BS position X,Y [m] (default: a street/square preset for munich, etoile and "
               "florence, else the scene centre).")  # fmt: skip
@@ -124,8 +125,10 @@ def _footprint_of(scene_name: str) -> np.ndarray | None:
 @click.option("--seed", type=int, default=0, show_default=True, help="Jitter and solver seed.")
 @click.option("--threads", type=int, default=None, help="Dr.Jit threads (default: all cores).")
 @click.option("--plot-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              callback=check_output_dir,
               help="Write <name>_snr.png and <name>_positions.png here.")  # fmt: skip
 @click.option("--quiet", is_flag=True, help="No progress bar.")
+@force_option()
 def site(
     scene: str, out_path: Path, bs_xy: str | None, bs_height: float, ue_height: float,
     array_text: str, carrier: float, tx_power_dbm: float, system_loss_db: float,
@@ -205,6 +208,7 @@ def site(
               help="Write the CDF of the eigenvalue spread vs i.i.d. Rayleigh "
                    "(normalised alike).")  # fmt: skip
 @click.option("--quiet", is_flag=True, help="No progress bar.")
+@force_option()
 def three_gpp(
     model: str, out_path: Path, antennas: int, users: int, samples: int, array_kind: str,
     upa_rows: int, carrier: float, sector_deg: float, normalization: str, seed: int,
@@ -255,6 +259,7 @@ def _rayleigh_spread(
               default=None, callback=check_plot_path,
               help="Write the CDFs, with i.i.d. Rayleigh normalised per user.")  # fmt: skip
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed of the Rayleigh set.")
+@force_option()
 def spread(paths: tuple[Path, ...], plot_path: Path | None, seed: int) -> None:
     """Eigenvalue spread of H^H H (K x K, per sample) of channel files of grouped samples,
     against i.i.d. Rayleigh channels of the same size normalised per user."""
@@ -337,7 +342,9 @@ def info(
 @dataset.command("plot")
 @click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--out-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              callback=check_output_dir,
               help="Folder of the PNGs (default: beside the file).")  # fmt: skip
+@force_option()
 def plot(path: Path, out_dir: Path | None) -> None:
     """SNR distribution and user positions (over the scene's structures when Sionna RT is
     installed) of a site channel file."""

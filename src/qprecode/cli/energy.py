@@ -12,7 +12,7 @@ from rich.table import Table
 from .. import _parsing
 from ..experiments.kasalaee import energy_records
 from ..results import run_metadata, write_json
-from ._app import cli, console, json_option
+from ._app import cli, console, force_option, json_option
 
 _DEFAULT_BITS = ("16,16,16,16", "8,8,8,8", "4,4,4,4", "2,2,2,2")
 
@@ -84,6 +84,7 @@ def _print(records: dict[str, Any], iterations: float, antennas: int, users: int
 @click.option("--bits", "bits_texts", multiple=True, default=_DEFAULT_BITS, show_default=True,
               help="Weight bits CONV,FCL1,FCL2,FCL3 (or one); repeat for several.")  # fmt: skip
 @json_option("energies")
+@force_option()
 def energy(
     antennas: int, users: int, iterations: float, arch_texts: tuple[str, ...],
     bits_texts: tuple[str, ...], json_path: Path | None,

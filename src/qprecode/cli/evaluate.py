@@ -23,6 +23,7 @@ from ._app import (
     build_all,
     cli,
     console,
+    force_option,
     json_option,
     plot_option,
     precoder_options,
@@ -115,6 +116,7 @@ from ._app import (
 @json_option("results")
 @plot_option("Write a metric-vs-SNR plot (PNG); a second metric goes to NAME_ber.png.")
 @click.option("--quiet", is_flag=True, help="No progress bars.")
+@force_option()
 def evaluate(
     precoders: str,
     antennas: int,

@@ -20,7 +20,7 @@ from ..experiments import (
     resolve_items,
     run_comparison,
 )
-from ._app import cli, console
+from ._app import check_output_dir, cli, console, force_option
 
 
 def _run_options(
@@ -31,8 +31,10 @@ def _run_options(
     def decorate(command: Callable[..., Any]) -> Callable[..., Any]:
         command = click.option(
             "--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
-            default=Path(default_out), show_default=True, help="Output folder.",
+            default=Path(default_out), show_default=True, callback=check_output_dir,
+            help="Output folder.",
         )(command)  # fmt: skip
+        command = force_option()(command)
         command = click.option(
             "--seed", type=click.IntRange(min=0), default=0, show_default=True,
             help="Base seed of the channels and symbols (0: those of the reports in results/).",
@@ -50,7 +52,7 @@ def _run_options(
     [*sorted(COMPARE_PRESETS), *COMPARE_PRESET_ALIASES],
     "quick: 300 channels x 64 symbols, about 100 s on 2 CPU cores; full (or paper, as "
     "reproduce names it): 1000 x 125 and a finer SNR grid.",
-    "results/compare",
+    "runs/compare",
 )
 def compare(preset: str, seed: int, out_dir: Path) -> None:
     """MRT, ZF, WF, SQUID, C2PO, the local search and the shipped GNNs side by side (M=32, K in
@@ -84,8 +86,10 @@ def compare(preset: str, seed: int, out_dir: Path) -> None:
     "--out",
     "out_dir",
     type=click.Path(file_okay=False, path_type=Path),
+    callback=check_output_dir,
     help="Output folder; default: runs/reproduce/PAPER.",
 )
+@force_option()
 @click.option("--list", "list_only", is_flag=True, help="List the items and exit.")
 def reproduce_command(
     item: str | None, preset: str, seed: int, out_dir: Path | None, list_only: bool

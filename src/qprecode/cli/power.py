@@ -15,6 +15,7 @@ from ..results import run_metadata, write_json
 from ._app import (
     cli,
     console,
+    force_option,
     json_option,
     plot_option,
 )
@@ -42,6 +43,7 @@ from ._app import (
               help="RF-DAC carrier f_c [Hz].")  # fmt: skip
 @json_option("records")
 @plot_option("Write power vs bandwidth for baseband and RF-DACs (PNG).")
+@force_option()
 def power(
     antennas: int, users: int, gnn_bits: int, baseline_bits: int, arch_text: str,
     at_bandwidth: float, efficiency: float, max_flops: float, rolloff: float, vdd: float,

@@ -19,6 +19,7 @@ from ._app import (
     build_all,
     cli,
     console,
+    force_option,
     json_option,
     plot_option,
     precoder_options,
@@ -57,6 +58,7 @@ from ._app import (
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed of the symbols.")
 @json_option("patterns")
 @plot_option("Write polar plots of P_lin, P_dist and SDR (PNG).")
+@force_option()
 def radiation(
     precoders: str,
     bits_text: str,

@@ -12,7 +12,7 @@ from ..experiments.kasalaee import pareto_report
 from ..results import run_metadata, write_csv, write_json
 from ..sweeps import ENGINES, plan_sweep, ray_available, run_local, run_ray
 from ..training.config import parse_assignments
-from ._app import cli, console
+from ._app import check_output_dir, cli, console, force_option
 
 
 @cli.command()
@@ -21,7 +21,9 @@ from ._app import cli, console
               help="YAML config with a sweep section (configs/<paper>/*.yaml).")  # fmt: skip
 @click.argument("overrides", nargs=-1)
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
+              callback=check_output_dir,
               help="Sweep folder; default sweeps/<config name>.")  # fmt: skip
+@force_option()
 @click.option("--engine", type=click.Choice(ENGINES), default="auto", show_default=True,
               help="ray: Ray Tune (pip install 'qprecode[sweep]'); local: one trial after the "
               "other in this process; auto: ray when installed.")  # fmt: skip
@@ -89,7 +91,9 @@ def _cell(value: object) -> str:
               "table's setting: WMMSE over its stopping tolerance (four starts, and the paper's "
               "MRT start) and ZF/RZF in both power normalisations (Fig. 3); 0: no.")  # fmt: skip
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
+              callback=check_output_dir,
               help="Output folder; default: the first table's folder.")  # fmt: skip
+@force_option()
 def pareto(tables: tuple[Path, ...], wmmse_channels: int, out_dir: Path | None) -> None:
     """Pareto fronts of energy efficiency (bits/s/Hz/uJ) against sum rate from one or more
     sweeps' results.csv or results.json (Figs. 2-3 of Kasalaee et al.; e.g. the paper's network

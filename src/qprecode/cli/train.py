@@ -6,10 +6,10 @@ from pathlib import Path
 
 import click
 
-from ..training import list_trials, load_config, presets
+from ..training import TrainingStopped, list_trials, load_config, presets
 from ..training import retest as retest_run
 from ..training import train as train_run
-from ._app import cli, console
+from ._app import check_output_dir, cli, console, force_option
 
 
 @cli.command(context_settings={"ignore_unknown_options": False})
@@ -27,11 +27,11 @@ from ._app import cli, console
     "--out",
     "out_dir",
     type=click.Path(file_okay=False, path_type=Path),
+    callback=check_output_dir,
     help="Run folder; default runs/<config name>[-<trial>].",
 )
 @click.option("--resume", is_flag=True, help="Continue the interrupted run in the run folder.")
-@click.option("--force", is_flag=True,
-              help="Start again in a run folder that holds a run (overwrites it).")  # fmt: skip
+@force_option("Start again in a run folder that holds a run (overwrites it).", expose_value=True)
 @click.option("--device", default=None, help="cpu or cuda (overrides loop.device).")
 @click.option("--max-steps", type=int, default=None, help="Stop after this global step.")
 @click.option("--quiet", is_flag=True, help="No progress bar.")
@@ -50,7 +50,8 @@ def train(
     """Train a learned precoder. Any config key can be overridden as key=value (dotted, or the
     bare name when it is unique), e.g. `qprecode train --config configs/feys/small-k1-b1.yaml
     epochs=2 optim.lr=1e-3`. For several processes (DDP), launch with
-    `torchrun --nproc_per_node N -m qprecode.cli train ...`."""
+    `torchrun --nproc_per_node N -m qprecode.cli train ...`. Ctrl-C or SIGTERM ends the step in
+    progress, writes a checkpoint and exits (130 or 143); --resume continues bit for bit."""
     if list_only:
         for index, name in enumerate(list_trials(config_path)):
             console.print(f"{index:3d}  {name or '(no sweep: one run)'}")
@@ -72,16 +73,19 @@ def train(
             *([f"--device {device}"] if device else []),
         ]
     )
-    result = train_run(
-        config,
-        out_dir,
-        resume=resume,
-        overwrite=force,
-        progress=not quiet,
-        max_steps=max_steps,
-        echo=console.print,
-        command=command,
-    )
+    try:
+        result = train_run(
+            config,
+            out_dir,
+            resume=resume,
+            overwrite=force,
+            progress=not quiet,
+            max_steps=max_steps,
+            echo=console.print,
+            command=command,
+        )
+    except TrainingStopped as stopped:  # the loop has said where its checkpoint is
+        raise SystemExit(stopped.exit_code) from None
     console.print(
         f"run folder {result.out_dir}: step {result.step}, best validation {result.best:.3f}"
     )

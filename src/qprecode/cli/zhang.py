@@ -22,7 +22,7 @@ from ..experiments.zhang import (
 from ..plotting import plot_curves
 from ..registry import resolve_checkpoint
 from ..results import run_metadata, write_json
-from ._app import cli, console
+from ._app import check_output_dir, cli, console, force_option
 
 
 @cli.group()
@@ -46,7 +46,9 @@ def zhang() -> None:
 @click.option("--classical", "classical_text", default="rzf,mrt,zf", show_default=True,
               help="Classical precoders (e.g. mo-altmin,omp,pzf for hybrid).")  # fmt: skip
 @click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
+              callback=check_output_dir,
               help="Folder for sizes.json, sizes.csv and sizes.png.")  # fmt: skip
+@force_option()
 @click.option("--quiet", is_flag=True, help="No progress bar.")
 def sizes(
     models_text: str, antennas_text: str, users_text: str, snr_db: float, objective: str,
@@ -79,7 +81,9 @@ def sizes(
 @zhang.command("curve")
 @click.argument("sweep_dir", type=click.Path(file_okay=False, exists=True, path_type=Path))
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
+              callback=check_output_dir,
               help="Folder for curve.json and curve.png; default: the sweep folder.")  # fmt: skip
+@force_option()
 def curve(sweep_dir: Path, out_dir: Path | None) -> None:
     """Learning curves (test fraction of WMMSE or WMMSE-PF vs training samples) from a sweep of
     configs/zhang/curve.yaml (Figs. 4, 5, 10 of Zhang et al.)."""
@@ -112,7 +116,9 @@ def curve(sweep_dir: Path, out_dir: Path | None) -> None:
               help="A trained hybrid run (configs/zhang/hybrid.yaml).")  # fmt: skip
 @click.option("--channels", "num_channels", type=int, default=1000, show_default=True,
               help="Channels per inference timing.")  # fmt: skip
-@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path))
+@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
+              callback=check_output_dir, help="Folder for complexity.json.")  # fmt: skip
+@force_option()
 def complexity(
     sweep_dir: Path, target: float, hybrid_run: Path | None, num_channels: int, out_dir: Path
 ) -> None:

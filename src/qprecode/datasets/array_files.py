@@ -50,15 +50,19 @@ def read_array_file(path: str | Path) -> ChannelFile:
     if suffix == ".mat":
         array = _mat_array(source)
     else:
+        if source.is_file() and source.stat().st_size == 0:
+            raise ValueError(f"{source} is empty (0 bytes): no .npy array in it")
         try:
             array = np.load(source, allow_pickle=False)
-        except (OSError, ValueError) as err:
+        except (OSError, ValueError, EOFError) as err:  # EOFError: a truncated file
             raise ValueError(f"{source} is not a readable .npy file: {err}") from None
     if array.dtype.kind not in "fciu":
         raise ValueError(f"{source}: the channels must be numbers, got dtype {array.dtype}")
     if array.ndim not in (2, 3):
         raise ValueError(f"{source}: the channels must be [N, M, K] or [P, M], "
                          f"got shape {array.shape}")  # fmt: skip
+    if array.shape[0] == 0:
+        raise ValueError(f"{source} holds no channels: its array has shape {array.shape}")
     metadata = {"generator": f"array file ({suffix})", "source": str(source)}
     file = ChannelFile(torch.from_numpy(array.astype(np.complex64)), metadata)
     check_channel_file(file)

@@ -265,15 +265,19 @@ def resolve_config(path: str | Path) -> Path:
 
 
 def read_config_file(path: str | Path) -> dict[str, Any]:
-    """The YAML mapping of a config file or preset (``resolve_config``; ``{}`` if empty)."""
+    """The YAML mapping of a config file or preset (``resolve_config``); an empty file is
+    refused rather than read as every default (the paper's full-size training)."""
     try:
         data = yaml.safe_load(resolve_config(path).read_text())
     except FileNotFoundError:
         raise ValueError(f"config file {path} does not exist") from None
     except yaml.YAMLError as err:
         raise ValueError(f"config file {path} is not valid YAML: {err}") from None
-    if data is None:
-        return {}
+    if data is None or data == {}:
+        raise ValueError(
+            f"config file {path} is empty: give at least its task and sizes, or start from a "
+            "shipped preset (`qprecode configs` lists them)"
+        )
     if not isinstance(data, dict):
         raise ValueError(f"config file {path} must hold a mapping of keys to values")
     return data
