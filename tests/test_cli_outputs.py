@@ -199,3 +199,27 @@ def test_an_empty_config_is_refused(content, command, tmp_path, capsys):
         "from a shipped preset (`qprecode configs` lists them)"
     )
     assert not (tmp_path / "r").exists()
+
+
+def _commands(group, prefix=""):
+    import click
+
+    for name, command in group.commands.items():
+        if isinstance(command, click.Group):
+            yield from _commands(command, f"{prefix}{name} ")
+        else:
+            yield f"{prefix}{name}", command
+
+
+def test_every_command_with_a_checked_output_takes_force():
+    """A command whose output may be refused as a shipped result has the --force that lifts
+    the refusal."""
+    from qprecode.cli import cli
+
+    checks = (app.check_output_path, app.check_output_dir, app.check_plot_path)
+    checked = [name for name, command in _commands(cli)
+               if any(p.callback in checks for p in command.params)]  # fmt: skip
+    assert {"compare", "reproduce", "evaluate", "train", "zhang sizes"} <= set(checked)
+    for name, command in _commands(cli):
+        if name in checked:
+            assert any("--force" in p.opts for p in command.params), name

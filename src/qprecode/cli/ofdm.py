@@ -26,6 +26,7 @@ from ._app import (
     cli,
     console,
     dac_option,
+    force_option,
     json_option,
     plot_option,
 )
@@ -151,6 +152,7 @@ def _db_cell(value: float | None, floor: float | None = None, ceiling: float | N
 @json_option("results (rates, SNDR of model and simulation, spectra, EVM, BER)")
 @plot_option("Write rate vs bits per oversampling (PNG); the spectrum goes to NAME_psd.png.")
 @click.option("--quiet", is_flag=True, help="No progress bars.")
+@force_option()
 def ofdm(
     precoders: str,
     bits_text: str,
