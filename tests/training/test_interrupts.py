@@ -109,6 +109,37 @@ def test_an_exception_in_the_middle_of_a_step_resumes_bit_for_bit(
     assert_same_run(tmp_path, reference)
 
 
+def test_an_interrupt_inside_the_optimiser_update_keeps_the_last_checkpoint(
+    reference, tmp_path, monkeypatch
+):
+    """Weights half-updated by an interrupted Adam step are not saved: the last checkpoint
+    stays, and resuming from it still ends on the uninterrupted run."""
+    config = config_from_raw(RAW)
+    original = torch.optim.Adam.step
+    calls = {"count": 0}
+
+    def interrupted_update(self, *args, **kwargs):
+        calls["count"] += 1
+        result = original(self, *args, **kwargs)
+        if calls["count"] == 7:  # the update of step 7 is applied, its step not counted
+            raise KeyboardInterrupt
+        return result
+
+    monkeypatch.setattr(torch.optim.Adam, "step", interrupted_update)
+    said: list[str] = []
+    with pytest.raises(KeyboardInterrupt):
+        train(config, tmp_path, max_steps=STOP, progress=False, echo=said.append)
+    monkeypatch.undo()
+    saved = json.loads((tmp_path / "last.json").read_text())["step"]
+    assert saved < 7
+    assert said[-1] == (
+        f"interrupted while the optimiser updated the weights of step 7: {tmp_path}'s last "
+        "checkpoint is kept; --resume continues from it"
+    )
+    train(config, tmp_path, resume=True, max_steps=STOP, **QUIET)
+    assert_same_run(tmp_path, reference)
+
+
 @pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
 @pytest.mark.parametrize("step", [2, 5])
 def test_a_signal_ends_the_step_then_checkpoints_and_resume_is_bit_for_bit(
