@@ -38,6 +38,7 @@ from .kasalaee import (
     wmmse_multiplications,
     zf_multiplications,
 )
+from .matmul_flops import matmul_flops
 from .model import CostModel, FlopCount
 from .profile import (
     DEFAULT_BITS,
@@ -51,6 +52,7 @@ from .profile import (
 from .report import power_curves, power_panels, power_records
 
 __all__ = [
+    "matmul_flops",
     "CLASSICAL_PRECODERS",
     "DEFAULT_BITS",
     "INTERPRETATIONS",

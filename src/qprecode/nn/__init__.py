@@ -48,6 +48,7 @@ from .structured_dnn import (
     UserSelection,
     gram_features,
 )
+from .unfolded_wmmse import UnfoldedWMMSE
 
 __all__ = [
     "ARCHITECTURES",
@@ -78,6 +79,7 @@ __all__ = [
     "QuantConv2d",
     "QuantLinear",
     "QuantizedGNN",
+    "UnfoldedWMMSE",
     "UserGAT",
     "architecture_name",
     "build_model",

@@ -25,6 +25,7 @@ from .graph_precoder import GraphPrecoder, HybridGraphPrecoder
 from .hybrid_gnn import HybridGNN
 from .precoder import GNNPrecoder
 from .structured_dnn import StructuredDNN
+from .unfolded_wmmse import UnfoldedWMMSE
 
 __all__ = ["ARCHITECTURES", "LEARNED_KINDS", "KindDescription", "LearnedKind", "kind_of"]
 
@@ -99,7 +100,9 @@ def _kasalaee(what: str) -> Callable[[Mapping[str, Any], Mapping[str, Any]], Kin
     return describe
 
 
-def _zhang(architecture: str) -> Callable[[Mapping[str, Any], Mapping[str, Any]], KindDescription]:
+def _zhang(
+    architecture: str, what: str = "of Zhang et al."
+) -> Callable[[Mapping[str, Any], Mapping[str, Any]], KindDescription]:
     hybrid = architecture == "zhang-hybrid-gnn"
 
     def describe(hyper: Mapping[str, Any], trained_on: Mapping[str, Any]) -> KindDescription:
@@ -107,7 +110,7 @@ def _zhang(architecture: str) -> Callable[[Mapping[str, Any], Mapping[str, Any]]
                  else "runs at any M, K" + (" <= N_RF" if hybrid else ""))  # fmt: skip
         return KindDescription(
             "hybrid" if hybrid else "learned",
-            f"{architecture} of Zhang et al., unquantized", (None,), (where,), False,
+            f"{architecture} {what}, unquantized", (None,), (where,), False,
         )  # fmt: skip
 
     return describe
@@ -144,6 +147,14 @@ LEARNED_KINDS: tuple[LearnedKind, ...] = (
             ("zhang-gat", UserGAT),
         )  # fmt: skip
     ),
+    LearnedKind(
+        "zhang-unfolded-wmmse",
+        UnfoldedWMMSE,
+        "zhang:",
+        "zhang-gnn",
+        GraphPrecoder,
+        _zhang("zhang-unfolded-wmmse", "(learned baseline of Zhang et al.)"),
+    ),  # fmt: skip
     LearnedKind(
         "zhang-hybrid-gnn",
         HybridGNN,

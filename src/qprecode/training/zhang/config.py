@@ -20,8 +20,8 @@ __all__ = [
     "ZhangOptim",
 ]
 
-# nn.GradientGNN, EdgeGNN, HybridGNN, UserGAT
-ZHANG_ARCHITECTURES = ("gradient", "edge", "hybrid", "gat")
+# nn.GradientGNN, EdgeGNN, HybridGNN, UserGAT, UnfoldedWMMSE
+ZHANG_ARCHITECTURES = ("gradient", "edge", "hybrid", "gat", "unfolded-wmmse")
 ZHANG_OBJECTIVES = OBJECTIVES  # sum SE (problem 3), proportional fairness (problem 4)
 SIZE_DISTRIBUTIONS = ("fixed", "exp")
 
@@ -32,8 +32,10 @@ class ZhangModel:
 
     Attributes:
         architecture: ``gradient`` (the gradient-driven GNN), ``edge`` (the vanilla edge GNN) or
-            ``hybrid`` (the gradient-driven hybrid GNN, ``data.rf_chains`` RF chains) or ``gat``
-            (attention over the users, fixed ``M``).
+            ``hybrid`` (the gradient-driven hybrid GNN, ``data.rf_chains`` RF chains), ``gat``
+            (attention over the users, fixed ``M``) or ``unfolded-wmmse`` (deep-unfolded WMMSE,
+            ``hidden_layers`` iterations with a learned regularisation and step each, designed
+            at ``data.snr_db``; ``hidden_dim`` unused).
         hidden_dim: real features per edge (128 in the paper, 64 for hybrid; even for
             ``gradient`` and ``hybrid``).
         hidden_layers: hidden layers (4 in the paper), then an output layer.

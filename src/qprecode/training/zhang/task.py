@@ -22,6 +22,7 @@ from ...nn import (
     GraphPrecoder,
     HybridGNN,
     HybridGraphPrecoder,
+    UnfoldedWMMSE,
     UserGAT,
 )
 from ...precoders import MRT, OMP, RZF, WMMSE, WMMSEPF, ZF, MatrixPrecoder, MOAltMin, PhasedZF
@@ -170,6 +171,8 @@ class ZhangTask(Task):
             return EdgeGNN(m.hidden_dim, m.hidden_layers, d.total_power)
         if m.architecture == "gat":
             return UserGAT(d.antennas, m.hidden_dim, m.hidden_layers, d.total_power)
+        if m.architecture == "unfolded-wmmse":
+            return UnfoldedWMMSE(m.hidden_layers, d.snr_db, d.total_power)
         if m.architecture == "hybrid":
             return HybridGNN(d.rf_chains, m.hidden_dim, m.hidden_layers, 0, d.total_power)
         return GradientGNN(m.hidden_dim, m.hidden_layers, m.channel_skip, m.aggregation,
@@ -279,7 +282,8 @@ class ZhangTask(Task):
         c = self.config
         m, d = c.model, c.data
         kinds = {"gradient": "gradient-driven GNN", "edge": "vanilla edge GNN", "gat": "user GAT",
-                 "hybrid": f"gradient-driven hybrid GNN (N_RF={d.rf_chains})"}  # fmt: skip
+                 "hybrid": f"gradient-driven hybrid GNN (N_RF={d.rf_chains})",
+                 "unfolded-wmmse": "deep-unfolded WMMSE"}  # fmt: skip
         kind = kinds[m.architecture]
         what, where = (
             "Digital precoder",
@@ -291,8 +295,11 @@ class ZhangTask(Task):
                      f"runs at any number of antennas and up to {d.rf_chains} users")  # fmt: skip
         elif m.architecture == "gat":
             where = f"permutation equivariant, runs at M={d.antennas} only, any number of users"
+        size = f"{m.hidden_layers} x {m.hidden_dim}"
+        if m.architecture == "unfolded-wmmse":
+            size = f"{m.hidden_layers} layers, designed at {d.snr_db:g} dB"
         return [
-            f"# Zhang et al. {kind}: {m.hidden_layers} x {m.hidden_dim}, objective {d.objective}",
+            f"# Zhang et al. {kind}: {size}, objective {d.objective}",
             "",
             f"{what}, trained unsupervised on the negative {d.objective} at {d.snr_db:g} dB; "
             f"{where}.",
