@@ -27,6 +27,7 @@ from ..nn import LEARNED_KINDS, kind_of, load_model, read_files
 from ..precoders import LocalSearch, MatrixPrecoder, Precoder, QuantizedLinearPrecoder
 from .classical import ALIASES, CLASSICAL
 from .entry import PrecoderEntry
+from .summary import model_summary
 
 __all__ = [
     "LEARNED_PREFIX",
@@ -80,8 +81,10 @@ def _learned_entry(spec: str, prefix: str = LEARNED_PREFIX) -> PrecoderEntry:
     _check_prefix(prefix, spec, info["architecture"])
     trained_on = info.get("trained_on", {})
     said = kind_of(info["architecture"]).describe(info["hyperparameters"], trained_on)
+    summary = model_summary(info, said.description)
+    description = f"{said.description}: {summary}" if summary else said.description
     return PrecoderEntry(
-        f"{prefix}{spec}", said.kind, said.description, said.bits, said.needs,
+        f"{prefix}{spec}", said.kind, description, said.bits, said.needs,
         equivariant=said.equivariant, trained_on=trained_on,
     )  # fmt: skip
 
