@@ -52,7 +52,11 @@ def gnn_flops(M: int, K: int, d_h: int, N_h: int, b: int) -> FlopCount:
     """Eqs. 31-38: real operations of one forward pass (one symbol vector).
 
     Args:
-        M: antennas. K: users. d_h: hidden width. N_h: hidden layers. b: DAC bits.
+        M: antennas.
+        K: users.
+        d_h: hidden width.
+        N_h: hidden layers.
+        b: DAC bits.
     """
     _check(M, K, d_h, N_h, b)
     L = 2**b
@@ -181,7 +185,11 @@ def gnn_matmul_macs(
     """Multiply-accumulates of the matrix products of one forward pass.
 
     Args:
-        M, K, d_h, N_h, b: as in ``gnn_flops``.
+        M: antennas.
+        K: users.
+        d_h: hidden width.
+        N_h: hidden layers.
+        b: DAC bits.
         d_0: input width (2 in the paper).
         per_edge: evaluate ``W_bs z_bs`` and ``W_ue z_ue`` of eq. 22 for every edge (the paper's
             count) instead of once per antenna and user (``qprecode.nn``, and the ``macs`` of a

@@ -291,8 +291,12 @@ def structured_profile(
     weights) at ``nn.CLOSED_FORM_BITS``.
 
     Args:
-        antennas: ``N_T``. users: ``N_U``. snr_db: design SNR. conv_channels, fc_dim: trunk
-        sizes. bits: weight bits ``[CONV, FCL1, FCL2, FCL3]`` or one value for all.
+        antennas: ``N_T``.
+        users: ``N_U``.
+        snr_db: design SNR.
+        conv_channels: channels of the convolution (trunk size).
+        fc_dim: width of the fully connected layers (trunk size).
+        bits: weight bits ``[CONV, FCL1, FCL2, FCL3]`` or one value for all.
         user_selection: the closed-form layer over ``K + 1`` candidates (``nn.UserSelection``).
     """
     b = _layer_bits(bits)

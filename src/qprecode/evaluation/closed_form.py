@@ -31,7 +31,8 @@ def closed_form_utility(
     every channel; differentiable (the training losses use it).
 
     Args:
-        H, W: ``[..., M, K]`` complex (zero where a padded batch has no antenna or user).
+        H: ``[..., M, K]`` complex channel (zero where a padded batch has no antenna or user).
+        W: ``[..., M, K]`` complex precoding matrix (zero where ``H`` is padded).
         noise_var: ``sigma_v^2``, a float or a tensor broadcasting against ``[..., K]``.
         objective: ``se`` or ``log-se``.
         users: ``[..., K]`` bool, the real users of a padded batch (a padded user's zero rate

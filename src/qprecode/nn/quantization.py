@@ -85,7 +85,8 @@ def lsq_quantize(
     Args:
         v: any shape, real.
         step: ``s > 0``, a scalar tensor (differentiable).
-        q_n, q_p: ``Q_N >= 0`` and ``Q_P >= 1``.
+        q_n: ``Q_N >= 0``, the number of negative levels.
+        q_p: ``Q_P >= 1``, the number of positive levels.
         grad_scale: ``g``, the factor on the gradient of ``s`` (1: none).
 
     Returns:

@@ -127,7 +127,8 @@ def local_search_flops(
     (``1 + 8K^2 + 4K``); then the second pass (start and the chosen candidate's search).
 
     Args:
-        M, K: antennas and users.
+        M: antennas.
+        K: users.
         levels: ``L``, DAC levels per real dimension (``2**b``).
         sweeps: passes over the antennas.
         gains: candidate gains searched (1: a fixed gain, one pass).

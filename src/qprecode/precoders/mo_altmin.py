@@ -98,8 +98,11 @@ class MOAltMin(TargetHybridPrecoder):
     """MO-AltMin hybrid precoder with ``N_RF`` RF chains towards a fully digital target.
 
     Args:
-        num_rf_chains, target, snr_db, total_power: as ``TargetHybridPrecoder`` (``N_RF = K``
-            and WMMSE by default).
+        num_rf_chains: ``N_RF`` (``K <= N_RF <= M``); ``None``: ``N_RF = K``
+            (``TargetHybridPrecoder``).
+        target: the fully digital precoder approached; WMMSE at ``snr_db`` by default.
+        snr_db: design SNR of the default target.
+        total_power: ``P_T``; ``M`` by default.
         tolerance: stop when ``phi`` decreases by less than this fraction in an outer step.
         max_iterations: cap on the outer (alternating) steps.
         inner_iterations: conjugate-gradient steps per outer step.

@@ -38,8 +38,11 @@ class OMP(TargetHybridPrecoder):
     """OMP hybrid precoder with ``N_RF`` RF chains over a beam dictionary.
 
     Args:
-        num_rf_chains, target, snr_db, total_power: as ``TargetHybridPrecoder`` (``N_RF = K``
-            and WMMSE by default).
+        num_rf_chains: ``N_RF`` (``K <= N_RF <= M``); ``None``: ``N_RF = K``
+            (``TargetHybridPrecoder``).
+        target: the fully digital precoder approached; WMMSE at ``snr_db`` by default.
+        snr_db: design SNR of the default target.
+        total_power: ``P_T``; ``M`` by default.
         oversampling: dictionary size ``G = oversampling * M``.
 
     Shapes:
