@@ -247,7 +247,10 @@ def test_evaluate_draws_from_a_split_and_los_selection_of_a_channel_file(tmp_pat
     write_channel_file(tmp_path / "c.h5", ChannelFile(h, {"generator": "test"}, los=los))
     common = ["evaluate", "--channel-file", str(tmp_path / "c.h5"), "--precoder", "mrt",
               "--bits", "inf", "--snr-db", "0", "--channels", "5", "--quiet"]  # fmt: skip
-    code, out, _ = run([*common, "--users", "2", "--positions", "los", "--split", "train"], capsys)
+    # the 3 LOS positions of the train split hold 3 groups of 2 users: 5 channels would reuse them
+    code, _, err = run([*common, "--users", "2", "--positions", "los", "--split", "train"], capsys)
+    assert code == 2 and "holds 3 different channels" in err
+    code, out, _ = run([*common, "--users", "1", "--positions", "los", "--split", "all"], capsys)
     assert code == 0
     # the 5 LOS positions cannot fill groups of 6 users, whatever the split holds
     code, _, err = run([*common, "--users", "6", "--positions", "los", "--split", "train"], capsys)

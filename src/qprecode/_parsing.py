@@ -70,16 +70,29 @@ def parse_float_list(text: str, what: str) -> list[float]:
 
 
 def parse_name_list(text: str, what: str = "precoder") -> list[str]:
-    """A comma list of names, e.g. ``"mrt,zf"``."""
+    """A comma list of distinct names, e.g. ``"mrt,zf"``."""
     names = [p.strip() for p in text.split(",")]
     if not text.strip() or any(not n for n in names):
         raise ValueError(f"{what} list {text!r} has an empty entry")
+    _refuse_repeats(text, what, names)
     return names
 
 
 def parse_bits_list(text: str) -> list[int | None]:
-    """A comma list of resolutions, integers in 1..8 or ``inf`` (``None``)."""
-    return [parse_bits(p) for p in parse_name_list(text, "bits")]
+    """A comma list of distinct resolutions, integers in 1..8 or ``inf`` (``None``)."""
+    bits = [parse_bits(p) for p in parse_name_list(text, "bits")]
+    _refuse_repeats(text, "bits", ["inf" if b is None else str(b) for b in bits])
+    return bits
+
+
+def _refuse_repeats(text: str, what: str, names: list[str]) -> None:
+    """One row or column of a results table per entry: a repeated one would be evaluated twice
+    and shift the table, so it is refused."""
+    repeated = sorted({n for n in names if names.count(n) > 1})
+    if repeated:
+        raise ValueError(
+            f"{what} list {text!r} repeats {', '.join(repeated)}; each may appear once"
+        )
 
 
 def _finite(text: str, what: str) -> float:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import Any
 
 import click
+import torch
 from rich.table import Table
 
 from .. import _parsing
@@ -13,9 +15,16 @@ from .._validation import check_device
 from ..channels import CHANNEL_NAMES, make_channel
 from ..datasets import LOS_SELECTIONS, SPLITS, FileChannel
 from ..evaluation import MIN_SYMBOLS, evaluate_side_by_side, records
+from ..evaluation.notes import (
+    channel_conditioning,
+    expectation_notes,
+    nmse_note,
+    rate_bound_note,
+    zero_gain_notes,
+)
 from ..metrics import MODULATIONS
 from ..plotting import plot_metric
-from ..registry import find_entry
+from ..registry import build_precoder, find_entry
 from ..results import bits_json, run_metadata, write_json
 from ..seeds import SYMBOL_OFFSET
 from ._app import (
@@ -161,27 +170,34 @@ def evaluate(
         )
     dev = check_device(device)
     if channel_file is not None:
-        source: Any = FileChannel(channel_file, users, split, los=LOS_SELECTIONS[positions])
+        source: Any = FileChannel(channel_file, users, split, los=LOS_SELECTIONS[positions],
+                                  distinct=True)  # fmt: skip
+        source.check_count(num_channels)
         antennas, channel = source.num_antennas, str(channel_file)
     else:
         source = make_channel(channel, antennas, users, device=dev)
     if num_symbols < users:
         raise ValueError(f"--symbols must be at least K={users} (the Bussgang fit), got "
                          f"{num_symbols}")  # fmt: skip
-    outside = {name: find_entry(name).outside_training(antennas, users, snrs) for name in names}
+    outside = {name: find_entry(name).outside_training(antennas, users, snrs, channel)
+               for name in names}  # fmt: skip
     for name, notes in outside.items():
         if notes:
             console.print(f"[yellow]note: {name} is used outside its training: {'; '.join(notes)}")
     built = build_all(names, bits_list, dac_kind)
     labelled = [(f"{name} {bits_label(bits)}-bit", precoder) for name, bits, precoder in built]
-    results, streamed = evaluate_side_by_side(
-        labelled, source, antennas, num_channels, num_symbols, users, seed, snrs, modulation,
-        csi_error_db, batch_size, dev, not quiet,
-    )  # fmt: skip
+    same: dict[str, Any] = {
+        "source": source, "antennas": antennas, "num_channels": num_channels,
+        "num_symbols": num_symbols, "users": users, "seed": seed, "snr_db": snrs,
+        "modulation": modulation, "csi_error_nmse_db": csi_error_db, "batch_size": batch_size,
+        "device": dev,
+    }  # fmt: skip
+    results, streamed = evaluate_side_by_side(labelled, **same, progress=not quiet)
     rows = [
         row for (name, bits, _), result in zip(built, results, strict=True)
         for row in records(name, bits, result, antennas, users, channel, modulation)
     ]  # fmt: skip
+    readings = _readings(rows, built, outside, same, dac_kind, channel)
 
     caption = (
         f"M={antennas}, K={users}, {channel}, {modulation} symbols, "
@@ -192,9 +208,16 @@ def evaluate(
         "sum_rate": r"Sum rate \[bits/channel use] ± standard error vs SNR \[dB]",
         "ber": r"Uncoded BER vs SNR \[dB] (< x: no error in 1/x simulated bits)",
     }
+    if modulation != "gaussian":
+        titles["sum_rate"] = (r"Sum rate \[bits/channel use, Gaussian-signalling bound "
+                              r"log2(1 + SNIDR)] ± standard error vs SNR \[dB]")  # fmt: skip
     for metric in metrics:
         simulated = num_channels * num_symbols * users * MODULATIONS[modulation]  # bits per point
         _print_table(rows, snrs, metric, titles[metric], caption, simulated)
+    readings += [note for note in [rate_bound_note(rows, modulation, users)] if note]
+    readings += zero_gain_notes(rows, num_channels, users)
+    for note in readings:
+        console.print(f"[yellow]note: {note}")
     config = {
         "command": "evaluate",
         "precoders": names,
@@ -214,6 +237,9 @@ def evaluate(
         "csi_error_nmse_db": csi_error_db,
         "streamed": streamed,
         "outside_training": {name: notes for name, notes in outside.items() if notes},
+        "rate": "log2(1 + SNIDR) (eq. 9): Gaussian signalling"
+        + ("" if modulation == "gaussian" else f", a bound for {modulation}"),
+        "notes": readings,
         "device": device,
     }
     if json_path is not None:
@@ -225,6 +251,41 @@ def evaluate(
             path = plot_path if metric == metrics[0] else _sibling(plot_path, metric)
             plot_metric(rows, path, metric, title=title)
             console.print(f"wrote {path}")
+
+
+def _readings(
+    rows: list[dict[str, Any]],
+    built: list[tuple[str, int | None, Any]],
+    outside: dict[str, list[str]],
+    same: dict[str, Any],
+    dac_kind: str,
+    channel: str,
+) -> list[str]:
+    """Notes on what the numbers mean: NMSE above 0 dB explained by the channels, and for a
+    learned model outside its training its rate against a classical reference at its bits on
+    the same channels (MRT for one user, ZF for several; evaluated here if not asked for)."""
+    source, antennas, users, seed = (same[k] for k in ("source", "antennas", "users", "seed"))
+    num_channels = same["num_channels"]
+    notes = []
+    if any(r["nmse_db"] is not None and 0 < r["nmse_db"] < math.inf for r in rows):
+        count = min(num_channels, 1000)
+        here = channel_conditioning(source.sample(count, torch.Generator().manual_seed(seed)))
+        rayleigh = make_channel("rayleigh", antennas, users)
+        iid = channel_conditioning(rayleigh.sample(count, torch.Generator().manual_seed(seed)))
+        notes += [n for n in [nmse_note(rows, here, iid)] if n]
+    for name, bits, _ in built:
+        if not outside.get(name) or find_entry(name).kind != "learned":
+            continue
+        reference = "mrt" if users == 1 or users > antennas else "zf"
+        model = [r for r in rows if r["precoder"] == name and r["bits"] == bits_json(bits)]
+        ref = [r for r in rows if r["precoder"] == reference and r["bits"] == bits_json(bits)]
+        if not ref:  # cheap: one classical precoder on the same channels and symbols
+            precoder = build_precoder(reference, bits, dac_kind)
+            label = f"{reference} {bits_label(bits)}-bit"
+            (result,), _ = evaluate_side_by_side([(label, precoder)], **same, progress=False)
+            ref = records(reference, bits, result, antennas, users, channel, same["modulation"])
+        notes += expectation_notes(name, model, ref, f"{bits_label(bits)}-bit {reference.upper()}")
+    return notes
 
 
 def _sibling(path: Path, metric: str) -> Path:
@@ -241,6 +302,13 @@ def _cell(record: dict[str, Any], key: str, simulated_bits: int) -> str:
     return f"{value:.2e}"
 
 
+def _nmse_cell(nmse: float) -> str:
+    if math.isinf(nmse) and nmse > 0:  # a user without signal: see the note
+        return "+inf"
+    # below -100 dB the NMSE is rounding error of an exact precoder (e.g. unquantized ZF)
+    return f"{nmse:.2f}" if nmse > -100 else "< -100"
+
+
 def _print_table(
     records: list[dict[str, Any]], snrs: list[float], key: str, title: str, caption: str,
     simulated_bits: int,
@@ -255,8 +323,6 @@ def _print_table(
     for r in records:
         rows.setdefault((r["precoder"], r["bits"]), []).append(r)
     for (name, bits), rs in rows.items():
-        nmse = rs[-1]["nmse_db"]
         cells = (_cell(r, key, simulated_bits) for r in rs)
-        # below -100 dB the NMSE is rounding error of an exact precoder (e.g. unquantized ZF)
-        table.add_row(name, str(bits), *cells, f"{nmse:.2f}" if nmse > -100 else "< -100")
+        table.add_row(name, str(bits), *cells, _nmse_cell(rs[-1]["nmse_db"]))
     console.print(table)

@@ -3,6 +3,7 @@ and test splits by position (no position serves two splits)."""
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import torch
@@ -57,6 +58,11 @@ class FileChannel:
     (optionally only LOS or only NLOS positions); a file of grouped samples ``[N, M, K]`` gives
     its samples of the split, drawn uniformly with replacement.
 
+    With ``distinct`` (an evaluation, whose standard error assumes independent channels), a
+    file of samples, or of positions with ``K = 1``, gives distinct samples within each call
+    (drawn without replacement), and a call for more than ``distinct_channels`` is refused
+    rather than served by reusing samples.
+
     Args:
         path: the HDF5 channel file (``datasets.h5``), or an already read ``ChannelFile``.
         num_users: ``K``.
@@ -66,6 +72,7 @@ class FileChannel:
         los: ``None`` (all positions), ``True`` (LOS only) or ``False`` (NLOS only).
         scale: multiply every channel by this factor (e.g. to express path loss against a noise
             level).
+        distinct: draw without replacement, and refuse more channels than the split holds.
     """
 
     def __init__(
@@ -77,11 +84,17 @@ class FileChannel:
         split_seed: int = 0,
         los: bool | None = None,
         scale: float = 1.0,
+        distinct: bool = False,
     ) -> None:
         check_positive_int(num_users, "num_users")
         if split not in SPLITS:
             raise ValueError(f"split must be one of {SPLITS}, got {split!r}")
         self.file = path if isinstance(path, ChannelFile) else read_channel_file(path)
+        self.name = (
+            str(self.file.metadata.get("source", "the channel file"))
+            if isinstance(path, ChannelFile)
+            else str(path)
+        )
         self.num_users = num_users
         self.num_antennas = self.file.num_antennas
         pool = split_positions(self.file.channels.shape[0], fractions, split_seed)[split]
@@ -103,11 +116,45 @@ class FileChannel:
             raise ValueError(f"the {split} split of this channel file is empty")
         self.pool = pool
         self.scale = scale
+        self.distinct = distinct
+        self.split = split
+
+    @property
+    def distinct_channels(self) -> int:
+        """How many different channels ``[M, K]`` the selection holds: its samples, or its
+        groups of ``K`` distinct positions (``C(P, K)``)."""
+        if self.file.layout == "samples":
+            return self.pool.numel()
+        return math.comb(self.pool.numel(), self.num_users)
+
+    def check_count(self, count: int) -> None:
+        """Refuse to draw ``count`` channels when the selection holds fewer different ones:
+        repeated channels would pass for independent ones and shrink the standard error."""
+        held = self.distinct_channels
+        if count > held:
+            what = (
+                "samples" if self.file.layout == "samples"
+                else f"groups of K={self.num_users} of {self.pool.numel()} positions"
+            )  # fmt: skip
+            raise ValueError(
+                f"{self.name} holds {held} different "
+                f"channels ({what}, split {self.split!r}); {count} would reuse them and "
+                f"understate the standard error: ask for at most {held}"
+            )
 
     def sample(self, batch_size: int, generator: torch.Generator) -> torch.Tensor:
         """``H: [batch_size, M, K]`` complex64."""
         check_positive_int(batch_size, "batch_size")
         channels = self.file.channels
+        one_each = self.file.layout == "samples" or self.num_users == 1
+        if self.distinct:
+            self.check_count(batch_size)
+        if self.distinct and one_each:  # without replacement
+            pick = torch.randperm(self.pool.numel(), generator=generator)[:batch_size]
+            chosen = self.pool[pick]
+            if self.file.layout == "samples":
+                return channels[chosen] * self.scale
+            return channels[chosen[:, None]].transpose(-2, -1) * self.scale
         if self.file.layout == "samples":
             pick = torch.randint(0, self.pool.numel(), (batch_size,), generator=generator)
             return channels[self.pool[pick]] * self.scale

@@ -56,6 +56,8 @@ class EvaluationResult:
         ber: uncoded bit error rate per SNR point (constellations only), see ``metrics.ber``.
         csi_error_nmse_db: estimation NMSE of the channel the precoder saw (``None``: perfect
             CSI, or estimates given by the caller).
+        zero_gain: per SNR point, how many (channel, user) pairs got no signal (Bussgang gain
+            zero, see ``ZERO_GAIN``): their rate is 0 and the NMSE is ``+inf``.
     """
 
     snr_db: list[float]
@@ -71,6 +73,7 @@ class EvaluationResult:
     modulation: str = "gaussian"
     ber: list[float] | None = None
     csi_error_nmse_db: float | None = None
+    zero_gain: list[int] = field(default_factory=list)
     # the NMSE's pooled numerator and denominator per SNR point, for merge_results
     nmse_sums: list[tuple[float, float]] = field(default_factory=list, repr=False)
 
@@ -80,8 +83,36 @@ class EvaluationResult:
         return out
 
 
+# A user whose Bussgang gain is this far (in power) below the channel's strongest user's gets no
+# signal: its NMSE is infinite (reported as +inf dB) and it is counted in ``zero_gain``.
+ZERO_GAIN = 1e-12
+
+
 def _to_db(x: float) -> float:
+    """``10 log10 x``; ``-inf`` for 0, ``+inf`` for ``inf`` and NaN for NaN (never a finite or
+    ``-inf`` value for an undefined ratio)."""
+    if math.isnan(x):
+        return math.nan
     return 10.0 * math.log10(x) if x > 0 else -math.inf
+
+
+def _check_outputs(y: torch.Tensor, description: str, start: int) -> None:
+    """Refuse non-finite precoder outputs ``y: [B, N_s, M]``: NaN would turn every metric NaN
+    (and the NMSE into a meaningless number), so the precoder is named with the channels."""
+    bad = (~torch.isfinite(y)).flatten(1).any(dim=1)
+    if bad.any():
+        where = (bad.nonzero().flatten() + start).tolist()
+        raise ValueError(
+            f"{description}: the precoder returned NaN or infinite outputs for {len(where)} "
+            f"channel(s) (e.g. index {where[:5]}); its outputs must be finite"
+        )
+
+
+def _zero_gain(terms_gain: torch.Tensor) -> torch.Tensor:
+    """``[B, K]`` bool: users whose Bussgang gain ``|a_kk|^2`` is at most ``ZERO_GAIN`` times
+    the channel's strongest user's (or zero)."""
+    power = torch.diagonal(terms_gain, dim1=-2, dim2=-1).abs() ** 2  # [B, K]
+    return power <= ZERO_GAIN * power.amax(dim=-1, keepdim=True)
 
 
 @torch.no_grad()
@@ -172,13 +203,19 @@ def evaluate(
     snidr_sum = torch.zeros(len(snrs), dtype=torch.float64)
     err = torch.zeros(len(designs), dtype=torch.float64)
     energy = torch.zeros(len(designs), dtype=torch.float64)
+    silent = [0] * len(designs)
     for start in progress_bar(range(0, N, batch_size), description, enabled=progress):
         chunk = slice(start, start + batch_size)
         H, s = channels[chunk], symbols[chunk]
         for d, design in enumerate(designs):
-            y = normalize_average_power(design(estimates[chunk], s), power)
+            y = design(estimates[chunk], s)
+            _check_outputs(y, description, start)
+            y = normalize_average_power(y, power)
             terms = snidr_terms(H, y, s)
             e, en = nmse_terms(H, y, s, terms)
+            dropped = _zero_gain(terms.gain)
+            silent[d] += int(dropped.sum())
+            e = torch.where(dropped.any(dim=-1), math.inf, e.double())  # no signal: no estimate
             err[d] += e.double().sum().cpu()
             energy[d] += en.double().sum().cpu()
             for i in [d] if per_snr else range(len(snrs)):
@@ -209,6 +246,7 @@ def evaluate(
         if with_ber
         else None,
         csi_error_nmse_db=csi_error_nmse_db,
+        zero_gain=silent if per_snr else silent * len(snrs),
         nmse_sums=nmse_sums if per_snr else nmse_sums * len(snrs),
     )
 
@@ -255,6 +293,7 @@ def merge_results(parts: Sequence[EvaluationResult]) -> EvaluationResult:
         modulation=first.modulation,
         ber=mean([p.ber for p in parts]).tolist() if first.ber is not None else None,  # type: ignore[misc]
         csi_error_nmse_db=first.csi_error_nmse_db,
+        zero_gain=[sum(z) for z in zip(*(p.zero_gain for p in parts), strict=True)],
         nmse_sums=[(float(e), float(en)) for e, en in sums],
     )
 

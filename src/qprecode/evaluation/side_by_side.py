@@ -78,9 +78,10 @@ def evaluate_side_by_side(
         H = H.to(device)
         symbol_seed = stream_seed(seed + SYMBOL_OFFSET, chunk)
         s, indices = draw_symbols(count, num_symbols, users, symbol_seed, H.dtype, modulation)
-        for slot, (_, precoder) in enumerate(precoders):
+        for slot, (label, precoder) in enumerate(precoders):
             parts[slot].append(evaluate(precoder, H, symbols=s.to(device), symbol_indices=indices,
-                                        seed=symbol_seed, **common))  # fmt: skip
+                                        seed=symbol_seed, description=label,
+                                        **common))  # fmt: skip
     return [merge_results(p) for p in parts], True
 
 
@@ -97,7 +98,8 @@ def records(
             "channel": channel, "snr_db": snr, "sum_rate": result.sum_rate[i],
             "sum_rate_std": result.sum_rate_std[i], "sum_rate_sem": result.sum_rate_sem[i],
             "user_rate": result.user_rate[i], "log_se": result.log_se[i],
-            "snidr_db": result.snidr_db[i], "nmse_db": result.nmse_db[i], "modulation": modulation,
+            "snidr_db": result.snidr_db[i], "nmse_db": result.nmse_db[i],
+            "zero_gain_users": result.zero_gain[i], "modulation": modulation,
             **({"ber": result.ber[i]} if result.ber is not None else {}),
         })  # fmt: skip
     return out

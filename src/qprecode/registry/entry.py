@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from .._validation import check_bits
@@ -47,9 +48,12 @@ class PrecoderEntry:
             allowed = ", ".join(str(bits_json(b)) for b in self.bits)
             raise ValueError(f"{self.name} takes bits in {{{allowed}}}, got {bits_json(bits)}")
 
-    def outside_training(self, antennas: int, users: int, snrs_db: Sequence[float]) -> list[str]:
-        """What of ``(M, K, SNR points)`` differs from the settings a learned model was trained
-        at (``trained_on``), in words; empty for a classical precoder or a match."""
+    def outside_training(
+        self, antennas: int, users: int, snrs_db: Sequence[float], channel: str | None = None
+    ) -> list[str]:
+        """What of ``(M, K, SNR points, channel)`` differs from the settings a learned model was
+        trained at (``trained_on``), in words; empty for a classical precoder or a match.
+        ``channel`` is a channel model's name or a channel file's path."""
         known = self.trained_on
         notes = [
             f"{what}={value} (trained at {known[key]})"
@@ -63,6 +67,13 @@ class PrecoderEntry:
                 notes.append(
                     f"SNR {', '.join(f'{x:g}' for x in other)} dB (trained at {trained_snr:g} dB)"
                 )
+        trained_channel = known.get("channel")
+        if (
+            channel is not None
+            and isinstance(trained_channel, str)
+            and not _same_channel(trained_channel, channel)
+        ):
+            notes.append(f"channel {channel} (trained on {trained_channel})")
         return notes
 
     def to_dict(self) -> dict[str, Any]:
@@ -73,3 +84,10 @@ class PrecoderEntry:
             "snr_dependent": self.snr_dependent, "equivariant": self.equivariant,
             "aliases": list(self.aliases), "trained_on": self.trained_on,
         }  # fmt: skip
+
+
+def _same_channel(trained: str, used: str) -> bool:
+    """A channel model by name, or a file (``file:PATH`` in ``trained_on``) by its file name."""
+    if trained.startswith("file:"):
+        return Path(trained.removeprefix("file:")).name == Path(used).name
+    return trained == used
