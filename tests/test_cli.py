@@ -123,7 +123,7 @@ def test_radiation_writes_patterns(tmp_path, capsys):
             ],
             "full column rank",
         ),
-        (["power", "--efficiency", "0"], "must be positive"),
+        (["power", "--efficiency", "0"], "'--efficiency': 0.0 is not in the range x>0"),
     ],
 )
 def test_bad_input_gives_one_line_error(args, message, capsys):

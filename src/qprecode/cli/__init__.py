@@ -37,8 +37,8 @@ def main(argv: list[str] | None = None) -> None:
     """Entry point: run the CLI, turning a ``ValueError`` into a one-line error and exit 2."""
     try:
         code = cli.main(args=argv, prog_name="qprecode", standalone_mode=False)
-    except click.ClickException as err:
-        err.show()
+    except click.ClickException as err:  # one line, like every other error (no usage block)
+        click.echo(f"error: {err.format_message()}", err=True)
         sys.exit(err.exit_code)
     except click.Abort:
         click.echo("aborted", err=True)

@@ -13,6 +13,7 @@ from .. import _parsing
 from ..experiments.kasalaee import energy_records
 from ..results import run_metadata, write_json
 from ._app import cli, console, force_option, json_option
+from ._checks import FiniteFloat, positive_int
 
 _DEFAULT_BITS = ("16,16,16,16", "8,8,8,8", "4,4,4,4", "2,2,2,2")
 
@@ -24,12 +25,14 @@ def _parse_archs(texts: tuple[str, ...]) -> list[tuple[int, int]]:
             c_out, sep, d_fcl = item.lower().partition("x")
             if not sep or not c_out.isdigit() or not d_fcl.isdigit():
                 raise ValueError(f"architecture {item!r} must look like 64x1024 (C_out x D_FCL)")
+            if int(c_out) < 1 or int(d_fcl) < 1:
+                raise ValueError(f"--arch {item}: C_out and D_FCL must be at least 1")
             archs.append((int(c_out), int(d_fcl)))
     return archs
 
 
 def _parse_bits(text: str) -> list[int]:
-    items = _parsing.parse_name_list(text, "bits")
+    items = [item.strip() for item in text.split(",")]  # one layer's bits may repeat another's
     if len(items) not in (1, 4) or not all(i.isdigit() and 1 <= int(i) <= 32 for i in items):
         raise ValueError(
             f"bits {text!r} must be four integers in 1..32 ([CONV, FCL1, FCL2, FCL3], e.g. "
@@ -75,9 +78,11 @@ def _print(records: dict[str, Any], iterations: float, antennas: int, users: int
 
 
 @cli.command()
-@click.option("--antennas", "-M", type=int, default=64, show_default=True, help="Antennas N_T.")
-@click.option("--users", "-K", type=int, default=4, show_default=True, help="Users N_U.")
-@click.option("--iterations", type=float, default=92.8, show_default=True,
+@click.option(
+    "--antennas", "-M", type=positive_int(), default=64, show_default=True, help="Antennas N_T."
+)
+@click.option("--users", "-K", type=positive_int(), default=4, show_default=True, help="Users N_U.")
+@click.option("--iterations", type=FiniteFloat(min=1.0), default=92.8, show_default=True,
               help="WMMSE iterations I (a mean is allowed).")  # fmt: skip
 @click.option("--arch", "arch_texts", multiple=True, default=("64x1024",), show_default=True,
               help="DNN architecture C_out x D_FCL; repeat or comma-list for several.")  # fmt: skip
@@ -91,6 +96,10 @@ def energy(
 ) -> None:  # fmt: skip
     """Compute energy [uJ] of ZF and WMMSE (eqs. 12-14) and of the compressed DNN precoder
     (eqs. 7-11, interpretations I1 and I2) of Kasalaee et al., and Tables I-II of the paper."""
+    if users > antennas:
+        raise ValueError(
+            f"--users {users} exceeds --antennas {antennas}: ZF, one of the baselines, needs K <= M"
+        )
     archs = _parse_archs(arch_texts)
     bits_list = [_parse_bits(text) for text in bits_texts]
     records = energy_records(antennas, users, iterations, archs, bits_list)

@@ -10,7 +10,7 @@ import torch
 from rich.table import Table
 
 from .. import _parsing
-from ..evaluation import los_radiation_db
+from ..evaluation import MIN_SYMBOLS, los_radiation_db
 from ..plotting import plot_radiation
 from ..precoders import design_for_snr, is_snr_dependent
 from ..results import bits_json, run_metadata, write_json
@@ -79,10 +79,18 @@ def radiation(
     snrs = _parsing.parse_snr_range(snr_text)
     bits_list = _parsing.parse_bits_list(bits_text)
     user_angles = _parsing.parse_float_list(angles_text, "angle")
-    if not 0 < resolution <= 45:
-        raise ValueError(f"--resolution must be in (0, 45] degrees, got {resolution}")
-    if num_symbols < 1:
-        raise ValueError(f"--symbols must be a positive integer, got {num_symbols}")
+    if not 0.01 <= resolution <= 45:
+        raise ValueError(f"--resolution must be in [0.01, 45] degrees, got {resolution}")
+    if num_symbols < max(MIN_SYMBOLS, len(user_angles)):
+        raise ValueError(
+            f"--symbols must be at least {max(MIN_SYMBOLS, len(user_angles))}: the Bussgang gain "
+            f"G and E[qq^H] are fitted over the symbol vectors (at least {MIN_SYMBOLS}, as "
+            f"evaluate takes, and at least one per user), and fewer over-fit them (1-bit MRT, "
+            f"M=32: SDR at the user 144 dB with 1 vector, 5.5 dB with 10,000), got "
+            f"{num_symbols}"
+        )
+    if antennas < 1:
+        raise ValueError(f"--antennas must be a positive integer, got {antennas}")
     if not all(0 <= a <= 180 for a in user_angles):
         raise ValueError(f"--angles must be in [0, 180] degrees, got {user_angles}")
     grid = torch.arange(0.0, 180.0 + resolution / 2, resolution)
