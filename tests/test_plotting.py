@@ -63,7 +63,7 @@ def test_plot_metric_colours_by_precoder_and_styles_by_bits(tmp_path):
     assert len({colour[f"{p} 2-bit"] for p in ("MRT", "ZF", "GNN:K1-B1")}) == 3
     assert style["MRT 1-bit"] == style["ZF 1-bit"] != style["MRT 2-bit"]
     assert len(set(zip(colour.values(), style.values(), strict=True))) == 9
-    image = _check_png(tmp_path / "rate.png", (6.4, 4.4))
+    image = _check_png(tmp_path / "rate.png", (8.4, 4.4))
     for precoder in ("MRT", "ZF", "GNN:K1-B1"):
         assert _has_colour(image, colour[f"{precoder} 1-bit"]), precoder
 
@@ -73,7 +73,7 @@ def test_plot_metric_ber_is_on_a_log_axis(tmp_path):
                for x in (0.0, 10.0, 20.0)]  # fmt: skip
     fig = plot_metric(records, tmp_path / "ber.png", "ber")
     assert fig.axes[0].get_yscale() == "log"
-    _check_png(tmp_path / "ber.png", (6.4, 4.4))
+    _check_png(tmp_path / "ber.png", (8.4, 4.4))
 
 
 def test_other_plots_write_readable_pngs(tmp_path):
@@ -98,7 +98,7 @@ def test_other_plots_write_readable_pngs(tmp_path):
              "baseline_label": "MRT 3-bit DACs", "gnn_dac_label": "GNN 1-bit DACs", "label": "GNN",
              "max_bandwidth_hz": 1e7}  # fmt: skip
     plot_power([panel], tmp_path / "power.png")
-    _check_png(tmp_path / "power.png", (6.2, 4.4))
+    _check_png(tmp_path / "power.png", (8.6, 4.4))
 
 
 def test_plotting_leaves_the_global_backend_alone(tmp_path):
@@ -120,12 +120,19 @@ def test_plotting_leaves_the_global_backend_alone(tmp_path):
     assert (tmp_path / "b.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
-def test_ber_plot_leaves_out_zero_points_of_its_log_axis(tmp_path):
+def test_ber_plot_marks_zero_points_at_the_floor_of_its_log_axis(tmp_path):
     from qprecode.plotting import plot_metric
 
     records = [{"precoder": "zf", "bits": "inf", "snr_db": s, "ber": b}
                for s, b in [(0, 1e-2), (10, 1e-4), (20, 0.0)]]  # fmt: skip
     records += [{"precoder": "mrt", "bits": "inf", "snr_db": 0, "ber": 0.0}]
-    fig = plot_metric(records, tmp_path / "b.png", "ber")
-    (line,) = fig.axes[0].get_lines()  # MRT has no point to draw
-    assert list(line.get_xdata()) == [0, 10]
+    fig = plot_metric(records, tmp_path / "b.png", "ber", ber_floor=1e-5)
+    lines = fig.axes[0].get_lines()
+    (curve,) = [line for line in lines if line.get_label().startswith("ZF")]
+    assert list(curve.get_xdata()) == [0, 10]  # a log axis has no zero
+    # each zero point is a hollow triangle at the floor: ZF at 20 dB, MRT at 0 dB
+    floor = [(line.get_xdata()[0], line.get_ydata()[0]) for line in lines
+             if line.get_marker() == "v" and len(line.get_xdata())]  # fmt: skip
+    assert sorted(floor) == [(0, 1e-5), (20, 1e-5)]
+    labels = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+    assert "no error seen (BER < 1e-05)" in labels

@@ -56,12 +56,35 @@ def _save(fig: Figure, path: str | Path) -> Figure:
     return fig
 
 
+def _legend_outside(ax: Any, **kwargs: Any) -> Any:
+    """The legend to the right of ``ax``, outside it, so that it covers no curve."""
+    return ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0), borderaxespad=0.0,
+                     **{"fontsize": 8, **kwargs})  # fmt: skip
+
+
+def _same_curve(
+    x: np.ndarray, y: np.ndarray, drawn: Sequence[tuple[np.ndarray, np.ndarray, str]]
+) -> list[str]:
+    """Labels of the curves in ``drawn`` that ``(x, y)`` lies on (equal to rounding)."""
+    return [label for x0, y0, label in drawn if x0.shape == x.shape and np.allclose(x0, x)
+            and np.allclose(y0, y, rtol=1e-6, atol=1e-12)]  # fmt: skip
+
+
 def plot_metric(
-    records: Sequence[dict[str, Any]], path: str | Path, metric: str, title: str = ""
+    records: Sequence[dict[str, Any]],
+    path: str | Path,
+    metric: str,
+    title: str = "",
+    ber_floor: float | None = None,
 ) -> Figure:
-    """``metric`` (``sum_rate`` or ``ber``, the latter on a log axis without its zero points,
-    where no error was seen) vs SNR: one line per (precoder, bits); the colour tells the
-    precoder, the line style and marker the bits.
+    """``metric`` (``sum_rate`` or ``ber``, the latter on a log axis) vs SNR: one line per
+    (precoder, bits); the colour tells the precoder, the line style and marker the bits.
+
+    A curve equal to one drawn before it (e.g. ZF and MRT for one user) gets hollow, larger
+    markers and ``(= OTHER)`` in its label, so that both stay visible. A BER of zero (no error
+    seen) cannot sit on a log axis: it is marked with a hollow down triangle at ``ber_floor``
+    (one over the simulated bits per point; half the smallest BER drawn if not given). The
+    legend stands outside the axes.
 
     ``records`` hold ``precoder``, ``bits`` (``None`` or ``"inf"``: unquantized), ``snr_db`` and
     the ``metric`` key, and optionally ``<metric>_sem``, its standard error, drawn as a 95 %
@@ -72,31 +95,51 @@ def plot_metric(
     curves: dict[tuple[str, str], list[tuple[float, float, float]]] = {}
     for r in records:
         points = curves.setdefault((r["precoder"], _bits_label(r["bits"])), [])
-        if metric != "ber" or r[metric] > 0:
-            points.append((r["snr_db"], r[metric], r.get(f"{metric}_sem", 0.0)))
+        points.append((r["snr_db"], r[metric], r.get(f"{metric}_sem", 0.0)))
     precoders = list(dict.fromkeys(p for p, _ in curves))
     bit_labels = list(dict.fromkeys(b for _, b in curves))
     colors = _colors(len(precoders))
-    fig = Figure(figsize=(6.4, 4.4))
+    fig = Figure(figsize=(8.4, 4.4))
     ax = fig.subplots()
+    drawn: list[tuple[np.ndarray, np.ndarray, str]] = []
+    zeros: list[tuple[float, Any, str]] = []  # (snr, colour, marker) of BERs of zero
     for (precoder, bits), points in curves.items():
-        if not points:  # a BER of zero at every SNR: nothing to draw on a log axis
-            continue
         points.sort()
-        x, y, sem = (np.asarray(v, dtype=float) for v in zip(*points, strict=True))
         style = bit_labels.index(bits) % len(_STYLES)
         color = colors[precoders.index(precoder)]
+        if metric == "ber":
+            zeros += [(p[0], color, _MARKERS[style]) for p in points if p[1] <= 0]
+            points = [p for p in points if p[1] > 0]
+        if not points:  # a BER of zero at every SNR: only the floor markers
+            continue
+        x, y, sem = (np.asarray(v, dtype=float) for v in zip(*points, strict=True))
+        label = f"{precoder.upper()} {bits}"
+        same = _same_curve(x, y, drawn)
+        marks: dict[str, Any] = {"markersize": 3.5}
+        if same:  # hollow and larger, one size up per curve underneath
+            marks = {"markersize": 3.5 + 3.0 * len(same), "markerfacecolor": "none",
+                     "markeredgewidth": 1.2}  # fmt: skip
+            label += f" (= {same[0]})"
         ax.plot(x, y, linestyle=_STYLES[style], marker=_MARKERS[style], color=color,
-                markersize=3.5, label=f"{precoder.upper()} {bits}")  # fmt: skip
+                label=label, **marks)  # fmt: skip
+        drawn.append((x, y, f"{precoder.upper()} {bits}"))
         if np.any(sem > 0):  # a 95 % band over channels
             ax.fill_between(x, y - 1.96 * sem, y + 1.96 * sem, color=color, alpha=0.15, lw=0)
     ax.set_xlabel(r"SNR $P_T/\sigma_v^2$ [dB]")
     ax.set_ylabel(_AXIS_LABELS[metric])
     if metric == "ber":
         ax.set_yscale("log")
+        if zeros:
+            positive = [y.min() for _, y, _ in drawn]
+            floor = ber_floor if ber_floor else (min(positive) / 2 if positive else 1e-6)
+            for snr, color, _ in zeros:
+                ax.plot([snr], [floor], linestyle="none", marker="v", markersize=7,
+                        markerfacecolor="none", markeredgewidth=1.2, color=color)  # fmt: skip
+            ax.plot([], [], linestyle="none", marker="v", markerfacecolor="none", color="black",
+                    label=f"no error seen (BER < {floor:.0e})")  # fmt: skip
     ax.grid(True, alpha=0.3)
     if ax.get_lines():
-        ax.legend(fontsize=8, ncol=2)
+        _legend_outside(ax)
     if title:
         ax.set_title(title, fontsize=10)
     return _save(fig, path)
@@ -154,9 +197,10 @@ def plot_radiation(
 
 def plot_power(panels: Sequence[dict[str, Any]], path: str | Path) -> Figure:
     """Power vs bandwidth as in Figs. 12-13 of Feys et al.: one panel per DAC type, each with
-    curves (``power_curves`` output, ``label`` and ``max_bandwidth_hz`` keys) on log axes."""
+    curves (``power_curves`` output, ``label`` and ``max_bandwidth_hz`` keys) on log axes and
+    its legend beside it, outside the axes."""
     dac_types = list(dict.fromkeys(p["dac"] for p in panels))
-    fig = Figure(figsize=(6.2 * len(dac_types), 4.4))
+    fig = Figure(figsize=(8.6 * len(dac_types), 4.4), layout="constrained")
     axes = fig.subplots(1, len(dac_types), squeeze=False)[0]
     for ax, dac in zip(axes, dac_types, strict=True):
         baseline_drawn = False
@@ -176,7 +220,7 @@ def plot_power(panels: Sequence[dict[str, Any]], path: str | Path) -> Figure:
         ax.set_ylabel("power [W]")
         ax.set_title(f"{dac} DACs (vertical lines: accelerator speed limit)", fontsize=10)
         ax.grid(True, which="both", alpha=0.3)
-        ax.legend(fontsize=7)
+        _legend_outside(ax, fontsize=7)
     return _save(fig, path)
 
 
@@ -270,17 +314,30 @@ def plot_pareto(
     return _save(fig, path)
 
 
-def plot_training(rows: Sequence[Mapping[str, Any]], path: str | Path, metric: str) -> Figure:
-    """A run's training curve from its ``metrics.csv`` rows: the training loss (left) and the
-    validation ``metric`` (right) against the step."""
+# The validation metrics of the training tasks, in words with their units.
+_VALIDATION_LABELS = {
+    "val_sum_rate": "validation sum rate [bits/channel use]",
+    "val_fraction": "validation utility / WMMSE's [fraction]",
+}
+
+
+def plot_training(
+    rows: Sequence[Mapping[str, Any]], path: str | Path, metric: str, title: str = ""
+) -> Figure:
+    """A run's training curve from its ``metrics.csv`` rows: the training loss (left; the
+    task's objective, lower is better) and the validation ``metric`` (right, with its units)
+    against the optimiser step, under ``title`` (e.g. the run's name)."""
     steps = [float(r["step"]) for r in rows]
-    fig = Figure(figsize=(9.0, 3.6))
+    fig = Figure(figsize=(9.0, 3.8))
     left, right = fig.subplots(1, 2)
     left.plot(steps, [float(r["train_loss"]) for r in rows], marker="o", markersize=3)
-    left.set_ylabel("training loss")
+    left.set_ylabel("training loss (lower is better)")
+    left.set_title("training loss, mean since the previous row", fontsize=9)
     right.plot(steps, [float(r[metric]) for r in rows], marker="o", markersize=3, color="C1")
-    right.set_ylabel(f"validation {metric}")
+    right.set_ylabel(_VALIDATION_LABELS.get(metric, f"validation {metric}"))
+    right.set_title("validation set", fontsize=9)
     for ax in (left, right):
-        ax.set_xlabel("step")
+        ax.set_xlabel("optimiser step")
         ax.grid(True, alpha=0.3)
+    fig.suptitle(title or "training curve", fontsize=10)
     return _save(fig, path)

@@ -249,7 +249,8 @@ def evaluate(
         title = f"M={antennas}, K={users}, {channel} channel"
         for metric in metrics:
             path = plot_path if metric == metrics[0] else _sibling(plot_path, metric)
-            plot_metric(rows, path, metric, title=title)
+            simulated = num_channels * num_symbols * users * MODULATIONS[modulation]
+            plot_metric(rows, path, metric, title=title, ber_floor=1 / max(simulated, 1))
             console.print(f"wrote {path}")
 
 

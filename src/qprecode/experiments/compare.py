@@ -120,7 +120,8 @@ def run_comparison(
             pick = [r for r in rate_records if r["users"] == K and r["bits"] == b]
             plot_metric(pick, out / f"rate_k{K}_b{b}.png", "sum_rate", title)
             pick = [r for r in ber_records if r["users"] == K and r["bits"] == b]
-            plot_metric(pick, out / f"ber_qpsk_k{K}_b{b}.png", "ber", title + ", QPSK")
+            floor = 1 / (config.channels * config.symbols * K * 2)  # QPSK bits per point
+            plot_metric(pick, out / f"ber_qpsk_k{K}_b{b}.png", "ber", title + ", QPSK", floor)
     small = _small_problem(config, echo)
     results = {"config": asdict(config), "meta": run_metadata(), "sum_rate": rate_records,
                "ber_qpsk": ber_records, "small_problem": small}  # fmt: skip

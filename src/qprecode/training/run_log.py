@@ -79,5 +79,5 @@ def plot_metrics(path: Path, metric: str) -> Path | None:
     if not rows or metric not in rows[0]:
         return None
     out = path.with_name("training.png")
-    plot_training(rows, out, metric)
+    plot_training(rows, out, metric, title=f"{path.parent.name}: training curve")
     return out

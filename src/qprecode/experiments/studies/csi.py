@@ -106,7 +106,8 @@ def _point(result: Any) -> dict[str, float]:
 
 def plot_csi_sweep(panels: dict[str, list[dict[str, Any]]], path: str | Path) -> Figure:
     """Sum rate vs estimation NMSE, one panel per ``{title: csi_sweep rows}``; the perfect-CSI
-    rate of each precoder as a dotted line, 95 % bands over channels."""
+    rate of each precoder as a dotted line, 95 % bands over channels, each panel's legend below
+    it."""
     fig = Figure(figsize=(5.2 * len(panels), 4.2))
     axes = fig.subplots(1, len(panels), squeeze=False)[0]
     for ax, (title, rows) in zip(axes, panels.items(), strict=True):
@@ -126,7 +127,8 @@ def plot_csi_sweep(panels: dict[str, list[dict[str, Any]]], path: str | Path) ->
         ax.set_ylabel("sum rate [bits/channel use]")
         ax.set_title(title)
         ax.grid(alpha=0.3)
-        ax.legend(fontsize="small")
+        # below the panel, outside it: a legend inside covered the curves
+        ax.legend(fontsize="small", loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=2)
     fig.suptitle("dotted: perfect CSI", fontsize="small")
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
