@@ -24,12 +24,15 @@ MAT_NAMES = ("H", "channels")
 
 def _mat_array(path: Path) -> np.ndarray:
     from scipy.io import loadmat
+    from scipy.io.matlab import MatReadError
 
+    if path.is_file() and path.stat().st_size == 0:
+        raise ValueError(f"{path} is empty (0 bytes): no .mat variables in it")
     try:
         variables = loadmat(path)
     except NotImplementedError:  # scipy's answer to a v7.3 (HDF5) file
         raise ValueError(f"{path} is a MATLAB v7.3 file: save it with -v7, or as .npy") from None
-    except (OSError, ValueError) as err:
+    except (OSError, ValueError, MatReadError) as err:
         raise ValueError(f"{path} is not a readable .mat file: {err}") from None
     arrays = {k: v for k, v in variables.items() if not k.startswith("__")}
     for name in MAT_NAMES:
@@ -64,6 +67,12 @@ def read_array_file(path: str | Path) -> ChannelFile:
     if array.shape[0] == 0:
         raise ValueError(f"{source} holds no channels: its array has shape {array.shape}")
     metadata = {"generator": f"array file ({suffix})", "source": str(source)}
+    largest = float(np.abs(array).max()) if array.dtype.kind in "fc" and array.size else 0.0
+    if np.isfinite(largest) and largest > float(np.finfo(np.float32).max):
+        raise ValueError(f"{source}: entries up to {largest:.3g} overflow complex64 channels")
     file = ChannelFile(torch.from_numpy(array.astype(np.complex64)), metadata)
-    check_channel_file(file)
+    try:
+        check_channel_file(file)
+    except ValueError as err:
+        raise ValueError(f"{source}: {err}") from None
     return file

@@ -71,19 +71,45 @@ def read_channel_file(path: str | Path) -> ChannelFile:
     try:
         with h5py.File(source, "r") as f:
             version = int(f.attrs.get("format_version", -1))
+            if version > FORMAT_VERSION:
+                raise ValueError(
+                    f"{source} was written in channel-file format {version}, newer than the "
+                    f"{FORMAT_VERSION} this qprecode reads: update qprecode"
+                )
             if version != FORMAT_VERSION:
                 raise ValueError(
                     f"{source}: format_version {version} is not {FORMAT_VERSION}, or not a "
                     "qprecode channel file"
                 )
-            if "channels" not in f:
+            if "channels" not in f or not isinstance(f["channels"], h5py.Dataset):
                 raise ValueError(f"{source} has no 'channels' dataset")
+            kind = f["channels"].dtype.kind
+            if kind not in "fciu":
+                raise ValueError(
+                    f"{source}: the channels must be numbers, got dtype {f['channels'].dtype}"
+                )
             channels = torch.from_numpy(np.asarray(f["channels"]).astype(np.complex64))
             positions = torch.from_numpy(np.asarray(f["positions"])) if "positions" in f else None
             los = torch.from_numpy(np.asarray(f["los"]).astype(bool)) if "los" in f else None
-            metadata = json.loads(f.attrs.get("metadata", "{}"))
+            metadata = _metadata(source, f.attrs.get("metadata", "{}"))
     except OSError as err:
         raise ValueError(f"{source} is not a readable HDF5 file: {err}") from None
+    if channels.dim() >= 1 and channels.shape[0] == 0:
+        raise ValueError(f"{source} holds no channels: its array has shape {tuple(channels.shape)}")
     file = ChannelFile(channels, metadata, positions, los)
-    check_channel_file(file)
+    try:
+        check_channel_file(file)
+    except ValueError as err:
+        raise ValueError(f"{source}: {err}") from None
     return file
+
+
+def _metadata(source: Path, text: object) -> dict[str, object]:
+    """The JSON ``metadata`` attribute of a channel file, as a dict."""
+    try:
+        metadata = json.loads(text)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        raise ValueError(f"{source}: its metadata attribute is not valid JSON") from None
+    if not isinstance(metadata, dict):
+        raise ValueError(f"{source}: its metadata attribute is not a JSON object")
+    return metadata
