@@ -64,8 +64,12 @@ def batch_size(overrides: list[str]) -> int:
     return sizes[-1] if sizes else 128  # the preset's
 
 
-def launch(name: str, extra: list[str], args: argparse.Namespace) -> subprocess.Popen[bytes]:
-    trial, overrides = RUNS[name]
+def launch(
+    name: str, extra: list[str], args: argparse.Namespace, runs: dict | None = None
+) -> subprocess.Popen[bytes]:
+    """Start ``qprecode train`` for the run ``name`` of ``runs`` (default ``RUNS``) in the
+    background, its output into ``args.out/logs/<name>.log``."""
+    trial, overrides = (RUNS if runs is None else runs)[name]
     if args.smoke:  # tiny networks: no pretrained weights fit them
         overrides = [o for o in overrides if not o.startswith("init_from=")]
     command = ["--config", CONFIG, "--trial", trial, *overrides, *COMMON,

@@ -28,9 +28,23 @@ def test_cosine_schedule_runs_from_lr_to_lr_final_and_never_rises():
     assert OptimConfig(lr=3e-3).lr_at(40, 50) == 3e-3  # constant
 
 
+@pytest.mark.parametrize("schedule", ["constant", "cosine"])
+def test_warmup_rises_linearly_then_joins_the_schedule(schedule):
+    plain = OptimConfig(lr=1e-2, lr_schedule=schedule)
+    warm = OptimConfig(lr=1e-2, lr_schedule=schedule, lr_warmup=10)
+    for step in range(10):
+        assert warm.lr_at(step, 50) == pytest.approx(plain.lr_at(step, 50) * (step + 1) / 10)
+    for step in range(9, 50):
+        assert warm.lr_at(step, 50) == pytest.approx(plain.lr_at(step, 50))
+
+
 @pytest.mark.parametrize(
     ("changes", "message"),
-    [({"lr_schedule": "step"}, "lr_schedule"), ({"lr_final": 1.0}, "lr_final")],
+    [
+        ({"lr_schedule": "step"}, "lr_schedule"),
+        ({"lr_final": 1.0}, "lr_final"),
+        ({"lr_warmup": -1}, "lr_warmup"),
+    ],
 )
 def test_bad_schedules_are_refused(changes, message):
     with pytest.raises(ValueError, match=message):

@@ -63,7 +63,9 @@ class OptimConfig:
     the set's size (a learning curve over set sizes at one budget).
 
     ``lr_schedule``: ``constant`` keeps ``lr``; ``cosine`` decays it from ``lr`` at the first step
-    to ``lr_final`` at the last along half a cosine (``lr_at``).
+    to ``lr_final`` at the last along half a cosine (``lr_at``). ``lr_warmup``: steps over which
+    the rate rises linearly to the schedule's; a run that starts from trained weights with a fresh
+    Adam needs it, since Adam's first steps move every weight by about ``lr`` whatever its gradient.
 
     ``micro_batch``: channels per forward and backward pass; the gradients of the
     ``batch_size / micro_batch`` passes of a step add up to the gradient of the whole batch (for
@@ -80,6 +82,7 @@ class OptimConfig:
     steps: int | None = None
     lr_schedule: str = "constant"
     lr_final: float = 0.0
+    lr_warmup: int = 0
     micro_batch: int | None = None
 
     def __post_init__(self) -> None:
@@ -93,6 +96,8 @@ class OptimConfig:
             _check_positive(name, getattr(self, name))
         if self.steps is not None:
             _check_positive("steps", self.steps)
+        if self.lr_warmup < 0:
+            raise ValueError(f"lr_warmup must be >= 0 steps, got {self.lr_warmup}")
         if self.micro_batch is not None:
             _check_positive("micro_batch", self.micro_batch)
 
@@ -103,10 +108,12 @@ class OptimConfig:
 
     def lr_at(self, step: int, total_steps: int) -> float:
         """The learning rate of step ``step`` (0-based) of a run of ``total_steps``."""
+        warmup = min(1.0, (step + 1) / self.lr_warmup) if self.lr_warmup else 1.0
         if self.lr_schedule == "constant" or total_steps <= 1:
-            return self.lr
+            return warmup * self.lr
         progress = min(step / (total_steps - 1), 1.0)
-        return self.lr_final + (self.lr - self.lr_final) * 0.5 * (1 + math.cos(math.pi * progress))
+        cosine = 0.5 * (1 + math.cos(math.pi * progress))
+        return warmup * (self.lr_final + (self.lr - self.lr_final) * cosine)
 
 
 @dataclass(frozen=True)
