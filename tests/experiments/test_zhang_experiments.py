@@ -89,6 +89,8 @@ def test_complexity_rows_from_a_trained_sweep_trial(tmp_path):
     assert reached["samples"] == 64
     timings = classical_timings([(6, 2)], ("zf", "wmmse"), num_channels=8)
     assert [t["precoder"] for t in timings] == ["zf", "wmmse"]
+    assert row["flops"] > 0 and timings[1]["iterations"] >= 1
+    assert timings[1]["flops"] > timings[0]["flops"] > 0  # WMMSE's steps cost more than ZF
     hybrid = {**raw, "model": {"architecture": "hybrid", "hidden_dim": 8, "hidden_layers": 1},
               "data": {**raw["data"], "channel": "sv"}}  # fmt: skip
     from qprecode.training import train
@@ -96,7 +98,22 @@ def test_complexity_rows_from_a_trained_sweep_trial(tmp_path):
     train(config_from_raw(hybrid), tmp_path / "h", progress=False, echo=lambda _: None)
     result = hybrid_complexity(tmp_path / "h" / "best", num_channels=20)
     assert set(result["inference_ms"]) == {"hybrid-gnn", "mo-altmin", "omp", "pzf"}
-    assert result["fractions"]["mo-altmin"] == 1.0
+    assert result["fractions"]["mo-altmin"] == 1.0 and result["flops"] > 0
+
+
+def test_model_complexity_reads_a_shipped_model_and_its_card():
+    from qprecode.cost import matmul_flops
+    from qprecode.experiments.zhang import model_complexity
+    from qprecode.models import SHIPPED_DIR
+    from qprecode.nn import load_model
+
+    (row,) = model_complexity({"grad": "gradient-k4-n12"}, num_channels=4)
+    model, info = load_model(SHIPPED_DIR / "gradient-k4-n12")
+    assert (row["antennas"], row["users"]) == (12, 4) and row["baseline"] == "wmmse"
+    assert row["fraction"] == info["test"]["results"][0]["fraction_of_baseline"]
+    assert row["parameters"] == 225_030
+    H = torch.zeros(1, 12, 4, dtype=torch.complex64) + 1
+    assert row["flops"] == matmul_flops(model, H).total  # the count does not depend on H
 
 
 def test_sizes_with_a_hybrid_model_and_hybrid_baselines():

@@ -107,7 +107,7 @@ def test_log_se_of_a_zero_rate_user_is_floored_not_infinite():
     assert math.isfinite(float(value)) and float(value) < math.log(1e-8) + 10
 
 
-@pytest.mark.parametrize("architecture", ["hybrid", "gat", "edge", "unfolded-wmmse"])
+@pytest.mark.parametrize("architecture", ["hybrid", "gat", "edge", "unfolded-wmmse", "pinv"])
 def test_every_architecture_trains_and_reports_against_its_baseline(architecture, tmp_path):
     data = {"antennas": 8, "users": 2, "train_channels": 64, "val_channels": 16,
             "test_channels": 16, "rf_chains": 2}  # fmt: skip

@@ -17,6 +17,7 @@ from ..experiments.zhang import (
     hybrid_complexity,
     learned_complexity,
     learning_curves,
+    model_complexity,
     sizes_report,
 )
 from ..plotting import plot_curves
@@ -106,58 +107,83 @@ def curve(sweep_dir: Path, out_dir: Path | None) -> None:
 
 
 @zhang.command("complexity")
-@click.option("--sweep", "sweep_dir", required=True,
+@click.option("--sweep", "sweep_dir", default=None,
               type=click.Path(file_okay=False, exists=True, path_type=Path),
               help="A learning-curve sweep (configs/zhang/curve.yaml).")  # fmt: skip
+@click.option("--model", "models_text", default=None,
+              help="Trained models as a comma list of LABEL=NAME (shipped name, run folder or "
+                   "model file), each at the size it was trained at.")  # fmt: skip
 @click.option("--target", type=float, default=0.99, show_default=True,
               help="Fraction of the baseline a model must reach.")  # fmt: skip
-@click.option("--hybrid", "hybrid_run",
-              type=click.Path(file_okay=False, exists=True, path_type=Path),
-              help="A trained hybrid run (configs/zhang/hybrid.yaml).")  # fmt: skip
+@click.option("--hybrid", "hybrid_run", default=None,
+              help="A trained hybrid model (shipped name, run folder or model file).")  # fmt: skip
 @click.option("--channels", "num_channels", type=int, default=1000, show_default=True,
               help="Channels per inference timing.")  # fmt: skip
 @click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
               callback=check_output_dir, help="Folder for complexity.json.")  # fmt: skip
 @force_option()
 def complexity(
-    sweep_dir: Path, target: float, hybrid_run: Path | None, num_channels: int, out_dir: Path
-) -> None:
-    """Tables I-IV of Zhang et al. on this machine: parameters, fewest training samples to reach
-    the target, training time, and inference time per sample of the learned and classical
-    precoders (one batched call over --channels channels, median of 3)."""
+    sweep_dir: Path | None, models_text: str | None, target: float, hybrid_run: str | None,
+    num_channels: int, out_dir: Path,
+) -> None:  # fmt: skip
+    """Tables I-IV of Zhang et al. on this machine: parameters, real FLOPs per channel (matrix
+    products and solves), fewest training samples to reach the target (--sweep), training time,
+    and inference time per sample of the learned and classical precoders (one batched call over
+    --channels channels, median of 3)."""
     if not 0 < target <= 1.5 or num_channels < 1:
         raise ValueError(f"need 0 < --target <= 1.5 and --channels >= 1, got {target}, "
                          f"{num_channels}")  # fmt: skip
-    learned = learned_complexity(sweep_dir, target, num_channels)
-    sizes = sorted({(r["antennas"], r["users"]) for r in learned})
+    if sweep_dir is None and models_text is None and hybrid_run is None:
+        raise ValueError("give --sweep, --model or --hybrid (what to measure)")
+    specs: dict[str, str] = {}
+    if models_text is not None:
+        pairs = [item.split("=", 1) for item in _parsing.parse_name_list(models_text, "model")]
+        if any(len(p) != 2 or not p[0] for p in pairs):
+            raise ValueError(f"--model takes LABEL=NAME items, got {models_text!r}")
+        specs = dict(pairs)
+        for spec in specs.values():
+            resolve_checkpoint(spec)  # a clear error for a missing model, before any work
+    learned = [] if sweep_dir is None else learned_complexity(sweep_dir, target, num_channels)
+    models = model_complexity(specs, num_channels)
+    sizes = sorted({(r["antennas"], r["users"]) for r in [*learned, *models]})
     classical = classical_timings(sizes, ("wmmse", "zf"), num_channels)
     hybrid = {}
     if hybrid_run is not None:
-        hybrid = hybrid_complexity(resolve_checkpoint(str(hybrid_run)), num_channels)
+        hybrid = hybrid_complexity(resolve_checkpoint(hybrid_run), num_channels)
     table = Table(title=f"Fewest training samples to {target:.0%} of the baseline, and timings")
-    for column in ("precoder", "M, K", "parameters", "samples", "fraction", "train [s]",
-                   "infer [ms/sample]"):  # fmt: skip
+    for column in ("precoder", "M, K", "parameters", "FLOPs", "samples", "fraction",
+                   "train [s]", "infer [ms/sample]"):  # fmt: skip
         table.add_column(column, justify="right")
     for r in learned:
         table.add_row(r["curve"], f"{r['antennas']}, {r['users']}", f"{r['parameters']:,}",
-                      str(r["samples"] or "not reached"), f"{r['fraction']:.1%}",
-                      f"{r['train_seconds']:.0f}", f"{r['inference_ms']:.3f}")  # fmt: skip
-    for r in classical:
-        table.add_row(r["precoder"], f"{r['antennas']}, {r['users']}", "-", "-", "-", "-",
+                      f"{r['flops']:,}", str(r["samples"] or "not reached"),
+                      f"{r['fraction']:.1%}", f"{r['train_seconds']:.0f}",
                       f"{r['inference_ms']:.3f}")  # fmt: skip
+    for r in models:
+        seconds = "-" if r["train_seconds"] is None else f"{r['train_seconds']:.0f}"
+        fraction = "-" if r["fraction"] is None else f"{r['fraction']:.1%} of {r['baseline']}"
+        table.add_row(r["model"], f"{r['antennas']}, {r['users']}", f"{r['parameters']:,}",
+                      f"{r['flops']:,}", str(r["train_samples"]), fraction, seconds,
+                      f"{r['inference_ms']:.3f}")  # fmt: skip
+    for r in classical:
+        flops = "-" if r["flops"] is None else f"{r['flops']:,}"
+        table.add_row(r["precoder"], f"{r['antennas']}, {r['users']}", "-", flops, "-", "-",
+                      "-", f"{r['inference_ms']:.3f}")  # fmt: skip
     for name, ms in hybrid.get("inference_ms", {}).items():
         size = f"{hybrid['antennas']}, {hybrid['users']}"
         fraction = f"{hybrid['fractions'].get(name, float('nan')):.1%} of MO"
         if name == "hybrid-gnn":
-            table.add_row(name, size, f"{hybrid['parameters']:,}", str(hybrid["train_samples"]),
-                          fraction, f"{hybrid['train_seconds']:.0f}", f"{ms:.3f}")  # fmt: skip
+            table.add_row(name, size, f"{hybrid['parameters']:,}", f"{hybrid['flops']:,}",
+                          str(hybrid["train_samples"]), fraction,
+                          f"{hybrid['train_seconds']:.0f}", f"{ms:.3f}")  # fmt: skip
         else:
-            table.add_row(name, size, "-", "-", fraction, "-", f"{ms:.3f}")
+            table.add_row(name, size, "-", "-", "-", fraction, "-", f"{ms:.3f}")
     console.print(table)
     out_dir.mkdir(parents=True, exist_ok=True)
-    config = {"command": "zhang complexity", "sweep": str(sweep_dir), "target": target,
-              "hybrid": None if hybrid_run is None else str(hybrid_run),
-              "channels": num_channels}  # fmt: skip
+    config = {"command": "zhang complexity",
+              "sweep": None if sweep_dir is None else str(sweep_dir), "models": specs,
+              "target": target, "hybrid": hybrid_run, "channels": num_channels}  # fmt: skip
     write_json(out_dir / "complexity.json", {"config": config, "meta": run_metadata(),
-               "learned": learned, "classical": classical, "hybrid": hybrid})  # fmt: skip
+               "learned": learned, "models": models, "classical": classical,
+               "hybrid": hybrid})  # fmt: skip
     console.print(f"wrote {out_dir / 'complexity.json'}")

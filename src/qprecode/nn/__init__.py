@@ -15,6 +15,7 @@ from .graph_precoder import GraphPrecoder, HybridGraphPrecoder
 from .hybrid_gnn import HybridGNN
 from .kinds import LEARNED_KINDS, KindDescription, LearnedKind, kind_of
 from .layers import BipartiteLayer
+from .pinv_gnn import PinvGNN
 from .precoder import GNNPrecoder
 from .quantization import (
     FULL_PRECISION_BITS,
@@ -78,6 +79,7 @@ __all__ = [
     "LSQQuantizer",
     "QuantConv2d",
     "QuantLinear",
+    "PinvGNN",
     "QuantizedGNN",
     "UnfoldedWMMSE",
     "UserGAT",

@@ -23,6 +23,7 @@ from .gnn import QuantizedGNN
 from .gradient_gnn import GradientGNN
 from .graph_precoder import GraphPrecoder, HybridGraphPrecoder
 from .hybrid_gnn import HybridGNN
+from .pinv_gnn import PinvGNN
 from .precoder import GNNPrecoder
 from .structured_dnn import StructuredDNN
 from .unfolded_wmmse import UnfoldedWMMSE
@@ -147,6 +148,14 @@ LEARNED_KINDS: tuple[LearnedKind, ...] = (
             ("zhang-gat", UserGAT),
         )  # fmt: skip
     ),
+    LearnedKind(
+        "zhang-pinv-gnn",
+        PinvGNN,
+        "zhang:",
+        "zhang-gnn",
+        GraphPrecoder,
+        _zhang("zhang-pinv-gnn", "(learned baseline of Zhang et al.)"),
+    ),  # fmt: skip
     LearnedKind(
         "zhang-unfolded-wmmse",
         UnfoldedWMMSE,

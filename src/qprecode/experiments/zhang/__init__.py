@@ -8,6 +8,8 @@ from .complexity import (
     hybrid_complexity,
     inference_ms,
     learned_complexity,
+    model_complexity,
+    model_flops,
 )
 from .curves import learning_curves
 from .sizes import load_zhang_models, plot_sizes, size_generalisation, sizes_report
@@ -19,6 +21,8 @@ __all__ = [
     "inference_ms",
     "learned_complexity",
     "learning_curves",
+    "model_complexity",
+    "model_flops",
     "load_zhang_models",
     "plot_sizes",
     "size_generalisation",

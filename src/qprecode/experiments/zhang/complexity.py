@@ -1,7 +1,9 @@
 """The complexity tables of Zhang et al. (Tables I-IV) measured here: trainable parameters, the
 fewest training samples (of a learning-curve sweep) that reach a target fraction of the baseline,
-the training time of that trial, and the inference time per sample on this machine, for the
-learned precoders and the classical baselines alike."""
+the training time of that trial, the real FLOPs per channel (``cost.matmul_flops``: the matrix
+products and solves a model runs; the classical precoders' counts of ``cost.classical``) and the
+inference time per sample on this machine, for the learned precoders and the classical baselines
+alike."""
 
 from __future__ import annotations
 
@@ -14,8 +16,10 @@ import torch
 from torch import nn
 
 from ...channels import make_channel
+from ...cost import classical_flops, matmul_flops, wmmse_step_flops
 from ...nn import GraphPrecoder, HybridGNN, HybridGraphPrecoder, load_model
-from ...registry import build_precoder
+from ...precoders import WMMSE
+from ...registry import build_precoder, resolve_checkpoint
 from .curves import learning_curves
 
 __all__ = [
@@ -24,12 +28,20 @@ __all__ = [
     "hybrid_complexity",
     "inference_ms",
     "learned_complexity",
+    "model_complexity",
+    "model_flops",
 ]
 
 
 def count_parameters(model: nn.Module) -> int:
     """Trainable parameters of ``model``."""
     return sum(p.numel() for p in model.parameters() if p.requires_grad)
+
+
+def model_flops(model: nn.Module, M: int, K: int) -> int:
+    """Real FLOPs of the products and solves of ``model`` on one ``M x K`` channel."""
+    H = make_channel("rayleigh", M, K).sample(1, torch.Generator().manual_seed(0))
+    return matmul_flops(model, H).total
 
 
 @torch.no_grad()
@@ -71,6 +83,7 @@ def learned_complexity(
         out.append({
             "curve": label, "antennas": data["antennas"], "users": data["users"],
             "parameters": count_parameters(model),
+            "flops": model_flops(model, data["antennas"], data["users"]),
             "samples": chosen["samples"] if reached else None, "fraction": chosen["fraction"],
             "train_seconds": training.get("seconds"), "steps": training.get("steps"),
             "inference_ms": inference_ms(GraphPrecoder(model), H), "trial": chosen["trial"],
@@ -78,18 +91,65 @@ def learned_complexity(
     return out
 
 
+def model_complexity(
+    specs: dict[str, str], num_channels: int = 1000
+) -> list[dict[str, Any]]:  # fmt: skip
+    """Trained models (label -> a shipped name such as ``gradient-k4-n12``, a run folder or a
+    model file) at the size they were trained at: parameters, FLOPs per channel, inference time
+    per sample on ``num_channels`` Rayleigh channels, and what their model card recorded (the
+    test fraction of the baseline, training samples, steps and seconds).
+
+    Returns:
+        Rows with ``model``, ``architecture``, ``antennas``, ``users``, ``parameters``,
+        ``flops``, ``inference_ms``, ``fraction``, ``baseline``, ``train_samples``, ``steps``,
+        ``train_seconds``.
+    """
+    rows = []
+    for label, spec in specs.items():
+        model, info = load_model(resolve_checkpoint(spec))
+        data = info["config"]["data"]
+        M, K = data["antennas"], data["users"]
+        test = info.get("test", {})
+        results = test.get("results", [{}])
+        training = info.get("training", {})
+        rows.append({
+            "model": label, "architecture": info["architecture"], "antennas": M, "users": K,
+            "parameters": count_parameters(model), "flops": model_flops(model, M, K),
+            "inference_ms": inference_ms(GraphPrecoder(model), _rayleigh(M, K, num_channels)),
+            "fraction": results[0].get("fraction_of_baseline"), "baseline": test.get("baseline"),
+            "train_samples": data["train_channels"], "steps": training.get("steps"),
+            "train_seconds": training.get("seconds"),
+        })  # fmt: skip
+    return rows
+
+
 def classical_timings(
     sizes: Sequence[tuple[int, int]], names: Sequence[str], num_channels: int = 1000,
     snr_db: float = 10.0,
 ) -> list[dict[str, Any]]:  # fmt: skip
-    """Inference time per sample of registry precoders at every ``(M, K)`` on Rayleigh channels:
-    rows with ``precoder``, ``antennas``, ``users``, ``inference_ms``."""
+    """Inference time per sample of registry precoders at every ``(M, K)`` on Rayleigh channels,
+    and the real FLOPs per channel of ``zf`` and ``wmmse`` (``cost.classical``; WMMSE: the Gram
+    matrix and the mean number of steps it took on these channels, ``iterations``): rows with
+    ``precoder``, ``antennas``, ``users``, ``inference_ms``, ``flops`` (``None`` for others)."""
     rows = []
     for M, K in sizes:
         H = _rayleigh(M, K, num_channels)
         for name in names:
-            ms = inference_ms(build_precoder(name, snr_db=snr_db), H)
-            rows.append({"precoder": name, "antennas": M, "users": K, "inference_ms": ms})
+            precoder = build_precoder(name, snr_db=snr_db)
+            ms = inference_ms(precoder, H)
+            row: dict[str, Any] = {"precoder": name, "antennas": M, "users": K,
+                                   "inference_ms": ms, "flops": None}  # fmt: skip
+            if name in ("zf", "rzf", "mrt"):
+                row["flops"] = classical_flops(name, M, K).per_channel.total
+            elif isinstance(precoder, WMMSE):
+                result = precoder.solve(H)
+                taken = result.iterations if result.total_iterations is None else (
+                    result.total_iterations)  # fmt: skip
+                steps = float(taken.double().mean())
+                gram = 4 * M * K * K + (4 * M - 2) * K * K
+                row["iterations"] = steps
+                row["flops"] = round(gram + steps * wmmse_step_flops(M, K).total)
+            rows.append(row)
     return rows
 
 
@@ -113,7 +173,8 @@ def hybrid_complexity(path: str | Path, num_channels: int = 1000) -> dict[str, A
                  r["fraction_of_baseline"] for r in results}  # fmt: skip
     return {
         "antennas": M, "users": K, "rf_chains": data["rf_chains"],
-        "parameters": count_parameters(model), "train_samples": data["train_channels"],
+        "parameters": count_parameters(model), "flops": model_flops(model, M, K),
+        "train_samples": data["train_channels"],
         "train_seconds": info.get("training", {}).get("seconds", float("nan")),
         "fractions": fractions, "inference_ms": timings,
     }  # fmt: skip

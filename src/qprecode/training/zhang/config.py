@@ -20,8 +20,8 @@ __all__ = [
     "ZhangOptim",
 ]
 
-# nn.GradientGNN, EdgeGNN, HybridGNN, UserGAT, UnfoldedWMMSE
-ZHANG_ARCHITECTURES = ("gradient", "edge", "hybrid", "gat", "unfolded-wmmse")
+# nn.GradientGNN, EdgeGNN, HybridGNN, UserGAT, UnfoldedWMMSE, PinvGNN
+ZHANG_ARCHITECTURES = ("gradient", "edge", "hybrid", "gat", "unfolded-wmmse", "pinv")
 ZHANG_OBJECTIVES = OBJECTIVES  # sum SE (problem 3), proportional fairness (problem 4)
 SIZE_DISTRIBUTIONS = ("fixed", "exp")
 
@@ -35,7 +35,8 @@ class ZhangModel:
             ``hybrid`` (the gradient-driven hybrid GNN, ``data.rf_chains`` RF chains), ``gat``
             (attention over the users, fixed ``M``) or ``unfolded-wmmse`` (deep-unfolded WMMSE,
             ``hidden_layers`` iterations with a learned regularisation and step each, designed
-            at ``data.snr_db``; ``hidden_dim`` unused).
+            at ``data.snr_db``; ``hidden_dim`` unused) or ``pinv`` (Pinv-GNN, the
+            pseudo-inverse expansion GNN).
         hidden_dim: real features per edge (128 in the paper, 64 for hybrid; even for
             ``gradient`` and ``hybrid``).
         hidden_layers: hidden layers (4 in the paper), then an output layer.

@@ -22,6 +22,7 @@ from ...nn import (
     GraphPrecoder,
     HybridGNN,
     HybridGraphPrecoder,
+    PinvGNN,
     UnfoldedWMMSE,
     UserGAT,
 )
@@ -171,6 +172,8 @@ class ZhangTask(Task):
             return EdgeGNN(m.hidden_dim, m.hidden_layers, d.total_power)
         if m.architecture == "gat":
             return UserGAT(d.antennas, m.hidden_dim, m.hidden_layers, d.total_power)
+        if m.architecture == "pinv":
+            return PinvGNN(m.hidden_dim, m.hidden_layers, d.total_power)
         if m.architecture == "unfolded-wmmse":
             return UnfoldedWMMSE(m.hidden_layers, d.snr_db, d.total_power)
         if m.architecture == "hybrid":
@@ -283,7 +286,7 @@ class ZhangTask(Task):
         m, d = c.model, c.data
         kinds = {"gradient": "gradient-driven GNN", "edge": "vanilla edge GNN", "gat": "user GAT",
                  "hybrid": f"gradient-driven hybrid GNN (N_RF={d.rf_chains})",
-                 "unfolded-wmmse": "deep-unfolded WMMSE"}  # fmt: skip
+                 "unfolded-wmmse": "deep-unfolded WMMSE", "pinv": "Pinv-GNN"}  # fmt: skip
         kind = kinds[m.architecture]
         what, where = (
             "Digital precoder",
