@@ -51,3 +51,35 @@ def test_ofdm_errors_name_the_option(extra, message, capsys):
     code, _, err = run(["ofdm", "--quiet", *extra], capsys)
     assert code == 2
     assert message in err and len(err.strip().splitlines()) == 1
+
+
+def test_ofdm_runs_the_wideband_local_search_beside_zf(tmp_path, capsys):
+    args = ["ofdm", "--precoder", "ls-ofdm,zf", "--bits", "1", "--oversampling", "2",
+            "--antennas", "8", "--users", "2", "--subcarriers", "8", "--taps", "2",
+            "--channels", "2", "--ofdm-symbols", "8", "--snr-db", "10,20", "--ls-sweeps", "2",
+            "--seed", "1", "--quiet", "--json", str(tmp_path / "o.json"),
+            "--plot", str(tmp_path / "o.png")]  # fmt: skip
+    code, out, _ = run(args, capsys)
+    assert code == 0
+    data = json.loads((tmp_path / "o.json").read_text())
+    assert data["config"]["ls_sweeps"] == 2 and data["config"]["code"] is None
+    ls = [r for r in data["results"] if r["precoder"] == "ls-ofdm"]
+    assert len(ls) == 2
+    for r in ls:  # no Bussgang model for a non-linear precoder, the simulation only
+        assert r["sum_rate"]["exact"] is None and r["psd_db"]["exact"] is None
+        assert r["sum_rate"]["sim"] > 0 and r["bler"] is None
+    assert (tmp_path / "o_snr.png").stat().st_size > 10_000
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        (["--precoder", "ls-ofdm", "--bits", "1,inf"], "ls-ofdm searches the DAC levels"),
+        (["--code-rate", "0.5"], "--code-rate needs QAM symbols"),
+        (["--ls-sweeps", "0"], "--ls-sweeps must be a positive integer"),
+    ],
+)
+def test_ofdm_wideband_errors_name_the_option(extra, message, capsys):
+    code, _, err = run(["ofdm", "--quiet", *extra], capsys)
+    assert code == 2
+    assert message in err and len(err.strip().splitlines()) == 1

@@ -1,5 +1,6 @@
-"""``qprecode ofdm``: linear precoders with low-resolution DACs on MU-MIMO-OFDM: rate per
-subcarrier, simulated SNDR against the Bussgang model, out-of-band emission, EVM and BER."""
+"""``qprecode ofdm``: linear precoders with low-resolution DACs on MU-MIMO-OFDM, and the
+non-linear wideband local search (``ls-ofdm``): rate per subcarrier, simulated SNDR against the
+Bussgang model, out-of-band emission, EVM, BER and the coded BLER of a 5G-NR LDPC code."""
 
 from __future__ import annotations
 
@@ -14,8 +15,10 @@ from .._validation import check_device
 from ..dac import DAC
 from ..metrics import MODULATIONS
 from ..ofdm import DELAY_PROFILES, OFDMGrid, TappedDelayLineChannel
-from ..ofdm.evaluate import evaluate_ofdm
-from ..ofdm.plots import plot_ofdm_psd, plot_ofdm_rates
+from ..ofdm.coded import LDPCCode
+from ..ofdm.evaluate import WidebandPrecoder, evaluate_ofdm
+from ..ofdm.local_search import OFDMLocalSearch
+from ..ofdm.plots import plot_ofdm_psd, plot_ofdm_rates, plot_ofdm_snr
 from ..precoders import MatrixPrecoder
 from ..registry import build_precoder, entries, find_entry
 from ..results import bits_json, run_metadata, write_json
@@ -32,10 +35,25 @@ from ._app import (
 )
 
 _LINEAR = ", ".join(e.name for e in entries(include_learned=False) if None in e.bits)
+# the wideband precoders of the ofdm package, which act on the time samples themselves
+_WIDEBAND = ("ls-ofdm",)
+
+
+def _precoder(name: str, bits: int | None, dac_kind: str, sweeps: int) -> WidebandPrecoder:
+    """``ls-ofdm`` at ``bits``, or the linear precoder ``name`` (``_linear_precoder``)."""
+    if name != "ls-ofdm":
+        return _linear_precoder(name)
+    if bits is None:
+        raise ValueError(
+            "--precoder ls-ofdm searches the DAC levels and needs finite --bits, got inf"
+        )
+    return OFDMLocalSearch(bits, sweeps, dac_kind=dac_kind)
 
 
 def _linear_precoder(name: str) -> MatrixPrecoder:
     """The unquantized matrix precoder ``name``, or a one-line error naming the linear ones."""
+    if name in _WIDEBAND:
+        raise ValueError(f"{name} is not a linear precoder")  # pragma: no cover - guarded
     entry = find_entry(name)
     built = None
     if None in entry.bits or entry.kind == "learned":
@@ -43,7 +61,7 @@ def _linear_precoder(name: str) -> MatrixPrecoder:
     if not isinstance(built, MatrixPrecoder):
         raise ValueError(
             f"--precoder {name}: ofdm applies a precoding matrix W(H) on every subcarrier, and "
-            f"{name} is {entry.kind} without one; choose from {_LINEAR}"
+            f"{name} is {entry.kind} without one; choose from {_LINEAR}, or ls-ofdm"
         )
     return built
 
@@ -65,7 +83,15 @@ def _db_cell(value: float | None, floor: float | None = None, ceiling: float | N
     "precoders",
     default="zf",
     show_default=True,
-    help=f"Comma list of linear precoders, applied per subcarrier: {_LINEAR}.",
+    help=f"Comma list of linear precoders, applied per subcarrier: {_LINEAR}; or ls-ofdm, the "
+    "local search over the time-domain DAC levels (finite bits).",
+)
+@click.option(
+    "--ls-sweeps",
+    type=int,
+    default=3,
+    show_default=True,
+    help="ls-ofdm: passes over every antenna's time samples.",
 )
 @bits_option
 @dac_option
@@ -139,6 +165,27 @@ def _db_cell(value: float | None, floor: float | None = None, ceiling: float | N
     help="Symbols: CN(0,1), or QAM (adds the uncoded BER).",
 )
 @click.option(
+    "--code-rate",
+    type=float,
+    default=None,
+    help="QAM only: send 5G-NR LDPC code words of this rate (Sionna PHY, the qprecode[sionna] "
+    "extra) and report the block error rate.",
+)
+@click.option(
+    "--code-length",
+    type=int,
+    default=1024,
+    show_default=True,
+    help="LDPC code word length n in bits.",
+)
+@click.option(
+    "--ldpc-iterations",
+    type=int,
+    default=20,
+    show_default=True,
+    help="Belief-propagation iterations of the LDPC decoder.",
+)
+@click.option(
     "--seed", type=int, default=0, show_default=True, help="Seed of channels, symbols and noise."
 )
 @click.option(
@@ -150,11 +197,15 @@ def _db_cell(value: float | None, floor: float | None = None, ceiling: float | N
 )
 @click.option("--device", default="cpu", show_default=True, help="torch device, e.g. cpu or cuda.")
 @json_option("results (rates, SNDR of model and simulation, spectra, EVM, BER)")
-@plot_option("Write rate vs bits per oversampling (PNG); the spectrum goes to NAME_psd.png.")
+@plot_option(
+    "Write rate vs bits per oversampling (PNG); the spectrum goes to NAME_psd.png, rate (and "
+    "BLER) vs SNR to NAME_snr.png."
+)
 @click.option("--quiet", is_flag=True, help="No progress bars.")
 @force_option()
 def ofdm(
     precoders: str,
+    ls_sweeps: int,
     bits_text: str,
     dac_kind: str,
     antennas: int,
@@ -168,6 +219,9 @@ def ofdm(
     num_channels: int,
     num_symbols: int,
     modulation: str,
+    code_rate: float | None,
+    code_length: int,
+    ldpc_iterations: int,
     seed: int,
     batch_size: int,
     device: str,
@@ -176,15 +230,16 @@ def ofdm(
     quiet: bool,
 ) -> None:
     """Linear precoding per subcarrier, IFFT and low-resolution DACs on the time samples
-    (Jacobsson et al., IEEE TWC 2019): sum rate per subcarrier from a simulation of the chain and
-    from its Bussgang model, their SNDR gap, out-of-band emission, EVM and uncoded BER."""
+    (Jacobsson et al., IEEE TWC 2019), or the local search over the time-domain DAC levels
+    (ls-ofdm): sum rate per subcarrier from a simulation of the chain and (linear precoders) from
+    its Bussgang model, their SNDR gap, out-of-band emission, EVM, uncoded BER and coded BLER."""
     names = _parsing.parse_name_list(precoders)
     bits_list = _parsing.parse_bits_list(bits_text)
     ratios = _parsing.parse_int_range(oversampling_text, "--oversampling")
     snrs = _parsing.parse_snr_range(snr_text)
     for value, option in ((antennas, "--antennas"), (users, "--users"), (used, "--subcarriers"),
                           (taps, "--taps"), (num_channels, "--channels"),
-                          (batch_size, "--batch-size")):  # fmt: skip
+                          (batch_size, "--batch-size"), (ls_sweeps, "--ls-sweeps")):  # fmt: skip
         if value < 1:
             raise ValueError(f"{option} must be a positive integer, got {value}")
     if taps > used:
@@ -194,22 +249,34 @@ def ofdm(
             f"--ofdm-symbols must exceed --users {users} (the per-subcarrier Bussgang fit), "
             f"got {num_symbols}"
         )
-    linear = {name: _linear_precoder(name) for name in names}
-    if any("K <= M" in find_entry(n).needs for n in names) and users > antennas:
+    linear = {name: _linear_precoder(name) for name in names if name not in _WIDEBAND}
+    wideband = [name for name in names if name in _WIDEBAND]
+    if wideband and None in bits_list:
+        raise ValueError(
+            "--precoder ls-ofdm searches the DAC levels and needs finite --bits, got inf"
+        )
+    zero_forcing = any("K <= M" in find_entry(n).needs for n in linear) or wideband
+    if zero_forcing and users > antennas:
         raise ValueError(f"zero forcing needs --users <= --antennas, got {users} > {antennas}")
+    if code_rate is not None and modulation == "gaussian":
+        raise ValueError("--code-rate needs QAM symbols: add --modulation qpsk, 16qam or 64qam")
     dev = check_device(device)
+    code = None
+    if code_rate is not None:
+        code = LDPCCode(code_rate, code_length, ldpc_iterations, dev)
     channel = TappedDelayLineChannel(antennas, users, taps, profile, decay_db)
 
     records: list[dict[str, Any]] = []
-    for name, precoder in linear.items():
+    for name in names:
         for bits in bits_list:
+            precoder = _precoder(name, bits, dac_kind, ls_sweeps)
             dac = DAC(bits, dac_kind)
             for ratio in ratios:
                 grid = OFDMGrid.from_oversampling(used, ratio)
                 label = f"{name} {bits_label(bits)}-bit N/S={ratio}"
                 points = evaluate_ofdm(
                     precoder, grid, channel, dac, snrs, num_channels, num_symbols, seed,
-                    modulation, batch_size, dev, not quiet, label,
+                    modulation, batch_size, dev, not quiet, label, code,
                 )  # fmt: skip
                 base = {"precoder": name, "bits": bits_json(bits), "oversampling": ratio,
                         "fft_size": grid.fft_size, "used": used}  # fmt: skip
@@ -222,7 +289,10 @@ def ofdm(
         "oversampling": ratios, "taps": taps, "profile": profile,
         "decay_db": decay_db if profile == "exponential" else None, "snr_db": snrs,
         "channels": num_channels, "ofdm_symbols": num_symbols, "modulation": modulation,
-        "seed": seed, "device": device,
+        "seed": seed, "device": device, "ls_sweeps": ls_sweeps if wideband else None,
+        "code": None if code is None else {"rate": code_rate, "k": code.info_bits,
+                                           "n": code_length, "iterations": ldpc_iterations,
+                                           "decoder": "Sionna PHY LDPC5GDecoder (boxplus)"},
     }  # fmt: skip
     if json_path is not None:
         write_json(json_path, {"config": config, "meta": run_metadata(), "results": records})
@@ -236,12 +306,25 @@ def ofdm(
         first = [r for r in records if r["precoder"] == names[0] and r["snr_db"] == snrs[0]]
         plot_ofdm_psd(first, psd_path, f"{names[0]}, M={antennas}, K={users}, S={used}")
         console.print(f"wrote {psd_path}")
+        snr_path = plot_path.with_name(f"{plot_path.stem}_snr{plot_path.suffix}")
+        plot_ofdm_snr(records, snr_path, title)
+        console.print(f"wrote {snr_path}")
+
+
+def _rate_cell(value: float | None) -> str:
+    return "-" if value is None else f"{value:.2f}"
+
+
+def _gap_cell(gap: float | None, worst: float | None) -> str:
+    return "-" if gap is None or worst is None else f"{gap:+.2f} ({worst:.2f})"
 
 
 def _print_table(records: list[dict[str, Any]], simulated_bits: int) -> None:
     """One row per configuration and SNR point; a BER column when bits were simulated (a zero
-    BER shows as ``< 1/bits``, an upper bound)."""
+    BER shows as ``< 1/bits``, an upper bound), a BLER column when code words were (likewise).
+    A non-linear precoder has no Bussgang model: ``-`` in the model's columns."""
     with_ber = simulated_bits > 0
+    with_bler = any(r["bler"] is not None for r in records)
     table = Table(
         title=r"OFDM: sum rate per subcarrier \[bits/use], SNDR of simulation vs Bussgang model, "
         "out-of-band emission",
@@ -252,16 +335,17 @@ def _print_table(records: list[dict[str, Any]], simulated_bits: int) -> None:
     columns = ["precoder", "bits", "N/S", r"SNR \[dB]", "rate sim", "rate exact", "rate diag",
                r"gap exact \[dB]", r"gap diag \[dB]", r"OOB \[dB]", r"ACLR \[dB]",
                "EVM %"]  # fmt: skip
-    for column in [*columns, *(["BER"] if with_ber else [])]:
+    extra = [*(["BER"] if with_ber else []), *(["BLER"] if with_bler else [])]
+    for column in [*columns, *extra]:
         table.add_column(column, justify="right")
     for r in records:
         gap, worst = r["sndr_gap_db"], r["sndr_gap_max_db"]
         row = [
             r["precoder"], str(r["bits"]), str(r["oversampling"]), f"{r['snr_db']:g}",
             f"{r['sum_rate']['sim']:.2f} ± {r['sum_rate_sem']:.2f}",
-            f"{r['sum_rate']['exact']:.2f}", f"{r['sum_rate']['diagonal']:.2f}",
-            f"{gap['exact']:+.2f} ({worst['exact']:.2f})",
-            f"{gap['diagonal']:+.2f} ({worst['diagonal']:.2f})",
+            _rate_cell(r["sum_rate"]["exact"]), _rate_cell(r["sum_rate"]["diagonal"]),
+            _gap_cell(gap["exact"], worst["exact"]),
+            _gap_cell(gap["diagonal"], worst["diagonal"]),
             _db_cell(r["guard_to_inband_db"]["sim"], floor=-100.0),
             _db_cell(r["aclr_db"]["sim"], ceiling=100.0),
             f"{r['evm_mean_percent']:.1f}",
@@ -269,5 +353,8 @@ def _print_table(records: list[dict[str, Any]], simulated_bits: int) -> None:
         if with_ber:
             ber = r["ber"]
             row.append(f"< {1 / simulated_bits:.1e}" if ber == 0 else f"{ber:.2e}")
+        if with_bler:
+            bler, blocks = r["bler"], r["blocks"]
+            row.append(f"< {1 / blocks:.1e}" if bler == 0 else f"{bler:.2e}")
         table.add_row(*row)
     console.print(table)

@@ -6,16 +6,20 @@ channels (``channel``), any narrowband linear precoder applied per subcarrier, a
 project's DACs on the time-domain samples of every antenna (``transmitter``); a Bussgang model of
 the per-subcarrier SNDR and of the transmitted spectrum (``bussgang``, with the DAC's Gaussian
 statistics in ``gaussian_dac``), a Monte-Carlo simulation of the same chain (``simulate``),
-out-of-band emission (``spectrum``), EVM and uncoded bit errors (``receiver``), and the runner
-that puts a precoder through all of it (``evaluate``).
+out-of-band emission (``spectrum``), EVM and uncoded bit errors (``receiver``), coded block
+errors with a 5G-NR LDPC code (``coded``, Sionna PHY), the non-linear wideband local search over
+the time-domain DAC levels (``local_search``), and the runner that puts a precoder through all of
+it (``evaluate``).
 """
 
 from .bussgang import DISTORTION_MODELS, WidebandTerms, bussgang_model, sndr
 from .channel import DELAY_PROFILES, TappedDelayLineChannel, delay_profile, frequency_response
+from .coded import LDPCCode, ldpc_unavailable_reason
 from .gaussian_dac import GaussianDAC
 from .grid import OFDMGrid
+from .local_search import OFDMLocalSearch, local_search_ofdm_flops
 from .receiver import evm_terms, subcarrier_bit_errors
-from .simulate import ChainMeasurement, simulate_chain
+from .simulate import ChainMeasurement, measure_output, simulate_chain
 from .spectrum import aclr_db, guard_to_inband_db, psd_db
 from .transmitter import OFDMTransmitter, antenna_powers, precode_subcarriers, subcarrier_matrices
 
@@ -24,7 +28,9 @@ __all__ = [
     "DISTORTION_MODELS",
     "ChainMeasurement",
     "GaussianDAC",
+    "LDPCCode",
     "OFDMGrid",
+    "OFDMLocalSearch",
     "OFDMTransmitter",
     "TappedDelayLineChannel",
     "WidebandTerms",
@@ -35,6 +41,9 @@ __all__ = [
     "evm_terms",
     "frequency_response",
     "guard_to_inband_db",
+    "ldpc_unavailable_reason",
+    "local_search_ofdm_flops",
+    "measure_output",
     "precode_subcarriers",
     "psd_db",
     "simulate_chain",

@@ -15,7 +15,7 @@ from matplotlib.figure import Figure
 
 from ..plotting import DPI
 
-__all__ = ["plot_ofdm_psd", "plot_ofdm_rates"]
+__all__ = ["plot_ofdm_psd", "plot_ofdm_rates", "plot_ofdm_snr"]
 
 
 def _bits_value(bits: Any) -> float:
@@ -62,7 +62,8 @@ def plot_ofdm_rates(records: Sequence[dict[str, Any]], path: str | Path, title: 
                 x = [ticks[_bits_value(r["bits"])] for r in rs]
                 ax.plot(x, [r["sum_rate"]["sim"] for r in rs], "o-", color=colors[q],
                         label=f"N/S = {q:g}")  # fmt: skip
-                ax.plot(x, [r["sum_rate"]["exact"] for r in rs], ":", color=colors[q])
+                if all(r["sum_rate"]["exact"] is not None for r in rs):  # a linear precoder
+                    ax.plot(x, [r["sum_rate"]["exact"] for r in rs], ":", color=colors[q])
             ax.set_xticks(range(len(bit_order)), [_bits_text(b) for b in bit_order])
             ax.set_title(f"{name}, SNR {snr:g} dB", fontsize=10)
             ax.set_xlabel("DAC bits")
@@ -96,7 +97,8 @@ def plot_ofdm_psd(records: Sequence[dict[str, Any]], path: str | Path, title: st
             b = _bits_value(r["bits"])
             label = "unquantized" if b == float("inf") else f"{int(b)}-bit"
             ax.plot(f, _finite(r["psd_db"]["sim"]), "-", lw=1.0, color=colors[b], label=label)
-            ax.plot(f, _finite(r["psd_db"]["exact"]), "--", lw=0.8, color=colors[b])
+            if r["psd_db"]["exact"] is not None:  # a linear precoder
+                ax.plot(f, _finite(r["psd_db"]["exact"]), "--", lw=0.8, color=colors[b])
         edge = q / 2.0
         for lo, hi in ((-edge, -0.5), (0.5, edge)):
             if hi > lo:
@@ -112,5 +114,37 @@ def plot_ofdm_psd(records: Sequence[dict[str, Any]], path: str | Path, title: st
     if title:
         fig.suptitle(title + "; shaded: guard band (unquantized: silent there)",
                      fontsize=10)  # fmt: skip
+    fig.tight_layout()
+    return _save(fig, path)
+
+
+def plot_ofdm_snr(records: Sequence[dict[str, Any]], path: str | Path, title: str = "") -> Figure:
+    """Simulated sum rate per subcarrier against the SNR, one line per precoder, DAC resolution
+    and oversampling ratio, and beside it the block error rate (log scale) where the records
+    carry one (a coded run)."""
+    keys = list(dict.fromkeys((r["precoder"], str(r["bits"]), r["oversampling"]) for r in records))
+    coded = any(r.get("bler") is not None for r in records)
+    fig = Figure(figsize=(4.8 * (2 if coded else 1), 3.6))
+    axes = fig.subplots(1, 2 if coded else 1, squeeze=False)[0]
+    cmap = matplotlib.colormaps["tab10"]
+    for i, (name, bits, q) in enumerate(keys):
+        rs = sorted((r for r in records if (r["precoder"], str(r["bits"]), r["oversampling"])
+                     == (name, bits, q)), key=lambda r: r["snr_db"])  # fmt: skip
+        label = f"{name}, {bits}-bit, N/S = {q:g}"
+        snr = [r["snr_db"] for r in rs]
+        axes[0].plot(snr, [r["sum_rate"]["sim"] for r in rs], "o-", color=cmap(i), label=label)
+        if coded:
+            # a BLER of 0 (no failed block) is drawn at half a block, an upper bound
+            bler = [max(r["bler"], 0.5 / r["blocks"]) for r in rs]
+            axes[1].semilogy(snr, bler, "o-", color=cmap(i), label=label)
+    axes[0].set_ylabel("sum rate [bits/subcarrier use]")
+    if coded:
+        axes[1].set_ylabel("BLER (0 drawn at 1/(2 blocks))")
+    for ax in axes:
+        ax.set_xlabel("SNR [dB]")
+        ax.grid(alpha=0.3, which="both")
+    axes[0].legend(fontsize=8)
+    if title:
+        fig.suptitle(title, fontsize=10)
     fig.tight_layout()
     return _save(fig, path)

@@ -22,9 +22,10 @@ import torch
 
 from ..metrics import SNIDRTerms, snidr_terms
 from .bussgang import WidebandTerms
+from .grid import OFDMGrid
 from .transmitter import OFDMTransmitter
 
-__all__ = ["ChainMeasurement", "simulate_chain"]
+__all__ = ["ChainMeasurement", "measure_output", "simulate_chain"]
 
 
 @dataclass(frozen=True)
@@ -61,13 +62,30 @@ def simulate_chain(
     Returns:
         ``ChainMeasurement``.
     """
+    return measure_output(H, transmitter(W, s), s, transmitter.grid)
+
+
+def measure_output(
+    H: torch.Tensor, y: torch.Tensor, s: torch.Tensor, grid: OFDMGrid
+) -> ChainMeasurement:
+    """Measure the users' signals of given time-domain DAC outputs (any precoder, linear or
+    not; ``simulate_chain`` for a linear one).
+
+    Args:
+        H: ``[B, S, M, K]`` complex channels on the used subcarriers.
+        y: ``[B, T, N, M]`` complex time-domain DAC outputs of ``T`` OFDM symbols.
+        s: ``[B, T, S, K]`` complex symbols, ``T > K``.
+        grid: the OFDM grid.
+
+    Returns:
+        ``ChainMeasurement``.
+    """
     T, K = s.shape[1], H.shape[-1]
     if T <= K:
         raise ValueError(
             f"the per-subcarrier fit needs more OFDM symbols than users, got T={T}, K={K}"
         )
-    grid = transmitter.grid
-    Y = grid.demodulate(transmitter(W, s))  # [B, T, N, M]
+    Y = grid.demodulate(y)  # [B, T, N, M]
     spectrum = (Y.abs() ** 2).sum(dim=-1).mean(dim=1)  # [B, N]
     Y_used = grid.take_used(Y).transpose(1, 2)  # [B, S, T, M]
     s_t = s.transpose(1, 2)  # [B, S, T, K]
