@@ -126,3 +126,43 @@ def test_sizes_with_a_hybrid_model_and_hybrid_baselines():
     names = {(r["users"], r["precoder"]) for r in rows}
     assert (2, "hyb") in names and (3, "hyb") not in names  # K <= N_RF only
     assert {(3, "omp"), (3, "pzf"), (3, "wmmse")} <= names
+
+
+def test_fig10_draws_the_log_se_curves_beside_the_papers_number(tmp_path):
+    from qprecode.experiments.zhang import PAPER, figure10
+    from qprecode.sweeps import Trial, execute_trial
+    from qprecode.training import config_from_raw
+
+    raw = {"task": "zhang-gnn", "model": {"architecture": "pinv", "hidden_dim": 8,
+           "hidden_layers": 1}, "data": {"antennas": 6, "users": 2, "train_channels": 32,
+           "val_channels": 8, "test_channels": 8, "objective": "log-se"},
+           "optim": {"steps": 2, "batch_size": 16}}  # fmt: skip
+    execute_trial(Trial("pinv-n32", config_from_raw(raw)), tmp_path / "sweep")
+    result = figure10(tmp_path / "sweep", tmp_path / "out")
+    (label,) = result["curves"]
+    assert label == "pinv K=2 log-se" and result["curves"][label][0]["samples"] == 32
+    saved = json.loads((tmp_path / "out" / "fig10.json").read_text())
+    assert saved["paper"]["points"] == [{"curve": "gradient", "samples": 50, "fraction": 0.975}]
+    assert "97.5%" in saved["paper"]["text"] == PAPER["fig10"]["text"]
+    assert (tmp_path / "out" / "fig10.png").stat().st_size > 0
+    se = {**raw, "data": {**raw["data"], "objective": "se"}}
+    execute_trial(Trial("pinv-se", config_from_raw(se)), tmp_path / "se-only")
+    with pytest.raises(ValueError, match="no finished log-se trial"):
+        figure10(tmp_path / "se-only", tmp_path / "out2")
+
+
+def test_fig15_runs_a_hybrid_model_over_the_antennas(tmp_path):
+    from qprecode.nn import HybridGNN
+
+    torch.manual_seed(0)
+    save_model(tmp_path / "hyb", HybridGNN(2, 8, 1))
+    out = tmp_path / "out"
+    with pytest.raises(SystemExit) as stop:
+        main(["zhang", "fig15", "--model", str(tmp_path / "hyb"), "-M", "6,10", "-K", "2",
+              "--channels", "3", "--classical", "pzf", "--out", str(out), "--quiet"])  # fmt: skip
+    assert stop.value.code == 0
+    saved = json.loads((out / "fig15.json").read_text())
+    at = {(r["antennas"], r["precoder"]) for r in saved["rows"]}
+    assert at == {(m, p) for m in (6, 10) for p in ("wmmse", "hybrid-gnn", "pzf")}
+    assert all(r["utility"] > 0 for r in saved["rows"]) and "antennas" in saved["paper"]["text"]
+    assert (out / "fig15.png").exists() and (out / "fig15.csv").exists()

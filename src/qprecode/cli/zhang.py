@@ -1,6 +1,7 @@
 """``qprecode zhang``: the experiments of Zhang et al. on trained GNN precoders: size
-generalisation (``sizes``), learning curves from a sweep over training-set sizes (``curve``) and
-the complexity tables (``complexity``)."""
+generalisation (``sizes``), learning curves from a sweep over training-set sizes (``curve``),
+the complexity tables (``complexity``), and Figs. 10 and 15 beside the paper's text (``fig10``,
+``fig15``)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,10 @@ from .. import _parsing
 from ..channels import CHANNEL_NAMES
 from ..evaluation import OBJECTIVES
 from ..experiments.zhang import (
+    PAPER,
     classical_timings,
+    figure10,
+    figure15,
     hybrid_complexity,
     learned_complexity,
     learning_curves,
@@ -187,3 +191,70 @@ def complexity(
                "learned": learned, "models": models, "classical": classical,
                "hybrid": hybrid})  # fmt: skip
     console.print(f"wrote {out_dir / 'complexity.json'}")
+
+
+@zhang.command("fig10")
+@click.argument("sweep_dir", type=click.Path(file_okay=False, exists=True, path_type=Path))
+@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
+              callback=check_output_dir, help="Folder for fig10.json and fig10.png.")  # fmt: skip
+@force_option()
+def fig10(sweep_dir: Path, out_dir: Path) -> None:
+    """Fig. 10 of Zhang et al.: log-SE learning curves (fraction of WMMSE-PF against training
+    samples) from a sweep of configs/zhang/curve-log-se.yaml, beside the paper's text."""
+    result = figure10(sweep_dir, out_dir)
+    table = Table(title="Fig. 10: log-SE / log-SE of WMMSE-PF on the test channels")
+    for column in ("curve", "samples", "fraction"):
+        table.add_column(column, justify="right")
+    for label, points in result["curves"].items():
+        for p in points:
+            table.add_row(label, str(p["samples"]), f"{p['fraction']:.1%}")
+    for p in PAPER["fig10"]["points"]:
+        table.add_row(f"paper: {p['curve']}", str(p["samples"]), f"{p['fraction']:.1%}")
+    console.print(table)
+    console.print(f"paper: {PAPER['fig10']['text']}")
+    console.print(f"wrote {out_dir / 'fig10.json'} and {out_dir / 'fig10.png'}")
+
+
+@zhang.command("fig15")
+@click.option("--model", "model", default="hybrid-k4-n16", show_default=True,
+              help="A trained hybrid model (shipped name, run folder or model file).")  # fmt: skip
+@click.option("--antennas", "-M", "antennas_text", default="8,12,16,24,32,48,64",
+              show_default=True, help="Antennas N: start:stop[:step] or a comma list.")  # fmt: skip
+@click.option("--users", "-K", type=int, default=4, show_default=True)
+@click.option("--snr-db", type=float, default=10.0, show_default=True)
+@click.option("--channels", "num_channels", type=int, default=200, show_default=True,
+              help="Test channels per N.")  # fmt: skip
+@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--classical", "classical_text", default="mo-altmin,omp,pzf", show_default=True,
+              help="Classical hybrid precoders beside it.")  # fmt: skip
+@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
+              callback=check_output_dir,
+              help="Folder for fig15.json, fig15.csv and fig15.png.")  # fmt: skip
+@force_option()
+@click.option("--quiet", is_flag=True, help="No progress bar.")
+def fig15(
+    model: str, antennas_text: str, users: int, snr_db: float, num_channels: int, seed: int,
+    classical_text: str, out_dir: Path, quiet: bool,
+) -> None:  # fmt: skip
+    """Fig. 15 of Zhang et al.: a hybrid network trained at one number of antennas, and the
+    classical hybrid precoders, at others (sum SE, Saleh-Valenzuela, K users), beside the
+    paper's text."""
+    if num_channels < 1 or users < 1:
+        raise ValueError(f"--channels and --users must be >= 1, got {num_channels}, {users}")
+    antennas = _parsing.parse_int_range(antennas_text, "--antennas")
+    classical = _parsing.parse_name_list(classical_text)
+    result = figure15(model, antennas, out_dir, users, snr_db, num_channels, seed, classical,
+                      not quiet)  # fmt: skip
+    rows = result["rows"]
+    names = list(dict.fromkeys(r["precoder"] for r in rows))
+    table = Table(title=f"Fig. 15: sum SE (fraction of the fully digital WMMSE), K = {users}, "
+                        f"{snr_db:g} dB, {num_channels} SV channels per N")  # fmt: skip
+    for column in ("N", *names):
+        table.add_column(column, justify="right")
+    for m in antennas:
+        cells = {r["precoder"]: f"{r['utility']:.2f} ({r['fraction']:.0%})" for r in rows
+                 if r["antennas"] == m}  # fmt: skip
+        table.add_row(str(m), *(cells.get(n, "-") for n in names))
+    console.print(table)
+    console.print(f"paper: {PAPER['fig15']['text']}")
+    console.print(f"wrote {out_dir / 'fig15.json'}, fig15.csv and fig15.png")
