@@ -186,6 +186,11 @@ def _db_cell(value: float | None, floor: float | None = None, ceiling: float | N
     help="Belief-propagation iterations of the LDPC decoder.",
 )
 @click.option(
+    "--ldpc-device",
+    default=None,
+    help="torch device of the LDPC decoder (default: --device), e.g. cuda with the chain on cpu.",
+)
+@click.option(
     "--seed", type=int, default=0, show_default=True, help="Seed of channels, symbols and noise."
 )
 @click.option(
@@ -222,6 +227,7 @@ def ofdm(
     code_rate: float | None,
     code_length: int,
     ldpc_iterations: int,
+    ldpc_device: str | None,
     seed: int,
     batch_size: int,
     device: str,
@@ -263,7 +269,8 @@ def ofdm(
     dev = check_device(device)
     code = None
     if code_rate is not None:
-        code = LDPCCode(code_rate, code_length, ldpc_iterations, dev)
+        decoder = dev if ldpc_device is None else check_device(ldpc_device)
+        code = LDPCCode(code_rate, code_length, ldpc_iterations, decoder)
     channel = TappedDelayLineChannel(antennas, users, taps, profile, decay_db)
 
     records: list[dict[str, Any]] = []
@@ -292,6 +299,7 @@ def ofdm(
         "seed": seed, "device": device, "ls_sweeps": ls_sweeps if wideband else None,
         "code": None if code is None else {"rate": code_rate, "k": code.info_bits,
                                            "n": code_length, "iterations": ldpc_iterations,
+                                           "device": str(code.device),
                                            "decoder": "Sionna PHY LDPC5GDecoder (boxplus)"},
     }  # fmt: skip
     if json_path is not None:

@@ -91,10 +91,12 @@ class LDPCCode:
         self._decoder = LDPC5GDecoder(self._encoder, num_iter=iterations, device=dev)
 
     def encode(self, bits: torch.Tensor) -> torch.Tensor:
-        return self._encoder(bits.to(torch.float32))
+        """On the code's device."""
+        return self._encoder(bits.to(self.device, torch.float32))
 
     def decode(self, llr: torch.Tensor) -> torch.Tensor:
-        return self._decoder(llr.to(torch.float32))
+        """On the code's device."""
+        return self._decoder(llr.to(self.device, torch.float32))
 
     def __repr__(self) -> str:
         return f"LDPCCode(k={self.info_bits}, n={self.length}, iterations={self.iterations})"
@@ -195,5 +197,5 @@ def block_errors(
     llr = qam_llr(r / a.unsqueeze(1), spread.unsqueeze(1).to(r.real.dtype), points)
     stream = llr.permute(0, 3, 1, 2, 4).reshape(B, K, -1)  # [B, K, T S bits]
     words = stream[..., : C * code.length].reshape(B, K, C, code.length)
-    decoded = code.decode(words.to(code.device)).to(info.device)
+    decoded = code.decode(words).to(info.device)
     return (decoded != info).any(dim=-1).sum(dim=(-2, -1))
