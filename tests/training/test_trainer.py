@@ -120,6 +120,18 @@ def test_a_stopped_run_is_tested_only_on_request_and_its_card_says_so(tmp_path):
     assert "Unfinished" not in (tmp_path / "MODEL_CARD.md").read_text()
 
 
+@pytest.mark.skipif(torch.cuda.is_available(), reason="checks a machine without a GPU")
+def test_a_stopped_gpu_run_is_tested_on_the_cpu_and_its_config_still_says_cuda(tmp_path):
+    train(config_from_raw(TINY), tmp_path, max_steps=4, progress=False, echo=lambda _: None)
+    for name in ("best.json", "last.json"):  # as when the run was trained on a GPU
+        info = json.loads((tmp_path / name).read_text())
+        info["config"]["loop"]["device"] = "cuda"
+        (tmp_path / name).write_text(json.dumps(info))
+    test = retest(tmp_path, unfinished=True, echo=lambda _: None)
+    assert test["results"][0]["precoder"] == "gnn"
+    assert json.loads((tmp_path / "best.json").read_text())["config"]["loop"]["device"] == "cuda"
+
+
 def test_a_stopped_run_extended_on_resume_is_tested_against_its_new_plan(tmp_path):
     quiet = {"progress": False, "echo": lambda _: None}
     train(config_from_raw(TINY), tmp_path, max_steps=4, **quiet)  # a plan of 8 steps

@@ -103,6 +103,15 @@ def write_model_card(path: Path, info: dict[str, Any], task: Any) -> None:
     atomic_write_bytes(path, "\n".join(lines).encode())
 
 
+def _on_this_machine(raw: dict[str, Any]) -> dict[str, Any]:
+    """A recorded config whose training device is the CPU where its GPU is missing here (the
+    record itself is kept as it is)."""
+    device = str(raw.get("loop", {}).get("device", "cpu"))
+    if torch.device(device).type != "cuda" or torch.cuda.is_available():
+        return raw
+    return {**raw, "loop": {**raw["loop"], "device": "cpu"}}
+
+
 def retest(
     out: str | Path, echo: Callable[[str], None] = print, unfinished: bool = False
 ) -> dict[str, Any]:
@@ -114,7 +123,7 @@ def retest(
     if not path.is_file():
         raise ValueError(f"{out} holds no best.json: not a run folder of qprecode train")
     info = json.loads(path.read_text())
-    config = config_from_raw(info["config"])
+    config = config_from_raw(_on_this_machine(info["config"]))
     task = task_for(config)
     training = info.get("training")
     if training is None or training.get("stopped_at"):  # not finished: facts from last.json
@@ -123,7 +132,7 @@ def retest(
                              "it, or test its best model so far with --unfinished")  # fmt: skip
         last = json.loads((Path(out) / "last.json").read_text())
         # the plan of the last checkpoint: a resume may have extended it since the best model
-        total = config_from_raw(last["config"]).optim.total_steps(task.num_train)
+        total = config_from_raw(_on_this_machine(last["config"])).optim.total_steps(task.num_train)
         machines = last.get("machines", [])
         training = {"command": None, "steps": last["step"], "processes": 1,
                     "device": config.loop.device, "seconds": last["seconds"],
