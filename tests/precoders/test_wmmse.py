@@ -263,3 +263,50 @@ def test_the_power_multiplier_solves_the_secular_equation():
         torch.testing.assert_close(power[needed], torch.full_like(power[needed], total),
                                    rtol=1e-12, atol=0)  # fmt: skip
         assert (lam[~needed] == 0).all() and (lam[needed] > 0).all()
+
+
+@pytest.mark.parametrize(
+    ("where", "M", "K", "snr_db"),
+    [("rayleigh", 16, 4, 0.0), ("rayleigh", 64, 4, 10.0), ("rayleigh", 4, 6, 20.0),
+     ("rayleigh", 8, 1, 10.0), ("los", 16, 4, 10.0), ("munich-j4:nlos", 64, 4, -21.5)],
+)  # fmt: skip
+def test_numba_kernel_takes_the_torch_steps(where, M, K, snr_db):
+    """The Numba kernel (each run's steps in the K x K user space, ``W = H^* T``, ``E = G T``)
+    and the torch form (``M x K`` products every step) take the same steps: iteration counts
+    identical, objectives and precoders equal to float64 rounding; with
+    user weights and for a given start too. Also where ``H^T H^*`` is singular (users on one
+    ray) and more users than antennas (rank-deficient eigendecompositions)."""
+    pytest.importorskip("numba")
+    if where == "rayleigh":
+        H = channels(batch=12, M=M, K=K, seed=M + K)
+    elif where == "los":
+        from qprecode.channels import make_channel
+
+        H = make_channel("los", M, K, dtype=C128).sample(40, generator(5))
+    else:
+        name, los = where.split(":")
+        H = _site_groups(name, los, 12)
+    mu = torch.rand(H.shape[0], K, generator=generator(7), dtype=torch.float64) + 0.5
+    for kwargs, initial in [
+        ({}, None),
+        ({"weights": mu}, None),
+        ({"init": "mrt"}, H.conj().resolve_conj()),
+    ]:
+        fused = WMMSE(snr_db, backend="numba", **kwargs).solve(H, initial=initial)
+        plain = WMMSE(snr_db, backend="torch", **kwargs).solve(H, initial=initial)
+        assert torch.equal(fused.total_iterations, plain.total_iterations)
+        assert torch.equal(fused.iterations, plain.iterations)
+        assert torch.equal(fused.converged, plain.converged)
+        # (the kept start may differ where starts tie to rounding, as every start does at K = 1)
+        torch.testing.assert_close(fused.objective, plain.objective, rtol=1e-10, atol=0)
+        scale = plain.W.abs().amax()
+        torch.testing.assert_close(fused.W, plain.W, rtol=0, atol=1e-7 * scale)
+        torch.testing.assert_close(power(fused.W), power(plain.W), rtol=1e-10, atol=0)
+    # the kernel is used only where it applies: a history is the torch form's
+    assert WMMSE(snr_db, backend="numba").solve(H[:2], history=True).history is not None
+
+
+def test_wmmse_backend_is_checked():
+    with pytest.raises(ValueError, match="backend"):
+        WMMSE(backend="cuda-magic")
+    assert WMMSE(backend="torch").with_snr(3.0).backend == "torch"

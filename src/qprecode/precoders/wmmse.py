@@ -9,10 +9,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import numpy as np
 import torch
 
 from .._validation import check_channel, check_finite, real_dtype
 from ..metrics import noise_variance
+from ._kernel_threads import resolve_backend, run_in_threads
 from .base import MatrixPrecoder
 from .linear import mrt_matrix, normalize_matrix_power, normalize_power, rzf_matrix
 from .wmmse_step import (
@@ -33,6 +35,13 @@ __all__ = [
     "weighted_sum_rate",
     "wmmse_update",
 ]
+
+try:  # numba is a dependency; the torch form keeps machines without a working numba going
+    from ._wmmse_numba import wmmse_runs as _wmmse_runs
+
+    _NUMBA = True
+except ImportError:  # pragma: no cover - exercised only where numba is missing
+    _NUMBA = False
 
 # single starts, then "multi": every start of WMMSE_STARTS run, the best end kept per sample
 WMMSE_STARTS = ("rzf-eq", "zf-eq", "zf", "mrt")
@@ -128,6 +137,10 @@ class WMMSE(MatrixPrecoder):
             Kasalaee et al.'s). The starts run as one batch (their steps' fixed costs paid once),
             so ``"multi"`` holds up to four copies of the channels and iterates in memory.
         total_power: ``P_T``; ``M`` by default.
+        backend: ``"numba"`` (each run's steps in one compiled loop in the ``K``-dimensional
+            user space, ``_wmmse_numba``; on the CPU and without ``history``, else the torch
+            form), ``"torch"`` (every step as tensor operations over the runs still going; the
+            same steps to float64 rounding), or ``"auto"``: Numba where it imports.
 
     Shapes:
         ``matrix``: ``H: [..., M, K]`` -> ``W: [..., M, K]`` complex; ``solve`` gives a
@@ -145,6 +158,7 @@ class WMMSE(MatrixPrecoder):
         weights: Weights = None,
         init: str = "multi",
         total_power: float | None = None,
+        backend: str = "auto",
     ) -> None:
         super().__init__(total_power)
         check_iteration_settings(snr_db, tolerance, max_iterations)
@@ -163,10 +177,11 @@ class WMMSE(MatrixPrecoder):
         self.max_iterations = max_iterations
         self.weights: torch.Tensor | None = weights
         self.init = init
+        self.backend = resolve_backend(backend, _NUMBA)
 
     def with_snr(self, snr_db: float) -> WMMSE:
         return WMMSE(snr_db, self.tolerance, self.max_iterations, self.weights, self.init,
-                     self.total_power)  # fmt: skip
+                     self.total_power, self.backend)  # fmt: skip
 
     def _weights(self, H: torch.Tensor) -> torch.Tensor:
         """``mu: [..., K]`` float64 on ``H``'s device."""
@@ -276,6 +291,8 @@ class WMMSE(MatrixPrecoder):
         G = H64.mT @ H64.conj()  # [B, K, K]
         V = normalize_matrix_power(V0, P)
         E = H64.mT @ V  # [B, K, K]
+        if self.backend == "numba" and not history and H64.device.type == "cpu":
+            return _fused(H64, E, G, noise_var, mu, P, self.tolerance, self.max_iterations)
         objective = weighted_rate_from_cross(E, noise_var, mu)  # [B]
         multiplier = torch.zeros_like(objective)
         iterations = torch.zeros_like(objective, dtype=torch.int64)
@@ -297,11 +314,7 @@ class WMMSE(MatrixPrecoder):
             active = active[~done]
             if history:
                 trace.append(objective.clone())
-        # lambda = 0 may leave power unused; scaling up at fixed direction raises every SINR
-        short = (V.abs() ** 2).sum(dim=(-2, -1)) < P
-        if bool(short.any()):
-            V[short] = normalize_matrix_power(V[short], P)
-            objective[short] = weighted_sum_rate(H64[short], V[short], noise_var, mu[short])
+        _use_power(V, objective, H64, noise_var, mu, P)
         return V, objective, iterations, converged, torch.stack(trace, -1) if history else None
 
     def matrix(self, H: torch.Tensor) -> torch.Tensor:
@@ -312,3 +325,47 @@ class WMMSE(MatrixPrecoder):
             f"WMMSE(snr_db={self.snr_db}, tolerance={self.tolerance}, "
             f"max_iterations={self.max_iterations}, init={self.init!r})"
         )
+
+
+def _fused(
+    H64: torch.Tensor,
+    E: torch.Tensor,
+    G: torch.Tensor,
+    noise_var: float,
+    mu: torch.Tensor,
+    P: float,
+    tolerance: float,
+    max_iterations: int,
+) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor, None]:
+    """``WMMSE._run`` by the Numba kernel: ``H64: [B, M, K]``, the starts' ``E = H^T W_0`` and
+    ``G = H^T H^*: [B, K, K]``, ``mu: [B, K]`` -> ``(W, objective, iterations, converged,
+    None)``."""
+    H = H64.contiguous().numpy()
+    B = H.shape[0]
+    W = np.empty_like(H)
+    objective = np.empty(B)
+    iterations = np.empty(B, dtype=np.int64)
+    converged = np.empty(B, dtype=np.bool_)
+    args = (H, E.contiguous().numpy(), G.contiguous().numpy(),
+            mu.to(torch.float64).contiguous().numpy(), float(noise_var), float(P),
+            float(tolerance), max_iterations, W, objective, iterations, converged)  # fmt: skip
+    run_in_threads(_wmmse_runs, B, args, sliced={0, 1, 2, 3, 8, 9, 10, 11})
+    V, rate = torch.from_numpy(W), torch.from_numpy(objective)
+    _use_power(V, rate, H64, noise_var, mu, P)
+    return V, rate, torch.from_numpy(iterations), torch.from_numpy(converged), None
+
+
+def _use_power(
+    V: torch.Tensor,
+    objective: torch.Tensor,
+    H64: torch.Tensor,
+    noise_var: float,
+    mu: torch.Tensor,
+    P: float,
+) -> None:
+    """Where the last step's ``lambda = 0`` left power unused, ``V`` scaled up to ``P_T`` (at a
+    fixed direction every SINR rises) and its ``objective`` recomputed, in place."""
+    short = (V.abs() ** 2).sum(dim=(-2, -1)) < P
+    if bool(short.any()):
+        V[short] = normalize_matrix_power(V[short], P)
+        objective[short] = weighted_sum_rate(H64[short], V[short], noise_var, mu[short])
