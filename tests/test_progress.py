@@ -1,6 +1,7 @@
 """Progress of non-interactive runs: a log line every so often instead of a silent wait."""
 
 import io
+import os
 import subprocess
 import sys
 
@@ -46,7 +47,7 @@ def test_a_piped_run_logs_progress_on_stderr():
         "import time\n"
         "for _ in progress_bar(range(3), 'work'): time.sleep(0.2)\n"
     )
-    env = {"QPRECODE_PROGRESS_S": "0.1", "PATH": ""}
+    env = {**os.environ, "QPRECODE_PROGRESS_S": "0.1"}
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env,
                           timeout=120, check=True)  # fmt: skip
     lines = done.stderr.splitlines()
