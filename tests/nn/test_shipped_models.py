@@ -108,13 +108,15 @@ def test_the_structured_dnns_reach_wmmse_on_unseen_channels(name):
 
 def test_the_zhang_gnns_reach_their_references_on_new_channels():
     """``zhang:gradient-k4-n12`` (fully digital, N = 12, K = 4, i.i.d. Rayleigh, 10 dB) at >= 99 %
-    of WMMSE, the deep-unfolded WMMSE ``zhang:unfolded-wmmse-k4-n12`` at >= 99.5 %, and ``zhang:hybrid-k4-n16`` (N = 16, N_RF = K = 4, Saleh-Valenzuela, 10 dB) at
+    of WMMSE, the deep-unfolded WMMSE ``zhang:unfolded-wmmse-k4-n12`` at >= 99.5 %, Pinv-GNN
+    ``zhang:pinv-k4-n12`` at >= 98 %, and ``zhang:hybrid-k4-n16`` (N = 16, N_RF = K = 4, Saleh-Valenzuela, 10 dB) at
     >= 85 % of MO-AltMin, on channels of another seed than their test sets'; closed-form SINR."""
     from qprecode.evaluation import closed_form_rates
     from qprecode.metrics import noise_variance
 
     cases = (("gradient-k4-n12", "rayleigh", 12, "wmmse", 0.99, 200),
              ("unfolded-wmmse-k4-n12", "rayleigh", 12, "wmmse", 0.995, 200),
+             ("pinv-k4-n12", "rayleigh", 12, "wmmse", 0.98, 200),
              ("hybrid-k4-n16", "sv", 16, "mo-altmin", 0.85, 60))  # fmt: skip
     for name, channel, M, reference, bar, count in cases:
         info = json.loads((SHIPPED_DIR / f"{name}.json").read_text())
