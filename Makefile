@@ -52,6 +52,7 @@ bench: $(STAMP)
 	$(PY) benchmarks/bench_gnn.py --json $(BENCH_OUT)/gnn.json
 	$(PY) benchmarks/bench_precoders.py --json $(BENCH_OUT)/precoders.json
 	$(PY) benchmarks/bench_local_search.py --json $(BENCH_OUT)/local_search.json
+	$(PY) benchmarks/bench_ofdm_local_search.py --json $(BENCH_OUT)/ofdm_local_search.json
 
 bench-publish:
 	$(MAKE) bench BENCH_OUT=results/benchmarks
