@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 TORCH_VERSION := 2.13.0
 TORCH_CPU_INDEX ?= https://download.pytorch.org/whl/cpu
 
-.PHONY: demo test test-fast lint bench bench-publish clean
+.PHONY: demo test test-fast lint docs bench bench-publish clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -44,6 +44,13 @@ lint: $(STAMP)
 	$(VENV)/bin/mypy src
 	$(VENV)/bin/lint-imports
 
+# The documentation site into site/ (kept out of git), warnings as errors: the docs extra is
+# installed into the venv the first time.
+docs: $(STAMP)
+	@$(PY) -c "import mkdocs, mkdocstrings_handlers.python, material" 2>/dev/null \
+		|| $(PY) -m pip install --quiet -e '.[docs]'
+	NO_MKDOCS_2_WARNING=1 $(VENV)/bin/mkdocs build --strict
+
 # This machine's figures into $(BENCH_OUT) (runs/benchmarks, kept out of git); `make
 # bench-publish` writes them over the shipped results/benchmarks/*.json.
 BENCH_OUT ?= runs/benchmarks
@@ -58,7 +65,7 @@ bench-publish:
 	$(MAKE) bench BENCH_OUT=results/benchmarks
 
 clean:
-	rm -rf $(VENV) runs/demo
+	rm -rf $(VENV) runs/demo site
 
 # Site-specific ray-traced channels (Sionna RT, the optional extra qprecode[sionna]). Dr.Jit runs
 # Sionna on the CPU through an LLVM library: Debian's libllvm19, installed here with apt-get when
