@@ -83,8 +83,8 @@ def plot_metric(
     A curve equal to one drawn before it (e.g. ZF and MRT for one user) gets hollow, larger
     markers and ``(= OTHER)`` in its label, so that both stay visible. A BER of zero (no error
     seen) cannot sit on a log axis: it is marked with a hollow down triangle at ``ber_floor``
-    (one over the simulated bits per point; half the smallest BER drawn if not given). The
-    legend stands outside the axes.
+    (one over the simulated bits per point; half the smallest BER drawn if not given), the
+    triangles of one SNR side by side. The legend stands outside the axes.
 
     ``records`` hold ``precoder``, ``bits`` (``None`` or ``"inf"``: unquantized), ``snr_db`` and
     the ``metric`` key, and optionally ``<metric>_sem``, its standard error, drawn as a 95 %
@@ -102,13 +102,13 @@ def plot_metric(
     fig = Figure(figsize=(8.4, 4.4))
     ax = fig.subplots()
     drawn: list[tuple[np.ndarray, np.ndarray, str]] = []
-    zeros: list[tuple[float, Any, str]] = []  # (snr, colour, marker) of BERs of zero
-    for (precoder, bits), points in curves.items():
+    zeros: list[tuple[float, Any, int]] = []  # (snr, colour, curve) of BERs of zero
+    for curve, ((precoder, bits), points) in enumerate(curves.items()):
         points.sort()
         style = bit_labels.index(bits) % len(_STYLES)
         color = colors[precoders.index(precoder)]
         if metric == "ber":
-            zeros += [(p[0], color, _MARKERS[style]) for p in points if p[1] <= 0]
+            zeros += [(p[0], color, curve) for p in points if p[1] <= 0]
             points = [p for p in points if p[1] > 0]
         if not points:  # a BER of zero at every SNR: only the floor markers
             continue
@@ -132,8 +132,12 @@ def plot_metric(
         if zeros:
             positive = [y.min() for _, y, _ in drawn]
             floor = ber_floor if ber_floor else (min(positive) / 2 if positive else 1e-6)
-            for snr, color, _ in zeros:
-                ax.plot([snr], [floor], linestyle="none", marker="v", markersize=7,
+            snrs = [r["snr_db"] for r in records]
+            step = 0.012 * ((max(snrs) - min(snrs)) or 1.0)  # side by side at one SNR
+            for snr, color, index in zeros:
+                here = [i for x, _, i in zeros if x == snr]
+                shift = (here.index(index) - (len(here) - 1) / 2) * step
+                ax.plot([snr + shift], [floor], linestyle="none", marker="v", markersize=7,
                         markerfacecolor="none", markeredgewidth=1.2, color=color)  # fmt: skip
             ax.plot([], [], linestyle="none", marker="v", markerfacecolor="none", color="black",
                     label=f"no error seen (BER < {floor:.0e})")  # fmt: skip
