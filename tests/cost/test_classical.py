@@ -265,3 +265,15 @@ def test_local_search_cost_parts():
         classical_flops("squid", 8, 2, candidates=2)
     with pytest.raises(ValueError, match="K <= M"):
         classical_flops("local-search", 2, 3)
+
+
+@given(M=st.integers(1, 200), K=st.integers(1, 16))
+def test_wmmse_kernel_step_is_the_antenna_step_at_m_equal_k(M, K):
+    """The Numba kernel's WMMSE step (``user_space``: ``E = G T`` and ``T`` are ``K x K x K``
+    products) costs what the torch form's step costs with ``M = K`` antennas, whatever ``M``;
+    the torch form's step grows by two ``K x M x K`` complex products per antenna added."""
+    from qprecode.cost import wmmse_step_flops
+
+    assert wmmse_step_flops(M, K, user_space=True) == wmmse_step_flops(K, K)
+    grown = wmmse_step_flops(M + 1, K).total - wmmse_step_flops(M, K).total
+    assert grown == 2 * 8 * K * K

@@ -217,15 +217,17 @@ def classical_flops(
     return ClassicalCost(design, product)
 
 
-def wmmse_step_flops(M: int, K: int, newton_steps: int = 6) -> FlopCount:
+def wmmse_step_flops(M: int, K: int, newton_steps: int = 6, user_space: bool = False) -> FlopCount:
     """Real FLOPs of one step of ``precoders.WMMSE`` as implemented (the ``K x K`` form, not the
     ``M x M`` inverse that eq. 12 of Kasalaee et al. counts): ``E = H^T W`` and the new
     ``W = H^* (C^{1/2} Q (Lambda + lambda)^{-1} X)`` (``M K^2`` complex multiply-adds each), the
     receivers, weights and ``C^{1/2} G C^{1/2}`` (``O(K^2)``), the Hermitian eigendecomposition
     (about ``9 K^3`` complex operations, counted as ``4 K^3`` multiplications and ``5 K^3``
     additions of complex numbers), ``X``, and ``newton_steps`` steps of the power multiplier
-    (``6K`` each). The Gram matrix ``H^T H^*`` is per run, not per step."""
-    product = _cmatmul(K, M, K)
+    (``6K`` each). The Gram matrix ``H^T H^*`` is per run, not per step. ``user_space``: the
+    step of the Numba kernel, which keeps ``W = H^* T`` as ``T: [K, K]`` and forms
+    ``E = G T``, so its two products are ``K x K x K`` (``W`` itself once per run)."""
+    product = _cmatmul(K, K if user_space else M, K)
     small = FlopCount(12 * K * K + 20 * K, 8 * K * K + 10 * K)  # g, omega, S, X, rates
     eigen = FlopCount(4 * 4 * K**3, 2 * 4 * K**3 + 2 * 5 * K**3)
     newton = newton_steps * FlopCount(4 * K, 2 * K)
