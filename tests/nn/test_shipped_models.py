@@ -109,8 +109,9 @@ def test_the_structured_dnns_reach_wmmse_on_unseen_channels(name):
 def test_the_zhang_gnns_reach_their_references_on_new_channels():
     """``zhang:gradient-k4-n12`` (fully digital, N = 12, K = 4, i.i.d. Rayleigh, 10 dB) at >= 99 %
     of WMMSE, the deep-unfolded WMMSE ``zhang:unfolded-wmmse-k4-n12`` at >= 99.5 %, Pinv-GNN
-    ``zhang:pinv-k4-n12`` at >= 98 %, and ``zhang:hybrid-k4-n16`` (N = 16, N_RF = K = 4, Saleh-Valenzuela, 10 dB) at
-    >= 85 % of MO-AltMin, on channels of another seed than their test sets'; closed-form SINR."""
+    ``zhang:pinv-k4-n12`` at >= 98 %, and ``zhang:hybrid-k4-n16`` (N = 16, N_RF = K = 4,
+    Saleh-Valenzuela, 10 dB) at >= 85 % of MO-AltMin, on channels of another seed than their test
+    sets'; closed-form SINR."""
     from qprecode.evaluation import closed_form_rates
     from qprecode.metrics import noise_variance
 
