@@ -8,7 +8,8 @@ step (seeded), the hard output's objective on validation channels every ``--eval
 the best weights kept (early stopping: the soft output's objective and the hard one part ways as
 the temperatures grow).
 
-    python scripts/ofdm/train_unfolded.py [--steps 40] [--layers 8] [--json out.json]
+    python scripts/ofdm/train_unfolded.py [--steps 40] [--layers 8] [--straight-through]
+        [--json out.json]
 """
 
 from __future__ import annotations
@@ -53,6 +54,7 @@ def main() -> None:
     parser.add_argument("--test-channels", type=int, default=8)
     parser.add_argument("--test-symbols", type=int, default=64)
     parser.add_argument("--snr-db", default="0,10,20,30")
+    parser.add_argument("--straight-through", action="store_true")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--json", default=None)
     args = parser.parse_args()
@@ -66,7 +68,7 @@ def main() -> None:
 
     torch.manual_seed(args.seed)  # the parameters' initialisation is deterministic anyway
     H_val, s_val = draw(args.batch, args.symbols, 10_000 + args.seed)
-    net = UnfoldedOFDM(args.layers)
+    net = UnfoldedOFDM(args.layers, straight_through=args.straight_through)
     opt = torch.optim.Adam(net.parameters(), lr=args.lr)
 
     def validate() -> float:
