@@ -54,7 +54,7 @@ def test_mismatches_and_corrupt_files_are_clear_errors(tmp_path):
     nan = {k: torch.full_like(v, float("nan")) for k, v in tensors.items()}
     with pytest.raises(ValueError, match="NaN"):
         model_from_tensors(nan, info)
-    unsupported = [({**info, "format_version": 99}, "unsupported format_version"),
+    unsupported = [({**info, "format_version": 99}, "newer than the 1 this qprecode reads"),
                    ({**info, "architecture": "resnet"}, "needs an 'architecture'")]  # fmt: skip
     for bad, message in unsupported:
         (tmp_path / "m.json").write_text(json.dumps(bad))

@@ -32,10 +32,13 @@ from ._app import check_output_dir, cli, console, force_option
     default=None,
     help="Address of an existing Ray cluster (default: a local Ray instance).",
 )
-@click.option("--cpus-per-trial", type=int, default=1, show_default=True,
+@click.option("--cpus-per-trial", type=click.IntRange(min=1), default=1, show_default=True,
               help="CPUs (torch threads) per Ray trial.")  # fmt: skip
 @click.option(
-    "--max-concurrent", type=int, default=None, help="At most this many Ray trials at once."
+    "--max-concurrent",
+    type=click.IntRange(min=1),
+    default=None,
+    help="At most this many Ray trials at once.",
 )
 @click.option("--list", "list_only", is_flag=True, help="List the trials and exit.")
 @click.option("--quiet", is_flag=True, help="No progress bar.")
@@ -86,7 +89,7 @@ def _cell(value: object) -> str:
 @cli.command()
 @click.argument("tables", nargs=-1, required=True,
                 type=click.Path(dir_okay=False, exists=True, path_type=Path))  # fmt: skip
-@click.option("--wmmse", "wmmse_channels", type=int, default=0, show_default=True,
+@click.option("--wmmse", "wmmse_channels", type=click.IntRange(min=0), default=0, show_default=True,
               help="Also draw the reference precoders on this many test channels of the first "
               "table's setting: WMMSE over its stopping tolerance (four starts, and the paper's "
               "MRT start) and ZF/RZF in both power normalisations (Fig. 3); 0: no.")  # fmt: skip

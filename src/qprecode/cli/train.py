@@ -33,7 +33,8 @@ from ._app import check_output_dir, cli, console, force_option
 @click.option("--resume", is_flag=True, help="Continue the interrupted run in the run folder.")
 @force_option("Start again in a run folder that holds a run (overwrites it).", expose_value=True)
 @click.option("--device", default=None, help="cpu or cuda (overrides loop.device).")
-@click.option("--max-steps", type=int, default=None, help="Stop after this global step.")
+@click.option("--max-steps", type=click.IntRange(min=1), default=None,
+              help="Stop after this global step.")  # fmt: skip
 @click.option("--quiet", is_flag=True, help="No progress bar.")
 def train(
     config_path: Path,

@@ -13,6 +13,7 @@ further keys (config, metrics, code version) belong to the caller. Files of form
 
 from __future__ import annotations
 
+import inspect
 import json
 from collections.abc import Callable
 from pathlib import Path
@@ -112,7 +113,12 @@ def _upgrade(info: dict[str, Any], source: str) -> dict[str, Any]:
         legacy["hidden_layers"] = legacy.pop("hidden_layers", legacy.pop("num_hidden_layers", 0))
         info = {"format_version": 0, "architecture": "feys-gnn", "hyperparameters": legacy, **info}
     version = info.get("format_version")
-    if not isinstance(version, int) or version > FORMAT_VERSION:
+    if isinstance(version, int) and version > FORMAT_VERSION:
+        raise ValueError(
+            f"{source} was written in model format {version}, newer than the {FORMAT_VERSION} "
+            "this qprecode reads: update qprecode"
+        )
+    if not isinstance(version, int):
         raise ValueError(
             f"{source}: unsupported format_version {version!r}; this qprecode reads up to "
             f"{FORMAT_VERSION}"
@@ -124,6 +130,13 @@ def _upgrade(info: dict[str, Any], source: str) -> dict[str, Any]:
             f"{source}: needs an 'architecture' (one of {', '.join(ARCHITECTURES)}) and its "
             f"'hyperparameters', got {info.get('architecture')!r}"
         )
+    model_class = ARCHITECTURES[info["architecture"]]
+    try:  # hyper-parameters of another architecture are refused here, not deep in a constructor
+        inspect.signature(model_class).bind(**info["hyperparameters"])
+    except TypeError as err:
+        raise ValueError(
+            f"{source}: its hyperparameters do not fit a {info['architecture']} model ({err})"
+        ) from None
     return info
 
 

@@ -80,7 +80,13 @@ def _learned_entry(spec: str, prefix: str = LEARNED_PREFIX) -> PrecoderEntry:
     _, info = read_files(resolve_checkpoint(spec))
     _check_prefix(prefix, spec, info["architecture"])
     trained_on = info.get("trained_on", {})
-    said = kind_of(info["architecture"]).describe(info["hyperparameters"], trained_on)
+    try:
+        said = kind_of(info["architecture"]).describe(info["hyperparameters"], trained_on)
+    except (KeyError, TypeError, ValueError) as err:  # a JSON edited or of another kind
+        raise ValueError(
+            f"{prefix}{spec}: its hyperparameters do not describe a {info['architecture']} "
+            f"model (missing or wrong {err})"
+        ) from None
     summary = model_summary(info, said.description)
     description = f"{said.description}: {summary}" if summary else said.description
     return PrecoderEntry(

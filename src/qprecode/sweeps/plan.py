@@ -34,9 +34,16 @@ def plan_sweep(
     """Every trial of a config file (one trial named ``run`` without a sweep section), each with
     ``overrides`` applied after the trial's own assignments."""
     raw = read_config_file(config_path)
+    try:
+        points = expand_sweep(raw)
+    except ValueError as err:
+        raise ValueError(f"{config_path}: {err}") from None
     trials = []
-    for name, point in expand_sweep(raw):
-        config = config_from_raw(raw, [*point.items(), *(overrides or [])])
+    for name, point in points:
+        try:
+            config = config_from_raw(raw, [*point.items(), *(overrides or [])])
+        except ValueError as err:  # name the file and the trial
+            raise ValueError(f"{config_path}, trial {name or 'run'!r}: {err}") from None
         trials.append(Trial(name or "run", config))
     return trials
 

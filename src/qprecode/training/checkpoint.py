@@ -15,7 +15,7 @@ from typing import Any
 import torch
 from torch import nn
 
-from ..nn import read_files
+from ..nn import model_header, read_files
 from ..seeds import TRAIN_NOISE_OFFSET
 from .config import config_to_dict, diff_keys
 
@@ -103,6 +103,20 @@ def restore_run(
     the CPU, say) draws new noise, seeded by the step.
     """
     tensors, info = read_files(out / "last")
+    if not isinstance(info.get("config"), dict) or "step" not in info:
+        raise ValueError(f"{out / 'last.json'} holds no config or step: not a checkpoint of a run")
+    header = model_header(model)
+    for stem in ("last", "best"):  # both are read before a step runs or a file is written
+        theirs = info if stem == "last" else read_files(out / stem)[1]
+        if (theirs["architecture"], theirs["hyperparameters"]) != (
+            header["architecture"],
+            header["hyperparameters"],
+        ):
+            raise ValueError(
+                f"{out / stem}.json describes a {theirs['architecture']} model with "
+                f"{theirs['hyperparameters']}, not the config's {header['architecture']} with "
+                f"{header['hyperparameters']}"
+            )
     old, new = info["config"], config_to_dict(config)
     changed = [k for k in diff_keys(old, new)
                if k not in RESUMABLE_KEYS and not _grows(k, old, new)]  # fmt: skip

@@ -86,8 +86,8 @@ class OptimConfig:
     micro_batch: int | None = None
 
     def __post_init__(self) -> None:
-        if not self.lr > 0:
-            raise ValueError(f"lr must be positive, got {self.lr}")
+        if not 0 < self.lr < math.inf:
+            raise ValueError(f"lr must be a positive finite number, got {self.lr}")
         if self.lr_schedule not in LR_SCHEDULES:
             raise ValueError(f"lr_schedule must be one of {LR_SCHEDULES}, got {self.lr_schedule!r}")
         if not 0 <= self.lr_final <= self.lr:
@@ -279,7 +279,9 @@ def read_config_file(path: str | Path) -> dict[str, Any]:
     except FileNotFoundError:
         raise ValueError(f"config file {path} does not exist") from None
     except yaml.YAMLError as err:
-        raise ValueError(f"config file {path} is not valid YAML: {err}") from None
+        raise ValueError(f"config file {path} is not valid YAML: {_yaml_problem(err)}") from None
+    except UnicodeDecodeError:
+        raise ValueError(f"config file {path} is not valid YAML: it is not UTF-8 text") from None
     if data is None or data == {}:
         raise ValueError(
             f"config file {path} is empty: give at least its task and sizes, or start from a "
@@ -288,6 +290,14 @@ def read_config_file(path: str | Path) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise ValueError(f"config file {path} must hold a mapping of keys to values")
     return data
+
+
+def _yaml_problem(err: yaml.YAMLError) -> str:
+    """One line from a YAML error: what is wrong, and where (line and column, 1-based)."""
+    problem = getattr(err, "problem", None) or str(err).splitlines()[0]
+    mark = getattr(err, "problem_mark", None)
+    where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
+    return f"{problem}{where}"
 
 
 def expand_sweep(raw: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
@@ -306,6 +316,9 @@ def expand_sweep(raw: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
     for grid in grids:
         keys = list(grid)
         lists = [v if isinstance(v, list) else [v] for v in grid.values()]
+        empty = [k for k, v in zip(keys, lists, strict=True) if not v]
+        if empty:
+            raise ValueError(f"sweep key {empty[0]!r} has an empty list of values")
         for values in itertools.product(*lists):
             point = dict(zip(keys, values, strict=True))
             bare = {k.rsplit(".", 1)[-1]: v for k, v in point.items()}

@@ -122,22 +122,55 @@ def retest(
     path = Path(out) / "best.json"
     if not path.is_file():
         raise ValueError(f"{out} holds no best.json: not a run folder of qprecode train")
-    info = json.loads(path.read_text())
-    config = config_from_raw(_on_this_machine(info["config"]))
+    info = _read_run_json(path)
+    config = _run_config(path, info)
     task = task_for(config)
     training = info.get("training")
     if training is None or training.get("stopped_at"):  # not finished: facts from last.json
         if not unfinished:
             raise ValueError(f"{out} has not finished training (no test metrics yet); resume "
                              "it, or test its best model so far with --unfinished")  # fmt: skip
-        last = json.loads((Path(out) / "last.json").read_text())
+        last_path = Path(out) / "last.json"
+        last = _read_run_json(last_path)
+        if not isinstance(last.get("step"), int) or not isinstance(
+            last.get("seconds"), float | int
+        ):
+            raise ValueError(
+                f"{last_path} has no step or seconds: not a checkpoint of qprecode train"
+            )
         # the plan of the last checkpoint: a resume may have extended it since the best model
-        total = config_from_raw(_on_this_machine(last["config"])).optim.total_steps(task.num_train)
+        total = _run_config(last_path, last).optim.total_steps(task.num_train)
         machines = last.get("machines", [])
         training = {"command": None, "steps": last["step"], "processes": 1,
                     "device": config.loop.device, "seconds": last["seconds"],
                     "stopped_at": f"{last['step']} of {total}",
                     **({"hardware": machines[-1]["hardware"]} if machines else {}),
                     **earlier_machines(machines)}  # fmt: skip
+    load_model(Path(out) / "best")  # a broken model is refused before anything is redrawn
     plot_metrics(Path(out) / "metrics.csv", task.selection_metric)
     return finish(Path(out), task, echo, training)
+
+
+def _read_run_json(path: Path) -> dict[str, Any]:
+    """The JSON object of a run's ``best.json`` or ``last.json``, with errors naming it."""
+    if not path.is_file():
+        raise ValueError(f"{path} does not exist: not a complete run folder of qprecode train")
+    try:
+        info = json.loads(path.read_text())
+    except (json.JSONDecodeError, UnicodeDecodeError) as err:
+        raise ValueError(
+            f"{path} is not valid JSON ({err}): truncated or not from qprecode"
+        ) from None
+    if not isinstance(info, dict):
+        raise ValueError(f"{path} must hold a JSON object")
+    return info
+
+
+def _run_config(path: Path, info: dict[str, Any]) -> Any:
+    """The typed training config recorded in a run's JSON, with errors naming the file."""
+    if not isinstance(info.get("config"), dict):
+        raise ValueError(f"{path} holds no training config: not written by qprecode train")
+    try:
+        return config_from_raw(_on_this_machine(info["config"]))
+    except ValueError as err:
+        raise ValueError(f"{path}: its training config is not valid here: {err}") from None

@@ -77,7 +77,10 @@ def load_config(
     """Read a config file, pick a trial of its sweep (by name or index), apply ``key=value``
     overrides, and check everything."""
     raw = read_config_file(path)
-    trials = expand_sweep(raw)
+    try:
+        trials = expand_sweep(raw)
+    except ValueError as err:
+        raise ValueError(f"{path}: {err}") from None
     if trial is None and len(trials) > 1:
         raise ValueError(
             f"{path} is a grid of {len(trials)} trials; choose one with --trial NAME or INDEX "
@@ -90,7 +93,12 @@ def load_config(
             chosen = trials[names.index(trial)][1]
         elif trial.isdigit() and int(trial) < len(trials):
             chosen = trials[int(trial)][1]
+        elif names == [""]:
+            raise ValueError(f"{path} has no sweep section: --trial applies to a config with one")
         else:
             raise ValueError(f"{path} has no trial {trial!r}; trials: {', '.join(names)}")
     assignments = list(chosen.items()) + parse_assignments(overrides or [])
-    return config_from_raw(raw, assignments)
+    try:
+        return config_from_raw(raw, assignments)
+    except ValueError as err:  # name the file: the defect may be in it or in an override
+        raise ValueError(f"{path}: {err}") from None
