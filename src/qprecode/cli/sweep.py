@@ -72,7 +72,8 @@ def sweep(
         "meta": run_metadata(), "results": records,
     })  # fmt: skip
     table = Table(title=f"{config_path}: {len(records)} trials")
-    columns = [c for c in ("trial", "val_best", "test_sum_rate", "energy_uj", "energy_efficiency")
+    columns = [c for c in ("trial", "status", "val_best", "test_sum_rate", "energy_uj",
+                           "energy_efficiency")
                if any(c in r for r in records)]  # fmt: skip
     for column in columns:
         table.add_column(column, justify="right")
@@ -80,6 +81,12 @@ def sweep(
         table.add_row(*(_cell(record.get(c)) for c in columns))
     console.print(table)
     console.print(f"wrote {out / 'results.csv'}")
+    failed = [r["trial"] for r in records if r.get("status") == "failed"]
+    if failed:
+        raise ValueError(
+            f"{len(failed)} of {len(records)} trials failed ({', '.join(failed[:5])}): see the "
+            f"status and error columns of {out / 'results.csv'}; run the sweep again to retry them"
+        )
 
 
 def _cell(value: object) -> str:

@@ -14,6 +14,8 @@ from pathlib import Path
 from typing import Any
 
 from ..progress import progress_bar
+from ..training.config import config_to_dict, flatten_config
+from ..training.stopping import TrainingStopped
 from .plan import Trial, execute_trial
 
 __all__ = ["ENGINES", "ray_available", "run_local", "run_ray"]
@@ -34,12 +36,34 @@ def run_local(
     trials: list[Trial], out_dir: str | Path, echo: Callable[[str], None] = print,
     progress: bool = True,
 ) -> list[dict[str, Any]]:  # fmt: skip
-    """Run the trials one after the other; returns their records in order."""
+    """Run the trials one after the other; returns their records in order. A trial that fails
+    (an exception other than an interrupt) gets a record with ``status`` ``failed`` and its
+    ``error``, and the sweep goes on; it writes no ``record.json``, so a later run retries it."""
     records = []
     for trial in progress_bar(trials, "sweep", enabled=progress):
-        records.append(execute_trial(trial, out_dir))
-        echo(f"{trial.name}: {_summary(records[-1])}")
+        try:
+            record = {**execute_trial(trial, out_dir), "status": "ok"}
+        except (KeyboardInterrupt, SystemExit, TrainingStopped):
+            raise
+        except Exception as err:  # recorded, and the next trial runs
+            record = failed_record(trial, err)
+            echo(f"{trial.name}: failed: {record['error']}")
+        else:
+            echo(f"{trial.name}: {_summary(record)}")
+        records.append(record)
     return records
+
+
+def failed_record(trial: Trial, err: BaseException) -> dict[str, Any]:
+    """The table row of a trial that failed: its name and config, ``status`` ``failed`` and the
+    ``error`` (type and first line of the message)."""
+    first = (str(err).strip().splitlines() or [""])[0]
+    return {
+        "trial": trial.name,
+        **flatten_config(config_to_dict(trial.config)),
+        "status": "failed",
+        "error": f"{type(err).__name__}: {first}",
+    }
 
 
 def run_ray(

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import json
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -121,10 +122,38 @@ def _setting(rows: list[dict[str, Any]]) -> tuple[tuple[str, str], ...]:
 def read_sweep_table(path: str | Path) -> list[dict[str, Any]]:
     """Rows of a sweep's ``results.csv`` (numbers parsed) or ``results.json``."""
     path = Path(path)
-    if path.suffix == ".json":
-        return list(json.loads(path.read_text())["results"])
-    with path.open(newline="") as handle:
-        return [{k: _number(v) for k, v in row.items()} for row in csv.DictReader(handle)]
+    try:
+        if path.suffix == ".json":
+            rows = json.loads(path.read_text()).get("results")
+            if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
+                raise ValueError("its 'results' must be a list of rows")
+        else:
+            with path.open(newline="") as handle:
+                rows = [{k: _number(v) for k, v in row.items()} for row in csv.DictReader(handle)]
+    except (OSError, UnicodeDecodeError, AttributeError, csv.Error, json.JSONDecodeError) as err:
+        raise ValueError(f"sweep table {path} is not readable: {err}") from None
+    except ValueError as err:
+        raise ValueError(f"sweep table {path}: {err}") from None
+    rows = [r for r in rows if r.get("status", "ok") != "failed"]  # failed trials: no numbers
+    missing = [c for c in _NEEDED if not rows or c not in rows[0]]
+    if missing:
+        raise ValueError(
+            f"sweep table {path} has no {', '.join(missing)} column"
+            f"{'s' if len(missing) > 1 else ''} (or no finished trial): pareto reads the "
+            "results.csv or results.json of a kasalaee sweep"
+        )
+    for index, row in enumerate(rows):
+        for column in _NEEDED:
+            value = row.get(column)
+            if not isinstance(value, int | float) or not math.isfinite(value) or value < 0:
+                raise ValueError(
+                    f"sweep table {path}, row {index + 1} ({row.get('trial', '?')}): {column} "
+                    f"must be a finite non-negative number, got {value!r}"
+                )
+    return rows
+
+
+_NEEDED = ("test_sum_rate", "energy_uj")
 
 
 def _number(text: str) -> Any:
