@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 from rich.table import Table
 
+from .._locking import folder_lock
 from ..experiments.kasalaee import pareto_report
 from ..results import run_metadata, write_csv, write_json
 from ..sweeps import ENGINES, plan_sweep, ray_available, run_local, run_ray
@@ -61,16 +62,17 @@ def sweep(
     out = out_dir or Path("sweeps") / config_path.stem
     chosen = engine if engine != "auto" else ("ray" if ray_available() else "local")
     console.print(f"{len(trials)} trials of {config_path}, engine {chosen}, into {out}")
-    if chosen == "ray":
-        records = run_ray(trials, out, address, cpus_per_trial, max_concurrent, console.print)
-    else:
-        records = run_local(trials, out, console.print, progress=not quiet)
-    write_csv(out / "results.csv", records)
-    write_json(out / "results.json", {
-        "config": {"command": "sweep", "config_file": str(config_path),
-                   "overrides": list(overrides), "engine": chosen, "address": address},
-        "meta": run_metadata(), "results": records,
-    })  # fmt: skip
+    with folder_lock(out, "qprecode sweep"):  # one sweep per folder
+        if chosen == "ray":
+            records = run_ray(trials, out, address, cpus_per_trial, max_concurrent, console.print)
+        else:
+            records = run_local(trials, out, console.print, progress=not quiet)
+        write_csv(out / "results.csv", records)
+        write_json(out / "results.json", {
+            "config": {"command": "sweep", "config_file": str(config_path),
+                       "overrides": list(overrides), "engine": chosen, "address": address},
+            "meta": run_metadata(), "results": records,
+        })  # fmt: skip
     table = Table(title=f"{config_path}: {len(records)} trials")
     columns = [c for c in ("trial", "status", "val_best", "test_sum_rate", "energy_uj",
                            "energy_efficiency")

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
 from pathlib import Path
 
 import click
 
+from .._locking import folder_lock
 from ..training import TrainingStopped, list_trials, load_config, presets
 from ..training import retest as retest_run
 from ..training import train as train_run
@@ -74,22 +77,30 @@ def train(
             *([f"--device {device}"] if device else []),
         ]
     )
+    # one process per run folder (torchrun's other ranks write nothing: only rank 0 locks)
+    lock = folder_lock(out_dir, "qprecode train") if _rank_zero() else contextlib.nullcontext()
     try:
-        result = train_run(
-            config,
-            out_dir,
-            resume=resume,
-            overwrite=force,
-            progress=not quiet,
-            max_steps=max_steps,
-            echo=console.print,
-            command=command,
-        )
+        with lock:
+            result = train_run(
+                config,
+                out_dir,
+                resume=resume,
+                overwrite=force,
+                progress=not quiet,
+                max_steps=max_steps,
+                echo=console.print,
+                command=command,
+            )
     except TrainingStopped as stopped:  # the loop has said where its checkpoint is
         raise SystemExit(stopped.exit_code) from None
     console.print(
         f"run folder {result.out_dir}: step {result.step}, best validation {result.best:.3f}"
     )
+
+
+def _rank_zero() -> bool:
+    """Whether this is the process that writes the run (rank 0 of torchrun, or alone)."""
+    return os.environ.get("RANK", "0") == "0"
 
 
 @cli.command()
