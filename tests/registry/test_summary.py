@@ -37,11 +37,14 @@ def test_a_gnn_description_names_its_bits_users_recipe_and_test_rate(name):
     bits = info["hyperparameters"]["bits"]
     users = info["trained_on"]["users"]
     assert f"{bits}-bit DACs" in description and f"K={users}" in description
+    assert f"batch {info['config']['optim']['batch_size']}" in description
+    if "test" not in info:  # a run not yet tested (``qprecode retest`` adds it)
+        assert "test at" not in description
+        return
     snr = info["trained_on"]["snr_db"]
     own = info["test"]["results"][0]
     rate = own["sum_rate"][own["snr_db"].index(snr)]
     assert f"test at {snr:g} dB: {rate:.2f} bit/c.u." in description
-    assert f"batch {info['config']['optim']['batch_size']}" in description
     baseline = "MRT" if users == 1 else "ZF"
     assert f"-bit {baseline}" in description
 
@@ -88,6 +91,13 @@ def test_the_test_line_picks_the_training_snr():
     )
     assert setting(info) == "M=8, K=1, rayleigh at 10 dB"
     assert "K=1" not in model_summary(info, said="trained at M=8, K=1")
+
+
+def test_a_fraction_just_below_one_is_not_rounded_up():
+    test = {"baseline": "wmmse", "results": [{"precoder": "gnn", "fraction_of_baseline": 0.9998}]}
+    assert reached({"test": test}) == "test: 99.98 % of WMMSE"
+    test["results"][0]["fraction_of_baseline"] = 0.986
+    assert reached({"test": test}) == "test: 98.6 % of WMMSE"
 
 
 def test_a_model_without_a_card_keeps_its_kind_description():

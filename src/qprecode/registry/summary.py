@@ -28,6 +28,14 @@ def _duration(seconds: float) -> str:
     return f"{seconds / 3600:.1f} h"
 
 
+def _percent(fraction: float) -> str:
+    """``99.6 %``; two decimals where one would round a fraction below 1 up to ``100.0 %``."""
+    text = f"{100 * fraction:.1f}"
+    if fraction < 1 and text == "100.0":
+        text = f"{100 * fraction:.2f}"
+    return f"{text} %"
+
+
 def _hardware(training: Mapping[str, Any]) -> str:
     """``one NVIDIA H200 GPU`` or ``2 CPUs``: the part of the card's hardware that ran the steps."""
     hardware = str(training.get("hardware") or "")
@@ -122,7 +130,7 @@ def reached(info: Mapping[str, Any]) -> str:
     own, others = results[0], results[1:]
     if "fraction_of_baseline" in own:  # a closed-form test against one reference
         baseline = str(test.get("baseline", "the reference")).upper()
-        return f"test: {100 * float(own['fraction_of_baseline']):.1f} % of {baseline}"
+        return f"test: {_percent(float(own['fraction_of_baseline']))} of {baseline}"
     snr_points = own.get("snr_db", test.get("snr_db"))
     if "sum_rate" not in own or not isinstance(snr_points, list):
         return ""
@@ -140,7 +148,7 @@ def reached(info: Mapping[str, Any]) -> str:
     if fractions:
         key = "fraction_of_wmmse" if "fraction_of_wmmse" in fractions else fractions[0]
         reference = key.removeprefix("fraction_of_").replace("_", "-").upper()
-        text += f", {100 * float(_at(own[key], snrs, snr)):.1f} % of {reference}"
+        text += f", {_percent(float(_at(own[key], snrs, snr)))} of {reference}"
     nmse = own.get("nmse_db")
     if isinstance(nmse, list) and nmse and _at(nmse, snrs, snr) is not None:
         text += f", NMSE {float(_at(nmse, snrs, snr)):.1f} dB"
