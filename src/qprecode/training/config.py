@@ -64,8 +64,8 @@ class OptimConfig:
 
     ``lr_schedule``: ``constant`` keeps ``lr``; ``cosine`` decays it from ``lr`` at the first step
     to ``lr_final`` at the last along half a cosine (``lr_at``). ``lr_warmup``: steps over which
-    the rate rises linearly to the schedule's; a run that starts from trained weights with a fresh
-    Adam needs it, since Adam's first steps move every weight by about ``lr`` whatever its gradient.
+    the rate rises linearly to the schedule's, for a run that starts from trained weights with a
+    fresh Adam (whose first steps move every weight by about ``lr`` whatever its gradient).
 
     ``micro_batch``: channels per forward and backward pass; the gradients of the
     ``batch_size / micro_batch`` passes of a step add up to the gradient of the whole batch (for
