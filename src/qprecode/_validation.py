@@ -35,6 +35,12 @@ def check_channel(H: torch.Tensor) -> None:
     if H.dim() < 2 or H.shape[-1] < 1 or H.shape[-2] < 1:
         raise ValueError(f"H must have shape [..., M, K] with M, K >= 1, got {tuple(H.shape)}")
     check_finite(H, "H")
+    silent = (H.flatten(-2).abs().amax(dim=-1) == 0).flatten().nonzero().flatten()
+    if silent.numel():
+        raise ValueError(
+            f"H is all zero in {silent.numel()} realisation(s) (e.g. flat index "
+            f"{silent[:5].tolist()}): no precoder is defined for a channel that reaches no user"
+        )
 
 
 def silent_channels(H: torch.Tensor) -> torch.Tensor:

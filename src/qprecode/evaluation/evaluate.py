@@ -160,6 +160,8 @@ def evaluate(
     check_channel(channels)
     if channels.dim() != 3:
         raise ValueError(f"channels must have shape [N, M, K], got {tuple(channels.shape)}")
+    if channels.shape[0] == 0:
+        raise ValueError("channels holds no realisation (N = 0): nothing to evaluate")
     where = silent_channels(channels).tolist()
     if where:
         raise ValueError(
