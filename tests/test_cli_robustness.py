@@ -138,3 +138,103 @@ def test_radiation_property(antennas, symbols, resolution, snr, angles, precoder
 def test_radiation_resolution_outside_its_range_is_refused_before_any_work(value, capsys):
     code, _, err = run_cli(["radiation", "--resolution", value], capsys)
     assert code == 2 and "--resolution must be in [0.01, 45] degrees" in err, err
+
+
+# --- the other commands -------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def channel_file(tmp_path_factory) -> Path:
+    import numpy as np
+
+    rng = np.random.default_rng(0)
+    path = tmp_path_factory.mktemp("files") / "h.npy"
+    np.save(path, (rng.standard_normal((40, 4, 2)) + 1j * rng.standard_normal((40, 4, 2))))
+    return path
+
+
+@FEW
+@given(fractions=st.one_of(st.sampled_from(["0.8,0.1,0.1", "1,0,0", "0.5,0.5", "-1,1,1"]),
+                           NUMBERS),
+       snr=NUMBERS, target=st.one_of(st.none(), NUMBERS), seed=INTEGERS)  # fmt: skip
+def test_dataset_info_property(channel_file, fractions, snr, target, seed, capsys):
+    args = ["dataset", "info", str(channel_file), "--fractions", fractions, "--snr-db", snr,
+            "--split-seed", seed]  # fmt: skip
+    if target is not None:
+        args += ["--target-snr-db", target]
+    code, out, err = run_cli(args, capsys)
+    assert_clean(code, err)
+    if code == 0:
+        assert "nan" not in out.lower() and "inf " not in out.lower()
+
+
+@FEW
+@given(seed=INTEGERS)
+def test_dataset_spread_property(channel_file, seed, capsys):
+    with tempfile.TemporaryDirectory() as folder:
+        args = ["dataset", "spread", str(channel_file), "--seed", seed, "--plot",
+                str(Path(folder) / "s.png")]  # fmt: skip
+        code, out, err = run_cli(args, capsys)
+        assert_clean(code, err)
+        if code == 0:
+            assert "nan" not in out.lower()
+
+
+@pytest.mark.parametrize(("option", "value"), [
+    ("--samples", "0"), ("-M", "0"), ("-K", "-1"), ("--carrier", "nan"), ("--carrier", "0"),
+    ("--sector-deg", "-5"), ("--sector-deg", "inf"), ("--upa-rows", "0"), ("--seed", "-1"),
+])  # fmt: skip
+def test_dataset_3gpp_refuses_bad_numbers_by_option_name(option, value, tmp_path, capsys):
+    out = tmp_path / "c.h5"
+    code, _, err = run_cli(["dataset", "3gpp", "cdl-a", "--out", str(out), option, value],
+                           capsys)  # fmt: skip
+    assert code == 2
+    assert_clean(code, err)
+    assert f"'{option}'" in err, err
+    assert not out.exists()
+
+
+@FEW
+@given(key=st.sampled_from(["optim.lr", "epochs", "data.antennas", "data.users", "batch_size",
+                            "hidden_dim", "model.bits", "data.snr_db", "seed"]),
+       value=st.one_of(NUMBERS, st.sampled_from(["[1, 2]", "{a: 1}", "null", "true"])))  # fmt: skip
+def test_train_and_sweep_overrides_property(key, value, tmp_path_factory, capsys):
+    """Any value of a config key on the command line is taken or refused in one line naming
+    the key; ``sweep --list`` and ``train --list`` stop before any training."""
+    import yaml
+
+    folder = tmp_path_factory.mktemp("cfg")
+    config = folder / "c.yaml"
+    config.write_text(yaml.safe_dump({
+        "model": {"bits": 1, "hidden_dim": 4, "hidden_layers": 1},
+        "data": {"antennas": 4, "users": 1, "train_channels": 32, "val_channels": 8,
+                 "test_channels": 8, "symbols": 4, "eval_symbols": 8},
+        "optim": {"batch_size": 16, "epochs": 1},
+    }))  # fmt: skip
+    code, _, err = run_cli(["sweep", "--config", str(config), "--list", f"{key}={value}"], capsys)
+    assert_clean(code, err)
+    if code == 2:
+        assert str(config) in err or key in err, err
+
+
+@pytest.mark.parametrize("args", [
+    ["reproduce", "nosuch:item"], ["reproduce", "--seed", "-1", "fig7a"],
+    ["reproduce", "--preset", "huge", "fig7a"], ["reproduce"],
+    ["compare", "--seed", "-1"], ["compare", "--preset", "huge"],
+    ["retest", "/no/such/run"], ["zhang", "sizes", "--model", "x", "--out", "/tmp/z"],
+    ["zhang", "complexity", "--out", "/tmp/z", "--target", "nan"],
+    ["zhang", "complexity", "--out", "/tmp/z", "--target", "2"],
+    ["compress-table", "--fp32", "/no/such/folder"], ["pareto", "/no/such/results.csv"],
+    ["train", "--config", "no-such-preset"], ["sweep", "--config", "no-such-preset"],
+    ["train", "--config", "feys/smoke", "--max-steps", "0"],
+    ["sweep", "--config", "feys/smoke", "--cpus-per-trial", "0"],
+])  # fmt: skip
+def test_every_command_refuses_bad_input_in_one_line(args, capsys):
+    code, _, err = run_cli(args, capsys)
+    assert code == 2
+    assert_clean(code, err)
+
+
+def test_reproduce_list_exits_cleanly(capsys):
+    code, out, err = run_cli(["reproduce", "--list"], capsys)
+    assert code == 0 and "feys:fig7a" in out, err

@@ -9,7 +9,10 @@ from typing import Any
 
 import click
 
-__all__ = ["FiniteFloat", "bits_range", "positive_float", "positive_int"]
+__all__ = ["SEED", "FiniteFloat", "bits_range", "positive_float", "positive_int"]
+
+# a seed torch.Generator.manual_seed takes
+SEED = click.IntRange(0, 2**63 - 1)
 
 
 class FiniteFloat(click.FloatRange):

@@ -42,6 +42,7 @@ from ..datasets.sionna_sites import (
 from ..datasets.site_config import SiteConfig
 from ..datasets.snr import calibrated_snr_db, split_snr_db, user_snr_db
 from ._app import check_output_dir, check_output_path, check_plot_path, cli, console, force_option
+from ._checks import SEED, FiniteFloat, positive_float, positive_int
 
 
 @cli.group()
@@ -188,21 +189,23 @@ def site(
 @click.option("--out", "out_path", type=click.Path(dir_okay=False, path_type=Path), required=True,
               callback=check_output_path,
               help="The HDF5 channel file to write (grouped samples [N, M, K]).")  # fmt: skip
-@click.option("-M", "--antennas", type=int, default=32, show_default=True)
-@click.option("-K", "--users", type=int, default=4, show_default=True)
-@click.option("--samples", type=int, default=10_000, show_default=True, help="Samples N.")
+@click.option("-M", "--antennas", type=positive_int(), default=32, show_default=True)
+@click.option("-K", "--users", type=positive_int(), default=4, show_default=True)
+@click.option("--samples", type=positive_int(), default=10_000, show_default=True,
+              help="Samples N.")  # fmt: skip
 @click.option("--array", "array_kind", type=click.Choice(ARRAYS), default="ula",
               show_default=True,
               help="BS array: 1 x M ULA or a UPA of --upa-rows rows.")  # fmt: skip
-@click.option("--upa-rows", type=int, default=4, show_default=True)
-@click.option("--carrier", type=float, default=3.5e9, show_default=True, help="Carrier [Hz].")
-@click.option("--sector-deg", type=float, default=120.0, show_default=True,
+@click.option("--upa-rows", type=positive_int(), default=4, show_default=True)
+@click.option("--carrier", type=positive_float(), default=3.5e9, show_default=True,
+              help="Carrier [Hz].")  # fmt: skip
+@click.option("--sector-deg", type=FiniteFloat(0.0, 360.0), default=120.0, show_default=True,
               help="CDL: the users' azimuths are uniform over this sector.")  # fmt: skip
 @click.option("--normalization", type=click.Choice(NORMALIZATIONS), default="user",
               show_default=True,
               help="user: every ||h_k||^2 = M (path loss removed); sample: ||H||_F^2 = MK "
                    "(relative path loss kept).")  # fmt: skip
-@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--seed", type=SEED, default=0, show_default=True)
 @click.option("--plot", "plot_path", type=click.Path(dir_okay=False, path_type=Path),
               default=None, callback=check_plot_path,
               help="Write the CDF of the eigenvalue spread vs i.i.d. Rayleigh "
@@ -258,7 +261,7 @@ def _rayleigh_spread(
 @click.option("--plot", "plot_path", type=click.Path(dir_okay=False, path_type=Path),
               default=None, callback=check_plot_path,
               help="Write the CDFs, with i.i.d. Rayleigh normalised per user.")  # fmt: skip
-@click.option("--seed", type=int, default=0, show_default=True, help="Seed of the Rayleigh set.")
+@click.option("--seed", type=SEED, default=0, show_default=True, help="Seed of the Rayleigh set.")
 @force_option()
 def spread(paths: tuple[Path, ...], plot_path: Path | None, seed: int) -> None:
     """Eigenvalue spread of H^H H (K x K, per sample) of channel files of grouped samples,
@@ -294,12 +297,12 @@ def spread(paths: tuple[Path, ...], plot_path: Path | None, seed: int) -> None:
               show_default=True, help="Positions used: all, LOS only or NLOS only.")  # fmt: skip
 @click.option("--fractions", default="0.8,0.1,0.1", show_default=True,
               help="Train,val,test fractions of the positions.")  # fmt: skip
-@click.option("--split-seed", type=int, default=0, show_default=True)
-@click.option("--snr-db", type=float, default=0.0, show_default=True,
+@click.option("--split-seed", type=SEED, default=0, show_default=True)
+@click.option("--snr-db", type=FiniteFloat(), default=0.0, show_default=True,
               help="Transmit SNR P_T/sigma_v^2 [dB] (0: the file's physical site).")  # fmt: skip
 @click.option(
     "--target-snr-db",
-    type=float,
+    type=FiniteFloat(),
     default=None,
     help="Also print the transmit SNR that gives this average SNR on the train split.",
 )
@@ -311,8 +314,11 @@ def info(
     position pools from which training draws groups of users, e.g. with ``FileChannel``)."""
     file = read_channel_file(path)
     parts = _parsing.parse_float_list(fractions, "--fractions")
-    if len(parts) != 3:
-        raise ValueError(f"--fractions must be three numbers, got {fractions!r}")
+    if len(parts) != 3 or min(parts) < 0 or abs(sum(parts) - 1) > 1e-6:
+        raise ValueError(
+            f"--fractions must be three numbers in [0, 1] (train, val, test) that sum to 1, "
+            f"got {fractions!r}"
+        )
     split_fractions = (parts[0], parts[1], parts[2])
     table = Table(title=f"{path} ({file.metadata.get('scene', '?')}, {los_choice} positions, "
                         f"transmit SNR {snr_db:g} dB)")  # fmt: skip

@@ -28,6 +28,7 @@ from ..plotting import plot_curves
 from ..registry import resolve_checkpoint
 from ..results import run_metadata, write_json
 from ._app import check_output_dir, cli, console, force_option
+from ._checks import FiniteFloat
 
 
 @cli.group()
@@ -117,7 +118,8 @@ def curve(sweep_dir: Path, out_dir: Path | None) -> None:
 @click.option("--model", "models_text", default=None,
               help="Trained models as a comma list of LABEL=NAME (shipped name, run folder or "
                    "model file), each at the size it was trained at.")  # fmt: skip
-@click.option("--target", type=float, default=0.99, show_default=True,
+@click.option("--target", type=FiniteFloat(0.0, 1.5, min_open=True), default=0.99,
+              show_default=True,
               help="Fraction of the baseline a model must reach.")  # fmt: skip
 @click.option("--hybrid", "hybrid_run", default=None,
               help="A trained hybrid model (shipped name, run folder or model file).")  # fmt: skip
