@@ -46,15 +46,19 @@ def write_channel_file(path: str | Path, file: ChannelFile) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.with_name(f".{target.name}.tmp")
     metadata = {**file.metadata, "written_by": run_metadata()}
-    with h5py.File(tmp, "w") as out:
-        out.attrs["format_version"] = FORMAT_VERSION
-        out.attrs["layout"] = file.layout
-        out.attrs["metadata"] = json.dumps(metadata)
-        out.create_dataset("channels", data=file.channels.to(torch.complex64).numpy())
-        if file.positions is not None:
-            out.create_dataset("positions", data=file.positions.double().numpy())
-        if file.los is not None:
-            out.create_dataset("los", data=file.los.bool().numpy())
+    try:
+        with h5py.File(tmp, "w") as out:
+            out.attrs["format_version"] = FORMAT_VERSION
+            out.attrs["layout"] = file.layout
+            out.attrs["metadata"] = json.dumps(metadata)
+            out.create_dataset("channels", data=file.channels.to(torch.complex64).numpy())
+            if file.positions is not None:
+                out.create_dataset("positions", data=file.positions.double().numpy())
+            if file.los is not None:
+                out.create_dataset("los", data=file.los.bool().numpy())
+    except BaseException:  # interrupted or failed: no partial file is left behind
+        tmp.unlink(missing_ok=True)
+        raise
     tmp.replace(target)
 
 
