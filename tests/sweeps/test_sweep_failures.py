@@ -94,3 +94,24 @@ def test_pareto_command_names_the_table(tmp_path, capsys):
     assert code == 2
     assert_clean(code, err)
     assert str(table) in err and "energy_uj" in err
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ('{"trial": "a"}', "has no test_sum_rate, test_sum_rate[wmmse--]"),
+    ("{oops", "is not readable"), ("[1, 2]", "must hold a JSON object"),
+])  # fmt: skip
+def test_compress_table_and_zhang_curve_name_a_broken_trial_record(text, message, tmp_path,
+                                                                   capsys):  # fmt: skip
+    record = tmp_path / "sweep" / "trials" / "a" / "record.json"
+    record.parent.mkdir(parents=True)
+    record.write_text(text)
+    commands = [["compress-table", "--fp32", str(tmp_path / "sweep"), "--out",
+                 str(tmp_path / "t")]]  # fmt: skip
+    if "test_sum_rate" not in message:  # zhang curve skips records of other tasks
+        commands.append(["zhang", "curve", str(tmp_path / "sweep"), "--out", str(tmp_path / "z")])
+    for args in commands:
+        code, _, err = run_cli(args, capsys)
+        assert code == 2
+        assert_clean(code, err)
+        assert f"trial record {record}" in err and message in err, err
+    assert record.read_text() == text

@@ -9,6 +9,7 @@ row of the sweep's table.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -77,7 +78,7 @@ def execute_trial(trial: Trial, out_dir: str | Path) -> dict[str, Any]:
     folder = trial_dir(out_dir, trial)
     record_path = folder / "record.json"
     if record_path.is_file():
-        return json.loads(record_path.read_text())  # type: ignore[no-any-return]
+        return read_trial_record(record_path)
     metrics = _finished_run(folder, trial)
     if metrics is None:
         resume = (folder / "last.json").is_file()
@@ -95,4 +96,25 @@ def execute_trial(trial: Trial, out_dir: str | Path) -> dict[str, Any]:
     if "energy_uj" in costs and "test_sum_rate" in record:
         record["energy_efficiency"] = record["test_sum_rate"] / costs["energy_uj"]
     write_json(record_path, record)
+    return record
+
+
+def read_trial_record(path: str | Path, needed: Sequence[str] = ()) -> dict[str, Any]:
+    """A trial's ``record.json`` with the ``needed`` columns, or a one-line ``ValueError`` naming
+    the file and what is wrong (unreadable, not an object, columns missing)."""
+    source = Path(path)
+    try:
+        record = json.loads(source.read_text())
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as err:
+        raise ValueError(
+            f"trial record {source} is not readable ({err}); delete it to run the trial again"
+        ) from None
+    if not isinstance(record, dict):
+        raise ValueError(f"trial record {source} must hold a JSON object")
+    missing = [key for key in needed if key not in record]
+    if missing:
+        raise ValueError(
+            f"trial record {source} has no {', '.join(missing)}: a trial of another task, or "
+            "recorded by an older qprecode (qprecode retest its run folder, then delete the record)"
+        )
     return record

@@ -21,6 +21,7 @@ import torch
 from ...cost import baseline_energy_uj, wmmse_multiplications
 from ...evaluation import closed_form_rates
 from ...nn import CompressedDNN, DNNPrecoder, StructuredDNN, load_model, ptq_
+from ...sweeps.plan import read_trial_record
 from ...training import KasalaeeTask, config_from_raw
 from ...training.config import config_to_dict
 
@@ -31,7 +32,8 @@ def _records(sweep_dir: Path) -> list[dict[str, Any]]:
     paths = sorted((sweep_dir / "trials").glob("*/record.json"))
     if not paths:
         raise ValueError(f"{sweep_dir} holds no finished trials (trials/*/record.json)")
-    return [json.loads(p.read_text()) | {"folder": str(p.parent)} for p in paths]
+    needed = ("test_sum_rate", "test_sum_rate[wmmse--]")
+    return [read_trial_record(p, needed) | {"folder": str(p.parent)} for p in paths]
 
 
 def _wmmse_rate(record: dict[str, Any]) -> float:

@@ -4,10 +4,11 @@ samples, read from a sweep over ``train_channels`` (``configs/zhang/curve.yaml``
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 from pathlib import Path
 from typing import Any
+
+from ...sweeps.plan import read_trial_record
 
 __all__ = ["learning_curves"]
 
@@ -27,7 +28,7 @@ def learning_curves(sweep_dir: str | Path) -> dict[str, list[dict[str, Any]]]:
     """
     curves: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for path in sorted(Path(sweep_dir).glob("trials/*/record.json")):
-        record = json.loads(path.read_text())
+        record = read_trial_record(path)
         if record.get("task") != "zhang-gnn" or "test_fraction" not in record:
             continue
         label = (f"{record['model.architecture']} K={record['data.users']} "
