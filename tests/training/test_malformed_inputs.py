@@ -47,6 +47,7 @@ CONFIGS = [
     ("nan.yaml", _merge({"optim": {"lr": float("nan")}}), "lr must be a positive finite"),
     ("inf.yaml", _merge({"optim": {"lr": float("inf")}}), "lr must be a positive finite"),
     ("task.yaml", _merge({"task": "nosuch"}), "unknown task 'nosuch'"),
+    ("snr.yaml", _merge({"data": {"snr_db": 1000}}), "snr_db must be within +-300 dB"),
     ("sweep.yaml", _merge({"sweep": {"seed": []}}), "sweep key 'seed' has an empty list"),
     ("sweep3.yaml", _merge({"sweep": 3}), "sweep must be a mapping"),
 ]

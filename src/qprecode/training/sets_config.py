@@ -3,13 +3,13 @@ model (or a channel file) and the three channel sets with their seeds, and the S
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 import torch
 
 from ..channels import CHANNEL_NAMES, make_channel
 from ..datasets import LOS_SELECTIONS, FileChannel
+from ..metrics.snr import MAX_SNR_DB
 
 __all__ = ["FILE_PREFIX", "ChannelSetsConfig"]
 
@@ -67,8 +67,8 @@ class ChannelSetsConfig:
                 "train_seed, val_seed and test_seed must differ (no set may share a stream), got "
                 f"{self.train_seed}, {self.val_seed}, {self.test_seed}"
             )
-        if not math.isfinite(self.snr_db):
-            raise ValueError(f"snr_db must be finite, got {self.snr_db}")
+        if not -MAX_SNR_DB <= self.snr_db <= MAX_SNR_DB:  # NaN too, before any run folder
+            raise ValueError(f"snr_db must be within +-{MAX_SNR_DB:g} dB, got {self.snr_db}")
         if self.total_power is not None and not self.total_power > 0:
             raise ValueError(f"total_power must be positive, got {self.total_power}")
 
