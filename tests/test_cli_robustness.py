@@ -12,7 +12,14 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.cli_harness import INTEGERS, NUMBERS, assert_clean, assert_finite_json, run_cli
+from tests.cli_harness import (
+    INTEGERS,
+    NUMBERS,
+    assert_clean,
+    assert_finite_json,
+    non_finite,
+    run_cli,
+)
 
 FEW = settings(
     max_examples=int(os.environ.get("QPRECODE_CLI_EXAMPLES", "12")),
@@ -238,3 +245,35 @@ def test_every_command_refuses_bad_input_in_one_line(args, capsys):
 def test_reproduce_list_exits_cleanly(capsys):
     code, out, err = run_cli(["reproduce", "--list"], capsys)
     assert code == 0 and "feys:fig7a" in out, err
+
+
+@pytest.mark.slow
+@settings(max_examples=int(os.environ.get("QPRECODE_CLI_EXAMPLES", "6")),
+          suppress_health_check=[HealthCheck.function_scoped_fixture])  # fmt: skip
+@given(lr=st.sampled_from(["1e-3", "1e30", "0", "-1", "nan", "x"]),
+       snr=st.sampled_from(["20", "-300", "301", "nan"]),
+       symbols=st.sampled_from(["1", "4", "0"]),
+       steps=st.sampled_from(["1", "2", "0"]))  # fmt: skip
+def test_train_property(lr, snr, symbols, steps, tmp_path_factory, capsys):
+    """A tiny training run with any of these values ends with finite test numbers, or a one-line
+    error (a diverged run: the checkpoint holding NaN is named)."""
+    import json
+
+    import yaml
+
+    folder = tmp_path_factory.mktemp("train")
+    config = folder / "c.yaml"
+    config.write_text(yaml.safe_dump({
+        "model": {"bits": 1, "hidden_dim": 4, "hidden_layers": 1},
+        "data": {"antennas": 4, "users": 1, "train_channels": 32, "val_channels": 8,
+                 "test_channels": 8, "symbols": 4, "eval_symbols": 8},
+        "optim": {"batch_size": 16, "epochs": 1}, "loop": {"eval_every": 2},
+    }))  # fmt: skip
+    out = folder / "run"
+    code, _, err = run_cli(["train", "--config", str(config), "--out", str(out), "--max-steps",
+                            steps, "--quiet", f"optim.lr={lr}", f"data.snr_db={snr}",
+                            f"data.symbols={symbols}"], capsys)  # fmt: skip
+    assert_clean(code, err)
+    if code == 0 and (out / "best.json").is_file():
+        info = json.loads((out / "best.json").read_text())
+        assert "test" not in info or not non_finite(info["test"]), info.get("test")
