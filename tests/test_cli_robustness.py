@@ -277,3 +277,21 @@ def test_train_property(lr, snr, symbols, steps, tmp_path_factory, capsys):
     if code == 0 and (out / "best.json").is_file():
         info = json.loads((out / "best.json").read_text())
         assert "test" not in info or not non_finite(info["test"]), info.get("test")
+
+
+@settings(max_examples=int(os.environ.get("QPRECODE_CLI_EXAMPLES", "4")),
+          suppress_health_check=[HealthCheck.function_scoped_fixture])  # fmt: skip
+@given(item=st.sampled_from(["kasalaee:energy", "feys:fig4", "fig4", "feys:fig99", "x"]),
+       seed=INTEGERS, preset=st.sampled_from(["tiny", "huge"]))  # fmt: skip
+def test_reproduce_property(item, seed, preset, capsys):
+    """A cheap reproduction at any seed writes finite numbers, or refuses in one line."""
+    with tempfile.TemporaryDirectory() as folder:
+        out = Path(folder) / "rep"
+        code, _, err = run_cli(["reproduce", item, "--preset", preset, "--seed", seed, "--out",
+                                str(out)], capsys)  # fmt: skip
+        assert_clean(code, err)
+        if code == 0:
+            written = sorted(out.glob("*.json"))
+            assert written
+            for path in written:
+                assert_finite_json(path)
