@@ -106,7 +106,11 @@ def _transmit(E, G, mu, noise_var, power, start, T):  # type: ignore[no-untyped-
     for u in range(K):
         for v in range(K):
             S[u, v] = root_c[u] * G[u, v] * root_c[v]
-    lam_i, Q = np.linalg.eigh(S)
+    if K == 1:  # S is its own eigendecomposition (no LAPACK call for a 1 x 1 matrix)
+        lam_i = np.array([S[0, 0].real])
+        Q = np.ones((1, 1), dtype=np.complex128)
+    else:
+        lam_i, Q = np.linalg.eigh(S)
     floor = _RANK_TOL * max(lam_i.max(), 0.0)
     keep = lam_i > floor
     num = np.zeros(K)
