@@ -7,8 +7,9 @@ transmit update): every step's precoder is ``W = H^* T`` with ``T: [K, K]``
 (``T = C^{1/2} Q (Lambda + lambda)^{-1} X``, ``wmmse_step``), so ``E = H^T W = G T`` with the
 Gram matrix ``G = H^T H^*``, and a step costs ``O(K^3)`` whatever ``M``; ``W`` is formed once,
 after the last step. Per step: the receivers and MSE weights from ``E``, the eigendecomposition
-of ``C^{1/2} G C^{1/2}``, the power multiplier by Newton's method from the previous step's (each
-run stops on its own, as in ``power_multiplier``), ``T``, ``E = G T`` and the weighted rate.
+of ``C^{1/2} G C^{1/2}`` (Jacobi rotations up to 8 users: no LAPACK call per step), the
+power multiplier by Newton's method from the previous step's (each run stops on its own, as in
+``power_multiplier``), ``T``, ``E = G T`` and the weighted rate.
 
 Arrays: ``E0, G: [B, K, K]`` complex128 (``E0 = H^T W_0`` of the starts), ``mu: [B, K]``
 float64, ``H: [B, M, K]`` complex128; outputs ``W: [B, M, K]``, ``objective: [B]``,
@@ -26,6 +27,10 @@ from .wmmse_step import _NEWTON_SETTLED, _NEWTON_STEPS, _RANK_TOL
 
 __all__ = ["wmmse_runs"]
 
+# Jacobi rotations from the last step's eigenvectors up to this many users, LAPACK above (at 16
+# users a step's rotations cost about 2x LAPACK's call, at 4 a fraction of it)
+_JACOBI_USERS = 8
+
 
 @njit(cache=True, nogil=True)
 def wmmse_runs(  # type: ignore[no-untyped-def]
@@ -37,15 +42,19 @@ def wmmse_runs(  # type: ignore[no-untyped-def]
     B, M, K = H.shape
     E = np.empty((K, K), dtype=np.complex128)
     T = np.empty((K, K), dtype=np.complex128)
+    Q = np.empty((K, K), dtype=np.complex128)  # eigenvectors, each step's from the last's
     for b in range(B):
         E[:, :] = E0[b]
+        for i in range(K):
+            for j in range(K):
+                Q[i, j] = 1.0 + 0j if i == j else 0j
         old = _rate(E, noise_var, mu[b])
         lam = 0.0
         done = False
         steps = 0
         while steps < max_iterations and not done:
             steps += 1
-            lam = _transmit(E, G[b], mu[b], noise_var, power, lam, T)
+            lam = _transmit(E, G[b], mu[b], noise_var, power, lam, T, Q)
             for u in range(K):  # E = G T
                 for j in range(K):
                     acc = 0j
@@ -84,9 +93,10 @@ def _rate(E, noise_var, mu):  # type: ignore[no-untyped-def]
 
 
 @njit(cache=True, nogil=True)
-def _transmit(E, G, mu, noise_var, power, start, T):  # type: ignore[no-untyped-def]
+def _transmit(E, G, mu, noise_var, power, start, T, Q):  # type: ignore[no-untyped-def]
     """One step's transmit update as ``T`` (``W_new = H^* T``, written into ``T``) from
-    ``E = H^T W``; returns the power multiplier (``wmmse_update``)."""
+    ``E = H^T W``; returns the power multiplier (``wmmse_update``). ``Q`` holds the last step's
+    eigenvectors on entry (the Jacobi rotations start from them) and this step's on return."""
     K = E.shape[0]
     root_c = np.empty(K)
     a = np.empty(K)  # sqrt(mu omega)
@@ -106,11 +116,13 @@ def _transmit(E, G, mu, noise_var, power, start, T):  # type: ignore[no-untyped-
     for u in range(K):
         for v in range(K):
             S[u, v] = root_c[u] * G[u, v] * root_c[v]
-    if K == 1:  # S is its own eigendecomposition (no LAPACK call for a 1 x 1 matrix)
-        lam_i = np.array([S[0, 0].real])
-        Q = np.ones((1, 1), dtype=np.complex128)
-    else:
-        lam_i, Q = np.linalg.eigh(S)
+    lam_i = np.empty(K)
+    if K <= _JACOBI_USERS:
+        _jacobi(S, lam_i, Q)
+    else:  # LAPACK, faster than rotations from a guess this far from the answer
+        w, vectors = np.linalg.eigh(S)
+        lam_i[:] = w
+        Q[:, :] = vectors
     floor = _RANK_TOL * max(lam_i.max(), 0.0)
     keep = lam_i > floor
     num = np.zeros(K)
@@ -134,6 +146,71 @@ def _transmit(E, G, mu, noise_var, power, start, T):  # type: ignore[no-untyped-
                 acc += Q[u, i] * lam_i[i] * Q[j, i].conjugate()
             T[u, j] = root_c[u] * acc * (a[j] * phase[j])
     return lam
+
+
+@njit(cache=True, nogil=True)
+def _jacobi(A, eigenvalues, V):  # type: ignore[no-untyped-def]
+    """Eigendecomposition of the Hermitian ``A: [K, K]`` (overwritten) by cyclic Jacobi
+    rotations: ``A = V diag(eigenvalues) V^H``, eigenvalues unsorted. ``V`` holds a unitary
+    guess on entry (the previous WMMSE step's eigenvectors): ``A`` is first taken into that
+    basis, where it is nearly diagonal once the steps settle, so a sweep or two of ``O(K^3)``
+    finish it, with no LAPACK call per step. Each rotation ``J = diag(1, e^{-i phi}) R(c, s)`` on
+    the pair ``(p, q)`` zeroes ``A[p, q]``; sweeps stop once the off-diagonal part is below
+    ``1e-15 ||A||_F`` (float64 rounding)."""
+    K = A.shape[0]
+    tmp = np.empty((K, K), dtype=np.complex128)
+    for i in range(K):  # tmp = A V, A = V^H tmp
+        for j in range(K):
+            acc = 0j
+            for k in range(K):
+                acc += A[i, k] * V[k, j]
+            tmp[i, j] = acc
+    for i in range(K):
+        for j in range(K):
+            acc = 0j
+            for k in range(K):
+                acc += V[k, i].conjugate() * tmp[k, j]
+            A[i, j] = acc
+    norm2 = 0.0
+    for i in range(K):
+        for j in range(K):
+            norm2 += A[i, j].real ** 2 + A[i, j].imag ** 2
+    for _sweep in range(60):
+        off2 = 0.0
+        for p in range(K):
+            for q in range(p + 1, K):
+                off2 += A[p, q].real ** 2 + A[p, q].imag ** 2
+        if not off2 > 1e-30 * norm2:
+            break
+        for p in range(K):
+            for q in range(p + 1, K):
+                magnitude = abs(A[p, q])
+                if magnitude == 0.0:
+                    continue
+                unit = A[p, q] / magnitude  # e^{i phi}
+                theta = (A[q, q].real - A[p, p].real) / (2.0 * magnitude)
+                t = 1.0 / (abs(theta) + math.sqrt(theta * theta + 1.0))
+                if theta < 0.0:
+                    t = -t
+                c = 1.0 / math.sqrt(t * t + 1.0)
+                s = t * c
+                jqp = -s * unit.conjugate()  # J = [[c, s], [-s e^{-i phi}, c e^{-i phi}]]
+                jqq = c * unit.conjugate()
+                for k in range(K):  # A J and V J: columns p, q
+                    akp, akq = A[k, p], A[k, q]
+                    A[k, p] = akp * c + akq * jqp
+                    A[k, q] = akp * s + akq * jqq
+                    vkp, vkq = V[k, p], V[k, q]
+                    V[k, p] = vkp * c + vkq * jqp
+                    V[k, q] = vkp * s + vkq * jqq
+                for k in range(K):  # J^H (A J): rows p, q
+                    apk, aqk = A[p, k], A[q, k]
+                    A[p, k] = c * apk + jqp.conjugate() * aqk
+                    A[q, k] = s * apk + jqq.conjugate() * aqk
+                A[p, q] = 0j
+                A[q, p] = 0j
+    for i in range(K):
+        eigenvalues[i] = A[i, i].real
 
 
 @njit(cache=True, nogil=True)
