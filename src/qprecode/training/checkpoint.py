@@ -106,7 +106,10 @@ def restore_run(
     if not isinstance(info.get("config"), dict) or "step" not in info:
         raise ValueError(f"{out / 'last.json'} holds no config or step: not a checkpoint of a run")
     header = model_header(model)
-    for stem in ("last", "best"):  # both are read before a step runs or a file is written
+    # both are read before a step runs or a file is written; a run stopped before its first
+    # validation has no best model yet
+    stems = ["last"] + (["best"] if (out / "best.json").is_file() else [])
+    for stem in stems:
         theirs = info if stem == "last" else read_files(out / stem)[1]
         if (theirs["architecture"], theirs["hyperparameters"]) != (
             header["architecture"],
