@@ -12,7 +12,8 @@ pytestmark = pytest.mark.slow  # trains models, runs sweeps or solves WMMSE on s
 
 SHIPPED = {  # name: (users, bits)
     "k1-b1": (1, 1), "k1-b1-cpu": (1, 1), "k1-b1-distilled": (1, 1), "k1-b2": (1, 2),
-    "k1-b3": (1, 3), "k2-b1": (2, 1), "k2-b1-csi10": (2, 1), "k4-b1": (4, 1), "los-k1-b1": (1, 1),
+    "k1-b3": (1, 3), "k1-b4": (1, 4), "k2-b1": (2, 1), "k2-b1-csi10": (2, 1), "k4-b1": (4, 1),
+    "los-k1-b1": (1, 1),
 }  # fmt: skip
 
 
@@ -45,6 +46,15 @@ def test_the_one_bit_gnn_beats_three_bit_mrt(name):
     gnn = evaluate(build_precoder(f"gnn:{name}"), H, [20.0], num_symbols=125)
     mrt3 = evaluate(build_precoder("mrt", 3), H, [20.0], num_symbols=125)
     assert gnn.sum_rate[0] > mrt3.sum_rate[0] and gnn.nmse_db[0] < -20.0
+
+
+@pytest.mark.parametrize("bits", [2, 3])
+def test_the_k1_gnn_beats_mrt_with_one_bit_more(bits):
+    # Table I's pattern (paired: same channels and symbols): b-bit GNN below (b+1)-bit MRT's NMSE
+    H = make_channel("rayleigh", 32, 1).sample(300, torch.Generator().manual_seed(5))
+    gnn = evaluate(build_precoder(f"gnn:k1-b{bits}"), H, [20.0], num_symbols=125)
+    mrt = evaluate(build_precoder("mrt", bits + 1), H, [20.0], num_symbols=125)
+    assert gnn.nmse_db[0] < mrt.nmse_db[0] and gnn.sum_rate[0] > mrt.sum_rate[0]
 
 
 def test_the_four_user_gnn_beats_squid():
