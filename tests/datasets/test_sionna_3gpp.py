@@ -152,3 +152,12 @@ def test_3gpp_command_writes_a_file_the_evaluator_reads(phy, tmp_path, capsys):
                         "--json", str(js), "--quiet"], capsys)  # fmt: skip
     assert code == 0, err
     assert json.loads(js.read_text())["results"]
+
+
+def test_3gpp_command_keeps_an_existing_channel_file_without_force(tmp_path, capsys):
+    # checked on the options, before Sionna is needed: runs without the extra too
+    out = tmp_path / "mine.h5"
+    out.write_bytes(b"the user's data")
+    code, _, err = run(["dataset", "3gpp", "umi", "--out", str(out), "--quiet"], capsys)
+    assert code != 0 and "exists" in err and "--force" in err and len(err.strip().splitlines()) == 1
+    assert out.read_bytes() == b"the user's data"

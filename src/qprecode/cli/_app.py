@@ -127,6 +127,19 @@ def check_output_path(
     return value
 
 
+def check_new_data_file(
+    ctx: click.Context, param: click.Parameter, value: Path | None
+) -> Path | None:
+    """``check_output_path`` for a data file the command creates (a channel file): an existing
+    file is the user's data and is not replaced without --force."""
+    value = check_output_path(ctx, param, value)
+    if value is not None and value.exists() and not ctx.meta.get("force"):
+        raise ValueError(
+            f"{_option(param)} {value} exists; give another file name or add --force to replace it"
+        )
+    return value
+
+
 def check_output_dir(ctx: click.Context, param: click.Parameter, value: Path | None) -> Path | None:
     """The callback of an output folder option (``--out``): it is or can become a folder that
     takes files, and it holds no shipped results (without --force)."""

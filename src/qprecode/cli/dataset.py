@@ -41,7 +41,15 @@ from ..datasets.sionna_sites import (
 )
 from ..datasets.site_config import SiteConfig
 from ..datasets.snr import calibrated_snr_db, split_snr_db, user_snr_db
-from ._app import check_output_dir, check_output_path, check_plot_path, cli, console, force_option
+from ._app import (
+    check_new_data_file,
+    check_output_dir,
+    check_output_path,
+    check_plot_path,
+    cli,
+    console,
+    force_option,
+)
 from ._checks import SEED, FiniteFloat, positive_float, positive_int
 
 
@@ -187,8 +195,9 @@ def site(
 @dataset.command("3gpp")
 @click.argument("model", type=click.Choice(MODELS))
 @click.option("--out", "out_path", type=click.Path(dir_okay=False, path_type=Path), required=True,
-              callback=check_output_path,
-              help="The HDF5 channel file to write (grouped samples [N, M, K]).")  # fmt: skip
+              callback=check_new_data_file,
+              help="The HDF5 channel file to write (grouped samples [N, M, K]); an existing file "
+                   "is replaced only with --force.")  # fmt: skip
 @click.option("-M", "--antennas", type=positive_int(), default=32, show_default=True)
 @click.option("-K", "--users", type=positive_int(), default=4, show_default=True)
 @click.option("--samples", type=positive_int(), default=10_000, show_default=True,
@@ -211,7 +220,7 @@ def site(
               help="Write the CDF of the eigenvalue spread vs i.i.d. Rayleigh "
                    "(normalised alike).")  # fmt: skip
 @click.option("--quiet", is_flag=True, help="No progress bar.")
-@force_option()
+@force_option("Replace an existing --out file; write over shipped results (results/) too.")
 def three_gpp(
     model: str, out_path: Path, antennas: int, users: int, samples: int, array_kind: str,
     upa_rows: int, carrier: float, sector_deg: float, normalization: str, seed: int,
