@@ -64,3 +64,14 @@ def test_a_user_with_an_all_zero_channel_is_refused_by_evaluate():
     H[:, :, 1] = 0
     with pytest.raises(ValueError, match="give a user an all-zero channel"):
         evaluate(build_precoder("zf", None), H, [10.0], num_symbols=32)
+
+
+def test_a_conjugated_view_is_checked_like_any_tensor():
+    # torch keeps H.conj() as a lazy view; the finiteness check reads it without copying
+    from qprecode._validation import check_finite
+
+    H = torch.randn(4, 3, dtype=torch.complex64)
+    check_finite(H.conj(), "H")
+    H[2, 1] = complex(0.0, float("nan"))
+    with pytest.raises(ValueError, match="must be finite"):
+        check_finite(H.conj(), "H")

@@ -290,7 +290,7 @@ def test_numba_kernel_takes_the_torch_steps(where, M, K, snr_db):
     for kwargs, initial in [
         ({}, None),
         ({"weights": mu}, None),
-        ({"init": "mrt"}, H.conj().resolve_conj()),
+        ({"init": "mrt"}, H.conj()),
     ]:
         fused = WMMSE(snr_db, backend="numba", **kwargs).solve(H, initial=initial)
         plain = WMMSE(snr_db, backend="torch", **kwargs).solve(H, initial=initial)
