@@ -35,8 +35,9 @@ def test_an_interrupted_generation_leaves_the_existing_file_whole(
         raise KeyboardInterrupt
 
     monkeypatch.setattr(dataset_cli, "generate_3gpp", interrupted)
+    # --force: the user asked to replace the file, and the interrupt still leaves it whole
     code, _, err = run_cli(["dataset", "3gpp", "cdl-a", "--out", str(out), "--samples", "8",
-                            "-M", "4", "-K", "2", "--quiet"], capsys)  # fmt: skip
+                            "-M", "4", "-K", "2", "--quiet", "--force"], capsys)  # fmt: skip
     assert code == 1 and "aborted" in err
     assert out.read_bytes() == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["cdl.h5"]  # no partial file
