@@ -36,7 +36,6 @@ Operations per layer: ``O(K^2 M C + K^2 C^2 + M K C^2)``.
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import torch
@@ -45,6 +44,7 @@ from torch import nn
 from .._validation import complex_dtype
 from .graph_batch import (
     GraphMasks,
+    check_complex_network_sizes,
     check_graph_channel,
     mask_edges,
     matched_filter_edges,
@@ -163,16 +163,7 @@ class GradientGNN(nn.Module):
         total_power: float | None = None,
     ) -> None:
         super().__init__()
-        if isinstance(hidden_dim, bool) or not isinstance(hidden_dim, int) or hidden_dim < 2:
-            raise ValueError(f"hidden_dim must be an integer >= 2, got {hidden_dim!r}")
-        if hidden_dim % 2:
-            raise ValueError(f"hidden_dim must be even (complex channels), got {hidden_dim}")
-        if isinstance(hidden_layers, bool) or not isinstance(hidden_layers, int):
-            raise ValueError(f"hidden_layers must be an integer >= 0, got {hidden_layers!r}")
-        if hidden_layers < 0:
-            raise ValueError(f"hidden_layers must be an integer >= 0, got {hidden_layers}")
-        if total_power is not None and not (total_power > 0 and math.isfinite(total_power)):
-            raise ValueError(f"total_power must be positive, got {total_power}")
+        check_complex_network_sizes(hidden_dim, hidden_layers, total_power)
         self.hidden_dim = hidden_dim
         self.hidden_layers = hidden_layers
         self.channel_skip = channel_skip

@@ -8,6 +8,8 @@ what each problem gives alone.
 
 from __future__ import annotations
 
+import math
+
 import torch
 
 __all__ = [
@@ -61,6 +63,24 @@ def check_graph_channel(H: torch.Tensor) -> None:
     """Raise ``ValueError`` unless ``H`` is a complex ``[B, M, K]`` batch."""
     if H.dim() != 3 or not H.is_complex():
         raise ValueError(f"H must be complex of shape [B, M, K], got {tuple(H.shape)} {H.dtype}")
+
+
+def check_complex_network_sizes(
+    hidden_dim: int, hidden_layers: int, total_power: float | None
+) -> None:
+    """Raise ``ValueError`` unless a network of complex hidden channels has an even
+    ``hidden_dim >= 2``, an integer ``hidden_layers >= 0`` and a positive finite
+    ``total_power`` (or ``None``)."""
+    if isinstance(hidden_dim, bool) or not isinstance(hidden_dim, int) or hidden_dim < 2:
+        raise ValueError(f"hidden_dim must be an integer >= 2, got {hidden_dim!r}")
+    if hidden_dim % 2:
+        raise ValueError(f"hidden_dim must be even (complex channels), got {hidden_dim}")
+    if isinstance(hidden_layers, bool) or not isinstance(hidden_layers, int):
+        raise ValueError(f"hidden_layers must be an integer >= 0, got {hidden_layers!r}")
+    if hidden_layers < 0:
+        raise ValueError(f"hidden_layers must be an integer >= 0, got {hidden_layers}")
+    if total_power is not None and not (total_power > 0 and math.isfinite(total_power)):
+        raise ValueError(f"total_power must be positive, got {total_power}")
 
 
 def mask_edges(edges: torch.Tensor, masks: GraphMasks) -> torch.Tensor:
