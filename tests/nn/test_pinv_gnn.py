@@ -4,16 +4,12 @@ padded batches, power, parameter count, and registration as a learned kind."""
 import pytest
 import torch
 
-from qprecode.nn import PinvGNN, kind_of, load_model, pad_channels, save_model
+from qprecode.nn import PinvGNN, kind_of, load_model, save_model
 from qprecode.nn.pinv_gnn import pinv_products
 from qprecode.precoders import zf_matrix
 from qprecode.registry import build_precoder
 
-
-def _H(B, M, K, seed=0):
-    g = torch.Generator().manual_seed(seed)
-    return torch.complex(torch.randn(B, M, K, generator=g, dtype=torch.float64),
-                         torch.randn(B, M, K, generator=g, dtype=torch.float64))  # fmt: skip
+from .graph_checks import check_padded_batch, check_permutation_equivariance, random_channels
 
 
 def _model():
@@ -23,7 +19,7 @@ def _model():
 
 def test_zf_is_a_fixed_point_of_the_products():
     # B = V (H^T V) = V when H^T V = I, i.e. for the (unnormalised) zero-forcing matrix
-    H = _H(3, 7, 3)
+    H = random_channels(3, 7, 3)
     V = H.conj() @ torch.linalg.inv(H.mT @ H.conj())
     torch.testing.assert_close(H.mT @ V, torch.eye(3, dtype=V.dtype).expand(3, 3, 3))
     X = pinv_products(H, torch.stack([V.real, V.imag], dim=-1))
@@ -46,24 +42,11 @@ def test_default_parameter_count_follows_the_formula():
 
 
 def test_permuting_antennas_and_users_permutes_the_precoder():
-    model = _model()
-    H = _H(3, 7, 4)
-    V = model(H)
-    pa, pu = torch.randperm(7), torch.randperm(4)
-    torch.testing.assert_close(model(H[:, pa][:, :, pu]), V[:, pa][:, :, pu])
+    check_permutation_equivariance(_model(), torch.testing.assert_close)
 
 
 def test_a_padded_batch_gives_each_problem_its_own_precoder_at_unit_power_per_antenna():
-    model = _model()
-    problems = [_H(1, 12, 4, 1)[0], _H(1, 6, 1, 2)[0], _H(1, 9, 3, 3)[0]]
-    H, masks = pad_channels(problems)
-    V = model(H, masks)
-    for b, h in enumerate(problems):
-        m, k = h.shape
-        torch.testing.assert_close(V[b, :m, :k], model(h[None])[0])
-        assert V[b, m:].abs().sum() == 0 and V[b, :, k:].abs().sum() == 0
-        energy = (V[b].abs() ** 2).sum()
-        torch.testing.assert_close(energy, torch.tensor(float(m), dtype=torch.float64))
+    check_padded_batch(_model(), torch.testing.assert_close)
 
 
 def test_is_a_learned_kind_saved_loaded_and_built_by_name(tmp_path):
@@ -72,7 +55,7 @@ def test_is_a_learned_kind_saved_loaded_and_built_by_name(tmp_path):
     save_model(tmp_path / "p", model)
     loaded, info = load_model(tmp_path / "p")
     assert isinstance(loaded, PinvGNN) and info["architecture"] == "zhang-pinv-gnn"
-    H = _H(3, 6, 2).to(torch.complex64)
+    H = random_channels(3, 6, 2).to(torch.complex64)
     W = build_precoder(f"zhang:{tmp_path / 'p'}").matrix(H)
     torch.testing.assert_close(W, model(H).detach())
 

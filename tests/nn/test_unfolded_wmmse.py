@@ -6,17 +6,13 @@ import pytest
 import torch
 
 from qprecode.channels import make_channel
-from qprecode.nn import GraphPrecoder, UnfoldedWMMSE, kind_of, load_model, pad_channels, save_model
+from qprecode.nn import GraphPrecoder, UnfoldedWMMSE, kind_of, load_model, save_model
 from qprecode.nn.unfolded_wmmse import unfolded_wmmse_step
 from qprecode.precoders import WMMSE
 from qprecode.registry import build_precoder, find_entry
 from qprecode.training.zhang import utility
 
-
-def _H(B, M, K, seed=0):
-    g = torch.Generator().manual_seed(seed)
-    return torch.complex(torch.randn(B, M, K, generator=g, dtype=torch.float64),
-                         torch.randn(B, M, K, generator=g, dtype=torch.float64))  # fmt: skip
+from .graph_checks import check_padded_batch, check_permutation_equivariance, random_channels
 
 
 def _trained_like(layers=3):
@@ -29,7 +25,7 @@ def _trained_like(layers=3):
 
 
 def test_one_step_is_the_wmmse_transmit_update_with_the_m_by_m_inverse():
-    H, V = _H(4, 7, 3, 1), _H(4, 7, 3, 2)
+    H, V = random_channels(4, 7, 3, 1), random_channels(4, 7, 3, 2)
     P = torch.full((4,), 7.0, dtype=torch.float64)
     noise = P / 10.0
     scale = torch.tensor(1.7, dtype=torch.float64)
@@ -50,7 +46,7 @@ def test_one_step_is_the_wmmse_transmit_update_with_the_m_by_m_inverse():
 
 
 def test_one_user_gets_the_matched_filter():
-    H = _H(5, 9, 1)
+    H = random_channels(5, 9, 1)
     V = _trained_like()(H)
     mrt = H.conj() * torch.sqrt(9.0 / (H.abs() ** 2).sum(dim=(1, 2)))[:, None, None]
     # equal up to a common phase per channel: |<v, mrt>| = ||v|| ||mrt||
@@ -59,25 +55,12 @@ def test_one_user_gets_the_matched_filter():
 
 
 def test_permuting_antennas_and_users_permutes_the_precoder():
-    model = _trained_like()
-    H = _H(3, 8, 4)
-    V = model(H)
-    pa, pu = torch.randperm(8), torch.randperm(4)
-    torch.testing.assert_close(model(H[:, pa][:, :, pu]), V[:, pa][:, :, pu])
+    check_permutation_equivariance(_trained_like(), torch.testing.assert_close, M=8)
 
 
 def test_a_padded_batch_gives_each_problem_its_own_precoder_at_unit_power_per_antenna():
-    model = _trained_like()
-    problems = [_H(1, 12, 4, 1)[0], _H(1, 6, 1, 2)[0], _H(1, 9, 3, 3)[0]]
-    H, masks = pad_channels(problems)
-    V = model(H, masks)
-    for b, h in enumerate(problems):
-        m, k = h.shape
-        torch.testing.assert_close(V[b, :m, :k], model(h[None])[0])
-        assert V[b, m:].abs().sum() == 0 and V[b, :, k:].abs().sum() == 0
-        energy = (V[b].abs() ** 2).sum()
-        torch.testing.assert_close(energy, torch.tensor(float(m), dtype=torch.float64))
-    fixed = UnfoldedWMMSE(2, total_power=3.0).double()(_H(2, 5, 2))
+    check_padded_batch(_trained_like(), torch.testing.assert_close)
+    fixed = UnfoldedWMMSE(2, total_power=3.0).double()(random_channels(2, 5, 2))
     torch.testing.assert_close((fixed.abs() ** 2).sum(dim=(1, 2)), torch.full((2,), 3.0,
                                dtype=torch.float64))  # fmt: skip
 
@@ -94,7 +77,7 @@ def test_untrained_layers_climb_towards_wmmse():
 
 def test_both_parameters_of_every_layer_receive_gradients():
     model = _trained_like(2)
-    loss = -utility(_H(6, 8, 3), model(_H(6, 8, 3)), 5.0, "se").mean()
+    loss = -utility(random_channels(6, 8, 3), model(random_channels(6, 8, 3)), 5.0, "se").mean()
     loss.backward()
     assert model.log_reg.grad is not None and model.step.grad is not None
     assert (model.log_reg.grad.abs() > 0).all() and (model.step.grad.abs() > 0).all()
@@ -107,7 +90,7 @@ def test_is_a_learned_kind_saved_loaded_and_built_by_name(tmp_path):
     loaded, info = load_model(tmp_path / "u")
     assert info["architecture"] == "zhang-unfolded-wmmse"
     assert isinstance(loaded, UnfoldedWMMSE) and loaded.snr_db == 5.0
-    H = _H(3, 6, 2).to(torch.complex64)
+    H = random_channels(3, 6, 2).to(torch.complex64)
     precoder = build_precoder(f"zhang:{tmp_path / 'u'}")
     assert isinstance(precoder, GraphPrecoder)
     torch.testing.assert_close(precoder.matrix(H), model(H).detach())

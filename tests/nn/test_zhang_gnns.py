@@ -7,13 +7,13 @@ import torch
 from qprecode.nn import EdgeGNN, GradientGNN, GraphMasks, GraphPrecoder, pad_channels
 from qprecode.nn.gradient_gnn import attention_inputs
 
+from .graph_checks import check_padded_batch, check_permutation_equivariance, random_channels
+
 C128 = torch.complex128
 
 
-def _H(B, M, K, seed=0):
-    g = torch.Generator().manual_seed(seed)
-    return torch.complex(torch.randn(B, M, K, generator=g, dtype=torch.float64),
-                         torch.randn(B, M, K, generator=g, dtype=torch.float64))  # fmt: skip
+def _close(a, b):
+    assert torch.allclose(a, b, atol=1e-12)
 
 
 def _models():
@@ -35,38 +35,25 @@ def test_default_gradient_gnn_has_the_parameter_count_of_its_formula():
 
 @pytest.mark.parametrize("index", [0, 1, 2])
 def test_permuting_antennas_and_users_permutes_the_precoder(index):
-    model = _models()[index]
-    H = _H(3, 7, 4)
-    V = model(H)
-    pa, pu = torch.randperm(7), torch.randperm(4)
-    assert torch.allclose(model(H[:, pa][:, :, pu]), V[:, pa][:, :, pu], atol=1e-12)
+    check_permutation_equivariance(_models()[index], _close)
 
 
 @pytest.mark.parametrize("index", [0, 1, 2])
 def test_a_padded_batch_gives_each_problem_its_own_precoder(index):
-    model = _models()[index]
-    problems = [_H(1, 12, 4, 1)[0], _H(1, 6, 1, 2)[0], _H(1, 9, 3, 3)[0]]
-    H, masks = pad_channels(problems)
-    V = model(H, masks)
-    for b, h in enumerate(problems):
-        m, k = h.shape
-        assert torch.allclose(V[b, :m, :k], model(h[None])[0], atol=1e-12)
-        assert V[b, m:].abs().max() == 0 if m < 12 else True
-        assert V[b, :, k:].abs().max() == 0 if k < 4 else True
-        assert torch.isclose((V[b].abs() ** 2).sum(), torch.tensor(float(m), dtype=torch.float64))
+    check_padded_batch(_models()[index], _close)
 
 
 def test_runs_at_any_size_with_unit_power_per_antenna():
     model = _models()[0]
     for M, K in [(12, 1), (12, 12), (6, 6), (40, 6)]:
-        V = model(_H(2, M, K))
+        V = model(random_channels(2, M, K))
         assert V.shape == (2, M, K)
         assert torch.allclose((V.abs() ** 2).sum(dim=(1, 2)), torch.full((2,), float(M),
                               dtype=torch.float64))  # fmt: skip
 
 
 def test_attention_inputs_follow_the_gradient_structure():
-    H = _H(2, 5, 3)
+    H = random_channels(2, 5, 3)
     D = torch.randn(2, 5, 3, 4, dtype=torch.float64)  # 2 complex channels
     z = attention_inputs(H, D)
     assert z.shape == (2, 3, 3, 5 * 4 // 2 + 1)
@@ -89,7 +76,7 @@ def test_attention_inputs_follow_the_gradient_structure():
 
 def test_graph_precoder_evaluates_in_chunks_at_any_size():
     model = _models()[0]
-    H = _H(5, 8, 3).to(torch.complex64)
+    H = random_channels(5, 8, 3).to(torch.complex64)
     W = GraphPrecoder(model.float(), chunk_channels=2).matrix(H)
     assert W.shape == H.shape and W.dtype == torch.complex64
     assert torch.allclose(W, model(H).detach(), atol=1e-5)
@@ -123,7 +110,7 @@ def test_hybrid_gnn_is_constant_modulus_at_full_power_and_equivariant():
     torch.manual_seed(0)
     for start in ("channel", "random"):
         net = HybridGNN(4, 16, 2, start=start).double()
-        H = _H(3, 16, 4)
+        H = random_channels(3, 16, 4)
         F, D = net(H)
         assert F.shape == (3, 16, 4) and D.shape == (3, 4, 4)
         assert torch.allclose(F.abs(), torch.ones_like(F.abs()), atol=1e-12)
@@ -136,7 +123,7 @@ def test_hybrid_gnn_is_constant_modulus_at_full_power_and_equivariant():
     pu = torch.randperm(4)
     F3, D3 = net(H[:, :, pu])
     assert torch.allclose(F3, F, atol=1e-10) and torch.allclose(D3, D[:, :, pu], atol=1e-10)
-    assert net(_H(2, 8, 2))[1].shape == (2, 4, 2)  # other M and K <= N_RF
+    assert net(random_channels(2, 8, 2))[1].shape == (2, 4, 2)  # other M and K <= N_RF
 
 
 def test_gat_is_user_equivariant_and_runs_only_at_its_antenna_count():
@@ -144,15 +131,15 @@ def test_gat_is_user_equivariant_and_runs_only_at_its_antenna_count():
 
     torch.manual_seed(0)
     gat = UserGAT(6, 16, 2).double()
-    H = _H(2, 6, 4)
+    H = random_channels(2, 6, 4)
     V = gat(H)
     pu = torch.randperm(4)
     assert torch.allclose(gat(H[:, :, pu]), V[:, :, pu], atol=1e-12)
-    problems = [_H(1, 6, 4, 1)[0], _H(1, 6, 2, 2)[0]]
+    problems = [random_channels(1, 6, 4, 1)[0], random_channels(1, 6, 2, 2)[0]]
     Hp, masks = pad_channels(problems)
     assert torch.allclose(gat(Hp, masks)[1, :, :2], gat(problems[1][None])[0], atol=1e-12)
     with pytest.raises(ValueError, match="M=6 antennas"):
-        gat(_H(1, 8, 2))
+        gat(random_channels(1, 8, 2))
 
 
 @pytest.mark.parametrize("objective", ["se", "log-se"])
@@ -161,8 +148,8 @@ def test_the_gradient_the_layer_mirrors_matches_autograd(objective):
     derivation in gradient_gnn's docstring, in the convention r = H^T V s)."""
     import math
 
-    H = _H(1, 5, 3)[0]
-    V = _H(1, 5, 3, seed=1)[0].requires_grad_(True)
+    H = random_channels(1, 5, 3)[0]
+    V = random_channels(1, 5, 3, seed=1)[0].requires_grad_(True)
     noise = 0.7
     S = H.T @ V  # S_ik = h_i^T v_k
     power = S.abs() ** 2
