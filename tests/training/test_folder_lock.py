@@ -13,13 +13,7 @@ import yaml
 from qprecode._locking import folder_lock
 from tests.cli_harness import assert_clean, run_cli
 
-TINY = {
-    "model": {"bits": 1, "hidden_dim": 4, "hidden_layers": 1},
-    "data": {"antennas": 4, "users": 1, "train_channels": 32, "val_channels": 8,
-             "test_channels": 8, "symbols": 4, "eval_symbols": 8},
-    "optim": {"batch_size": 16, "epochs": 1},
-    "loop": {"eval_every": 2, "checkpoint_every": 1},
-}  # fmt: skip
+from .test_malformed_inputs import TINY
 
 
 @pytest.fixture
