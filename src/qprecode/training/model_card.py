@@ -57,9 +57,7 @@ def finish(
     ``training`` facts (command, steps, seconds, device) in ``best.json`` and write
     ``MODEL_CARD.md``. Returns the test metrics."""
     model, info = load_model(out / "best")
-    device = str(training.get("device", "cpu"))
-    if torch.device(device).type == "cuda" and not torch.cuda.is_available():
-        device = "cpu"  # a GPU run tested again on a machine without one
+    device = _device_here(str(training.get("device", "cpu")))
     echo(f"testing the best model of {out} (step {info.get('step')})")
     test = task.test(model.to(device))
     info["test"] = test
@@ -103,11 +101,18 @@ def write_model_card(path: Path, info: dict[str, Any], task: Any) -> None:
     atomic_write_bytes(path, "\n".join(lines).encode())
 
 
+def _device_here(device: str) -> str:
+    """``device``, or the CPU for a GPU run tested again on a machine without one."""
+    if torch.device(device).type == "cuda" and not torch.cuda.is_available():
+        return "cpu"
+    return device
+
+
 def _on_this_machine(raw: dict[str, Any]) -> dict[str, Any]:
     """A recorded config whose training device is the CPU where its GPU is missing here (the
     record itself is kept as it is)."""
     device = str(raw.get("loop", {}).get("device", "cpu"))
-    if torch.device(device).type != "cuda" or torch.cuda.is_available():
+    if _device_here(device) == device:
         return raw
     return {**raw, "loop": {**raw["loop"], "device": "cpu"}}
 
