@@ -51,6 +51,22 @@ def test_cells_are_left_open_right_closed():
     torch.testing.assert_close(q(x), torch.tensor([-1.0, 0.0, 0.0, 1.0, -1.0, 1.0]))
 
 
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64])
+@pytest.mark.parametrize("scale", [1.0, math.sqrt(2 / math.pi), 0.3])
+def test_symmetric_one_bit_shortcut_equals_the_cell_lookup(dtype, scale):
+    # the 1-bit quantizer's arithmetic shortcut and the bucketize lookup give the same bits,
+    # zeros (both signs) and the thresholds' neighbours included
+    quantizer = sign_quantizer().scaled(scale)
+    x = torch.randn(10_000, generator=generator(), dtype=dtype)
+    tiny = torch.finfo(dtype).tiny
+    x[:6] = torch.tensor([0.0, -0.0, tiny, -tiny, 1e30, -1e30], dtype=dtype)
+    lookup = quantizer.level_tensor(dtype)[quantizer.indices(x)]
+    out = quantizer(x)
+    assert out.dtype == dtype
+    assert torch.equal(out, lookup)
+    assert out[0] == out[1] == -out[2]  # x = 0 falls in the lower cell, (-inf, 0]
+
+
 @pytest.mark.parametrize("bits", [1, 2, 3, 4, 8])
 def test_complex_dac_output_on_alphabet(bits):
     dac = DAC(bits)
