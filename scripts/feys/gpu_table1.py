@@ -20,6 +20,7 @@ the fewest steps, so that the other two have the GPU to themselves at the end.
 
     python scripts/feys/gpu_table1.py --minutes 9 --out OUT_DIR
     python scripts/feys/gpu_table1.py --phase anneal --minutes 9.2 --out OUT_DIR
+    python scripts/feys/gpu_table1.py --phase anneal-b4 --minutes 3.1 --out OUT_DIR
     python scripts/feys/gpu_table1.py --smoke --minutes 1 --out /tmp/smoke   # tiny, on the CPU
 """
 
@@ -49,6 +50,10 @@ PHASES = {  # phase: {name: (trial of the paper preset, overrides)}
                                             "lr_schedule=cosine", "lr_warmup=300", "steps=10000"]),
         "k1-b4-annealed": ("d32-n8-k1-b4", ["init_from=src/qprecode/models/k1-b4", "lr=0.003",
                                             "lr_schedule=cosine", "lr_warmup=300", "steps=6000"]),
+    },
+    "anneal-b4": {  # the 4-bit model annealed once more, alone, at the 3-bit run's peak rate
+        "k1-b4-annealed-2": ("d32-n8-k1-b4", ["init_from=src/qprecode/models/k1-b4", "lr=0.005",
+                                              "lr_schedule=cosine", "lr_warmup=300", "steps=6000"]),
     },
 }  # fmt: skip
 

@@ -90,7 +90,11 @@ def test_table1_explains_each_gnn_gap_by_how_its_model_was_trained(report):
         if ours is None:
             continue
         info = json.loads((SHIPPED_DIR / f"k1-b{b}.json").read_text())
-        steps, config = info["training"]["steps"], info["config"]
+        config, training = info["config"], info["training"]
+        # every step the weights saw: the selected step of the last run and the steps of the
+        # weights it started from
+        steps = info["step"] + training.get("starting_model_steps", 0)
+        assert training.get("starting_model_steps", 0) > 0 or not config["loop"]["init_from"]
         pairs = steps * config["optim"]["batch_size"] * config["data"]["symbols"]
         line = next(x for x in markdown.splitlines() if x.startswith(f"- b={b}: "))
         assert f"{steps:,} steps" in line and f"({pairs / PAPER_TRAINING_PAIRS:.0%} of" in line

@@ -13,7 +13,10 @@ from ..nn import GNNPrecoder
 from ..registry import LEARNED_PREFIX, build_precoder
 from ..results import atomic_write_bytes, write_json
 
-__all__ = ["PAPER_TRAINING_PAIRS", "Section", "shipped_gnn", "shipped_training", "write_section"]
+__all__ = [
+    "PAPER_TRAINING_PAIRS", "Section", "shipped_gnn", "shipped_steps", "shipped_training",
+    "write_section",
+]  # fmt: skip
 
 # Feys et al.'s training: 20 epochs of 200,000 channels, 125 symbol vectors each
 PAPER_TRAINING_PAIRS = 20 * 200_000 * 125
@@ -52,20 +55,29 @@ def _shipped_name(users: int, bits: int, channel: str = "") -> str:
     return f"{channel + '-' if channel else ''}k{users}-b{bits}"
 
 
+def shipped_steps(users: int, bits: int) -> tuple[int, int]:
+    """``(steps, earlier)`` of the shipped Rayleigh GNN for ``K`` users and ``b`` bits: the step
+    its last run was selected at and the steps the weights that run started from had seen
+    (``init_from``, recorded as ``training.starting_model_steps``; 0 from scratch)."""
+    info = json.loads((SHIPPED_DIR / f"{_shipped_name(users, bits)}.json").read_text())
+    return info["step"], info.get("training", {}).get("starting_model_steps", 0)
+
+
 def shipped_training(users: int, bits: int) -> str:
     """How the shipped Rayleigh GNN for ``K`` users and ``b`` bits was trained, in a few words:
-    steps, batch, the fraction of the paper's channel-symbol pairs, the hardware, and the model
-    it started from (e.g. "10,000 steps of 128 channels x 125 symbols (32% of the paper's
-    training), on NVIDIA H200 GPU")."""
+    all the steps its weights saw, batch, the fraction of the paper's channel-symbol pairs, the
+    hardware, and the model it started from (e.g. "10,000 steps of 128 channels x 125 symbols
+    (32% of the paper's training), on NVIDIA H200 GPU")."""
     info = json.loads((SHIPPED_DIR / f"{_shipped_name(users, bits)}.json").read_text())
     config, training = info["config"], info.get("training", {})
-    steps = training.get("steps", config["optim"]["steps"])
+    steps, earlier = shipped_steps(users, bits)
     batch, symbols = config["optim"]["batch_size"], config["data"]["symbols"]
-    share = steps * batch * symbols / PAPER_TRAINING_PAIRS
-    text = f"{steps:,} steps of {batch} channels x {symbols} symbols ({share:.0%} of the paper's"
-    text += f" training), on {training.get('hardware', 'unknown hardware').split(';')[0]}"
-    for earlier in training.get("earlier_hardware", []):  # a run resumed on another machine
-        text += f" (steps {earlier['steps']} on {earlier['hardware'].split(';')[0]})"
+    share = (steps + earlier) * batch * symbols / PAPER_TRAINING_PAIRS
+    text = f"{steps + earlier:,} steps of {batch} channels x {symbols} symbols ({share:.0%} of "
+    text += "the paper's training), " + (f"the last {steps:,} " if earlier else "")
+    text += f"on {training.get('hardware', 'unknown hardware').split(';')[0]}"
+    for stretch in training.get("earlier_hardware", []):  # earlier runs, other machines
+        text += f" (steps {stretch['steps']} on {stretch['hardware'].split(';')[0]})"
     if config["loop"].get("init_from"):
         text += f", starting from {config['loop']['init_from']}"
     if config["loss"].get("distill_steps"):
