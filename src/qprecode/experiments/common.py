@@ -78,8 +78,11 @@ def shipped_training(users: int, bits: int) -> str:
     text += f"on {training.get('hardware', 'unknown hardware').split(';')[0]}"
     for stretch in training.get("earlier_hardware", []):  # earlier runs, other machines
         text += f" (steps {stretch['steps']} on {stretch['hardware'].split(';')[0]})"
-    if config["loop"].get("init_from"):
-        text += f", starting from {config['loop']['init_from']}"
+    init_from = config["loop"].get("init_from")
+    if init_from and Path(init_from).name == _shipped_name(users, bits):
+        text += ", starting from the model shipped under this name before"
+    elif init_from:
+        text += f", starting from {init_from}"
     if config["loss"].get("distill_steps"):
         text += ", distilled from the local search"
     return text
