@@ -4,6 +4,7 @@ forms, the FLOP formulas, and the orderings the paper reports."""
 
 import json
 import math
+import shutil
 from dataclasses import replace
 
 import numpy as np
@@ -173,6 +174,23 @@ def test_power_figures_follow_the_flop_formulas_and_the_paper(report):
     assert rf[32]["power_reduction"]["dac_only"] == pytest.approx(3.0, abs=0.05)
     assert rf[32]["power_reduction"]["at_max_bandwidth"]["total"] == pytest.approx(2.9, abs=0.05)
     assert rf[32]["max_bandwidth_hz"] == pytest.approx(15.8e6, rel=0.01)
+
+
+def test_one_experiment_again_rebuilds_the_combined_report(report, tmp_path):
+    out = tmp_path / "report"
+    shutil.copytree(report[0], out)
+    text = (out / "REPORT.md").read_text()
+    text = text.replace("Each section states", "A note.\n\nEach section states")
+    # the report as an older run of fig12 left it
+    text = text.replace((out / "fig12.md").read_text(), "## Fig. 12: stale\n")
+    assert "stale" in text
+    (out / "REPORT.md").write_text(text)
+    reproduce("fig12", TINY, out, echo=lambda _: None)
+    text = (out / "REPORT.md").read_text()
+    assert "stale" not in text and (out / "fig12.md").read_text() in text
+    assert "A note." in text.split("\n## ")[0]  # the header and its notes are kept
+    order = [text.index((out / f"{k}.md").read_text()) for k in EXPERIMENTS]
+    assert order == sorted(order)  # every section, in the order of the experiments
 
 
 def test_the_seed_picks_the_channels(tmp_path):

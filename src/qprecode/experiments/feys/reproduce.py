@@ -38,7 +38,9 @@ def reproduce(
 ) -> list[Section]:
     """Run one experiment (``key``) or ``all`` with ``config``; write each one's ``KEY.json``
     (config, seed, code version, numbers) and ``KEY.md``, and for ``all`` the combined
-    ``REPORT.md``. Returns the sections in order."""
+    ``REPORT.md``. One experiment run again into a folder with a ``REPORT.md`` rebuilds it from
+    the folder's ``KEY.md`` files under its header, so the report never shows an older section
+    than its own file. Returns the sections in order."""
     if not isinstance(config, ReproduceConfig):
         raise TypeError(
             f"config must be a ReproduceConfig (ReproduceConfig.from_preset(name)), got "
@@ -75,4 +77,16 @@ def reproduce(
         ]  # fmt: skip
         text = "\n".join(header) + "\n".join(s.markdown for s in sections)
         atomic_write_bytes(out / "REPORT.md", text.encode())
+    elif (out / "REPORT.md").is_file():
+        _rebuild_report(out)
     return sections
+
+
+def _rebuild_report(out: Path) -> None:
+    """``REPORT.md`` again from its header (everything before the first section, notes added
+    to it by hand included) and the folder's ``KEY.md`` files, in the order of ``EXPERIMENTS``."""
+    report = (out / "REPORT.md").read_text()
+    first = report.find("\n## ")
+    header = report if first < 0 else report[: first + 1]
+    body = [(out / f"{k}.md").read_text() for k in EXPERIMENTS if (out / f"{k}.md").is_file()]
+    atomic_write_bytes(out / "REPORT.md", (header + "\n".join(body)).encode())
