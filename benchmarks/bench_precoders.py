@@ -35,6 +35,9 @@ from qprecode.registry import build_precoder
 from qprecode.results import run_metadata, write_json
 
 MUNICH = Path(__file__).resolve().parents[1] / "data" / "samples" / "munich-j4.h5"
+# best of this many timed calls: the kernels' calls take tens of ms, and on a shared machine one
+# descheduled thread can double a call (SQUID at M = 32, K = 16 read 7x in one run, 10-11x in five)
+REPEATS = 5
 
 
 def vector_rates(M: int, K: int, channels: int, symbols: int, peak: float) -> list[dict[str, Any]]:
@@ -51,7 +54,7 @@ def vector_rates(M: int, K: int, channels: int, symbols: int, peak: float) -> li
     for name, (precoder, counted) in precoders.items():
         if counted == "zf" and K > M:
             continue
-        seconds = seconds_per_call(lambda p=precoder: p(H, s), repeats=2)
+        seconds = seconds_per_call(lambda p=precoder: p(H, s), repeats=REPEATS)
         flops = classical_flops(counted, M, K).for_vectors(symbols).total / symbols
         rate = channels * symbols / seconds
         rows.append({"precoder": name, "antennas": M, "users": K, "vectors_per_second": rate,
@@ -84,7 +87,7 @@ def wmmse_rates(H: torch.Tensor, snr_db: float, setting: str, peak: float) -> li
     for name, backend in [("wmmse", "numba"), ("wmmse (torch form)", "torch")]:
         precoder = WMMSE(snr_db, backend=backend)
         steps = precoder.solve(H).total_iterations.double().mean().item()
-        seconds = seconds_per_call(lambda p=precoder: p.solve(H), repeats=2)
+        seconds = seconds_per_call(lambda p=precoder: p.solve(H), repeats=REPEATS)
         flops = steps * wmmse_step_flops(M, K, user_space=backend == "numba").total
         rate = H.shape[0] / seconds
         rows.append({"precoder": name, "setting": setting, "antennas": M, "users": K,

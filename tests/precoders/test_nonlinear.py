@@ -135,14 +135,20 @@ def test_registry_and_errors():
 
 
 @pytest.mark.parametrize("dtype", [torch.complex64, torch.complex128])
-@pytest.mark.parametrize(("M", "K", "snr_db"), [(8, 1, 0.0), (32, 4, 10.0), (16, 16, 30.0)])
-def test_squid_fused_kernel_follows_the_torch_iterations(M, K, snr_db, dtype):
+@pytest.mark.parametrize(
+    ("M", "K", "snr_db", "N_s"), [(8, 1, 0.0, 70), (32, 4, 10.0, 50), (16, 16, 30.0, 150)]
+)
+def test_squid_fused_kernel_follows_the_torch_iterations(M, K, snr_db, N_s, dtype):
     """The Numba kernel (Newton's root for the squared-infinity-norm prox, warm-started) and the
     torch form (the sorted formula) run the same Douglas-Rachford iterations: relaxed solutions
     equal to rounding, hence the same 1-bit outputs wherever the relaxed entry is not near 0;
-    also for an unbatched channel with batched symbols."""
+    also for an unbatched channel with batched symbols. ``N_s`` takes both block widths: 70 one
+    block of 128 lanes, 50 one of 64, 150 three of 64."""
     pytest.importorskip("numba")
-    H, s = problem(M, K, batch=5, N_s=70, seed=M + K, dtype=dtype)
+    from qprecode.precoders._squid_numba import lanes_for
+
+    assert [lanes_for(n) for n in (50, 70, 150)] == [64, 128, 64]
+    H, s = problem(M, K, batch=5, N_s=N_s, seed=M + K, dtype=dtype)
     fused, plain = SQUID(1, snr_db, backend="numba"), SQUID(1, snr_db, backend="torch")
     x_fused, x_plain = fused.relaxed(H, s), plain.relaxed(H, s)
     tolerance = 5e-4 if dtype == torch.complex64 else 1e-10  # 50 float32 iterations apart

@@ -29,8 +29,7 @@ from .objective import align_sign, one_bit, real_channel
 __all__ = ["SQUID", "prox_squared_inf_norm"]
 
 try:  # numba is a dependency; the torch form keeps machines without a working numba going
-    from ._squid_numba import LANES
-    from ._squid_numba import douglas_rachford as _douglas_rachford
+    from ._squid_numba import KERNELS, lanes_for
 
     _NUMBA = True
 except ImportError:  # pragma: no cover - exercised only where numba is missing
@@ -153,7 +152,8 @@ def _fused(
     batch = torch.broadcast_shapes(sMF.shape[:-2], AR.shape[:-2])
     N, D = sMF.shape[-2:]
     K2 = AR.shape[-2]
-    padded = -(-N // LANES) * LANES  # zero vectors fill the last block; their iterates stay 0
+    lanes = lanes_for(N)
+    padded = -(-N // lanes) * lanes  # zero vectors fill the last block; their iterates stay 0
     rows = sMF.detach().expand(*batch, N, D).reshape(-1, N, D).mT
     smf = torch.nn.functional.pad(rows, (0, padded - N)).contiguous().numpy()
     A = AR.detach().expand(*batch, K2, D).reshape(-1, K2, D).contiguous().numpy()
@@ -161,5 +161,5 @@ def _fused(
     out = np.empty_like(smf)
     dtype = smf.dtype.type
     args = (smf, A, Qt, dtype(c), dtype(weight), iterations, out)
-    run_in_threads(_douglas_rachford, smf.shape[0], args, sliced={0, 1, 2, 6})
+    run_in_threads(KERNELS[lanes], smf.shape[0], args, sliced={0, 1, 2, 6})
     return torch.from_numpy(out[:, :, :N]).mT.reshape(*batch, N, D)
