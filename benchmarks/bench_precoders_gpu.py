@@ -17,10 +17,10 @@ from __future__ import annotations
 
 import argparse
 import time
-from collections.abc import Callable
 from typing import Any
 
 import torch
+from _timing import matmul_flops_per_second, seconds_per_call
 
 from qprecode.channels import RayleighChannel
 from qprecode.cost import classical_flops, wmmse_step_flops
@@ -29,31 +29,6 @@ from qprecode.precoders import C2PO, SQUID, WMMSE
 from qprecode.precoders.local_search import AUTO_GAINS, LocalSearch, local_search_flops
 from qprecode.registry import build_precoder
 from qprecode.results import run_metadata, write_json
-
-
-def seconds_on(device: torch.device, fn: Callable[[], object], repeats: int = 2) -> float:
-    """Best wall time of ``repeats`` calls after a warm-up, the device synchronised around each."""
-
-    def sync() -> None:
-        if device.type == "cuda":
-            torch.cuda.synchronize(device)
-
-    fn()
-    sync()
-    best = float("inf")
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        sync()
-        best = min(best, time.perf_counter() - start)
-    return best
-
-
-def matmul_peak(device: torch.device, size: int = 8192) -> float:
-    """FLOP/s of a float32 ``size x size`` matmul on ``device``."""
-    a = torch.randn(size, size, device=device)
-    b = torch.randn(size, size, device=device)
-    return 2 * size**3 / seconds_on(device, lambda: a @ b, repeats=3)
 
 
 def vector_rows(M: int, K: int, channels: int, symbols: int, device: torch.device,
@@ -78,7 +53,7 @@ def vector_rows(M: int, K: int, channels: int, symbols: int, device: torch.devic
         row: dict[str, Any] = {"precoder": name, "antennas": M, "users": K, "channels": channels}
         try:
             precoder = make()
-            seconds = seconds_on(device, lambda p=precoder: p(H, s))
+            seconds = seconds_per_call(lambda p=precoder: p(H, s), repeats=2, device=device)
             rate = channels * symbols / seconds
             row |= {"vectors_per_second": rate, "flops_per_vector": count(),
                     "fraction_of_matmul": rate * count() / peak}  # fmt: skip
@@ -95,7 +70,7 @@ def wmmse_row(M: int, K: int, channels: int, device: torch.device, peak: float) 
     try:
         precoder = WMMSE(10.0, backend="torch")
         steps = precoder.solve(H).total_iterations.double().mean().item()
-        rate = channels / seconds_on(device, lambda: precoder.solve(H))
+        rate = channels / seconds_per_call(lambda: precoder.solve(H), repeats=2, device=device)
         flops = steps * wmmse_step_flops(M, K).total
         row |= {"channels_per_second": rate, "steps_per_channel": steps,
                 "flops_per_channel": flops, "fraction_of_matmul": rate * flops / peak}  # fmt: skip
@@ -119,7 +94,7 @@ def main() -> None:
     device = torch.device(args.device)
     torch.backends.cuda.matmul.allow_tf32 = False
     start = time.monotonic()
-    peak = matmul_peak(device, 8192 if device.type == "cuda" else 1024)
+    peak = matmul_flops_per_second(8192 if device.type == "cuda" else 1024, device)
     name = torch.cuda.get_device_name(device) if device.type == "cuda" else "cpu"
     print(f"{name}: float32 matmul {peak / 1e12:.2f} TFLOP/s", flush=True)
     vectors: list[dict[str, Any]] = []
