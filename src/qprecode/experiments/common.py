@@ -13,10 +13,7 @@ from ..nn import GNNPrecoder
 from ..registry import LEARNED_PREFIX, build_precoder
 from ..results import atomic_write_bytes, write_json
 
-__all__ = [
-    "PAPER_TRAINING_PAIRS", "Section", "shipped_gnn", "shipped_steps", "shipped_training",
-    "write_section",
-]  # fmt: skip
+__all__ = ["PAPER_TRAINING_PAIRS", "Section", "shipped_gnn", "shipped_training", "write_section"]
 
 # Feys et al.'s training: 20 epochs of 200,000 channels, 125 symbol vectors each
 PAPER_TRAINING_PAIRS = 20 * 200_000 * 125
@@ -55,11 +52,10 @@ def _shipped_name(users: int, bits: int, channel: str = "") -> str:
     return f"{channel + '-' if channel else ''}k{users}-b{bits}"
 
 
-def shipped_steps(users: int, bits: int) -> tuple[int, int]:
-    """``(steps, earlier)`` of the shipped Rayleigh GNN for ``K`` users and ``b`` bits: the step
-    its last run was selected at and the steps the weights that run started from had seen
-    (``init_from``, recorded as ``training.starting_model_steps``; 0 from scratch)."""
-    info = json.loads((SHIPPED_DIR / f"{_shipped_name(users, bits)}.json").read_text())
+def _steps_seen(info: dict[str, Any]) -> tuple[int, int]:
+    """``(steps, earlier)`` of a shipped model's JSON: the step its last run was selected at and
+    the steps the weights that run started from had seen (``init_from``, recorded as
+    ``training.starting_model_steps``; 0 from scratch)."""
     return info["step"], info.get("training", {}).get("starting_model_steps", 0)
 
 
@@ -70,7 +66,7 @@ def shipped_training(users: int, bits: int) -> str:
     (32% of the paper's training), on NVIDIA H200 GPU")."""
     info = json.loads((SHIPPED_DIR / f"{_shipped_name(users, bits)}.json").read_text())
     config, training = info["config"], info.get("training", {})
-    steps, earlier = shipped_steps(users, bits)
+    steps, earlier = _steps_seen(info)
     batch, symbols = config["optim"]["batch_size"], config["data"]["symbols"]
     share = (steps + earlier) * batch * symbols / PAPER_TRAINING_PAIRS
     text = f"{steps + earlier:,} steps of {batch} channels x {symbols} symbols ({share:.0%} of "
