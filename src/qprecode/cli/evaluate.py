@@ -15,6 +15,7 @@ from .._validation import check_device
 from ..channels import CHANNEL_NAMES, make_channel
 from ..datasets import LOS_SELECTIONS, SPLITS, FileChannel
 from ..evaluation import MIN_SYMBOLS, evaluate_side_by_side, records
+from ..evaluation.csi import DB_LIMIT
 from ..evaluation.notes import (
     channel_conditioning,
     expectation_notes,
@@ -113,10 +114,10 @@ from ._app import (
 )
 @click.option(
     "--csi-error-db",
-    type=float,
+    type=click.FloatRange(max=DB_LIMIT),
     default=None,
-    help="Imperfect CSI: the precoders see H + E with this estimation NMSE in dB (e.g. -20); "
-    "the metrics use the true H.",
+    help="Imperfect CSI: the precoders see H + E with this estimation NMSE in dB (e.g. -20, at "
+    f"most {DB_LIMIT:g}); the metrics use the true H.",
 )
 @click.option("--batch-size", type=int, default=1000, show_default=True,
               help="Channels per chunk. Above 256 MiB of channels and symbols they are also "

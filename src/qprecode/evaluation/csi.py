@@ -27,6 +27,16 @@ __all__ = [
     "pilot_estimate_nmse_db",
 ]
 
+# An estimation error 10^10 times the channel's power is noise alone; past it the powers of ten
+# only overflow (float64 past about 3,080 dB, the channels' float32 sooner).
+DB_LIMIT = 100.0
+
+
+def _check_db(value: float, name: str, low: float, high: float) -> None:
+    if not (math.isfinite(value) and low <= value <= high):
+        raise ValueError(f"{name} must be a finite number in [{low:g}, {high:g}] dB, got {value}")
+
+
 ESTIMATORS = ("ls", "mmse")
 
 
@@ -38,15 +48,14 @@ def noisy_channel_estimate(
     Args:
         H: ``[..., M, K]`` complex true channels.
         error_nmse_db: estimation-error NMSE in dB (e.g. -30 for nearly perfect CSI, 0 for an
-            error as strong as the channel).
+            error as strong as the channel), at most ``DB_LIMIT`` (100).
         generator: source of the error (drawn on its device, then moved to ``H``'s).
 
     Returns:
         ``H_hat: [..., M, K]``, same dtype and device as ``H``.
     """
     check_channel(H)
-    if not math.isfinite(error_nmse_db):
-        raise ValueError(f"error_nmse_db must be finite, got {error_nmse_db}")
+    _check_db(error_nmse_db, "error_nmse_db", -math.inf, DB_LIMIT)
     entry_power = (H.abs() ** 2).mean(dim=(-2, -1), keepdim=True)  # [..., 1, 1]
     error = complex_normal(tuple(H.shape), generator, H.dtype).to(H.device)
     return H + error * torch.sqrt(entry_power * 10.0 ** (error_nmse_db / 10.0))
@@ -57,8 +66,7 @@ def _pilot_gain(pilot_snr_db: float, pilots: int, estimator: str) -> float:
     pilot settings)."""
     if estimator not in ESTIMATORS:
         raise ValueError(f"estimator must be one of {ESTIMATORS}, got {estimator!r}")
-    if not math.isfinite(pilot_snr_db):
-        raise ValueError(f"pilot_snr_db must be finite, got {pilot_snr_db}")
+    _check_db(pilot_snr_db, "pilot_snr_db", -DB_LIMIT, DB_LIMIT)
     if pilots < 1:
         raise ValueError(f"pilots must be >= 1, got {pilots}")
     return 10.0 ** (pilot_snr_db / 10.0) * pilots
