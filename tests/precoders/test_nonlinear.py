@@ -6,7 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from qprecode.channels import RayleighChannel
-from qprecode.dac import DAC
+from qprecode.dac import DAC, DAC_KINDS
 from qprecode.evaluation import evaluate
 from qprecode.metrics import noise_variance
 from qprecode.precoders import (
@@ -14,6 +14,7 @@ from qprecode.precoders import (
     SQUID,
     ExhaustiveSearch,
     alphabet_noise_variance,
+    one_bit,
     precoding_mse,
     prox_squared_inf_norm,
 )
@@ -111,6 +112,19 @@ def test_squid_ber_far_below_quantized_zf_with_many_antennas():
     squid = evaluate(SQUID(1), H, [5.0], **args).ber[0]
     assert zf > 1e-3
     assert squid < 0.25 * zf
+
+
+@pytest.mark.parametrize("kind", DAC_KINDS)
+@pytest.mark.parametrize("dtype", [torch.complex64, torch.complex128])
+def test_one_bit_equals_the_dac_of_the_signs(kind, dtype):
+    # one_bit skips the sign pass where the DAC's threshold is 0: the same levels, also at +-0,
+    # the smallest subnormal and the largest values
+    edge = [0.0, -0.0, 5e-324, -5e-324, 1e-30, -1e-30, 1e30, -1e30, 0.3, -2.0]
+    re = torch.tensor(edge + [0.0] * 5 + [1.0] * 5, dtype=torch.float64)
+    im = torch.tensor([0.0] * 5 + [1.0] * 5 + edge, dtype=torch.float64)
+    x = torch.complex(re, im).to(dtype)
+    dac = DAC(1, kind)
+    assert torch.equal(one_bit(x, dac), dac(torch.complex(torch.sign(x.real), torch.sign(x.imag))))
 
 
 def test_alphabet_noise_variance():

@@ -1,10 +1,13 @@
 """The Numba kernel of SQUID's Douglas-Rachford iterations (``squid``, which falls back to its
-torch form where Numba is missing). Arrays are real, of one dtype, with the lanes (symbol vectors)
-last and a multiple of the block's lane count of them (``squid`` pads with zero vectors, whose
-iterates stay zero): ``smf: [B, 2M, N]`` (``A_R^T s_R`` per vector), ``A: [B, 2K, 2M]``,
-``Qt: [B, 2K, 2M]``. ``KERNELS`` holds the kernel compiled for blocks of 64 and of 128 lanes;
-``lanes_for(N)`` picks the one that pads ``N`` vectors least, the wider on a tie (its products
-load each coefficient once per twice as many multiply-adds: 10-15 % more vectors/s at ``K = 16``).
+torch form where Numba is missing). Arrays are real, of one dtype: the symbols ``sR: [B, N, 2K]``
+and ``A: [B, 2K, 2M]`` in, the last iterate ``out: [B, N, 2M]`` out, one row per symbol vector
+as the torch form has them. Per channel the kernel forms ``Q = A^T (c I + A A^T)^{-1}`` itself
+(a Cholesky factor in float64: torch's batched solve of many small systems costs more than the
+iterations at ``K = 16`` when its threads sleep between calls), and per block ``A^T s``.
+``KERNELS`` holds the kernel compiled for blocks of 64 and of 128 lanes; ``lanes_for(N)`` picks
+the one that pads ``N`` vectors least, the wider on a tie (its products load each coefficient
+once per twice as many multiply-adds: 10-15 % more vectors/s at ``K = 16``); the lanes past
+``N`` hold zero vectors, whose iterates stay zero.
 
 The kernel runs over a slice of the channels (``_kernel_threads`` gives each thread slices);
 the vectors of a channel are cut into blocks of ``LANES``; within a block every loop runs over
@@ -43,32 +46,96 @@ def _compile(LANES: int) -> Any:  # noqa: N803 - the compile-time constant of ev
     are defined after it and bound when it first compiles)."""
 
     @njit(cache=True, nogil=True)
-    def douglas_rachford(smf, A, Qt, c, weight, iterations, out):  # type: ignore[no-untyped-def]
-        """``iterations`` of Douglas-Rachford for every (channel, block of lanes); writes the last
-        ``b`` iterate to ``out: [B, 2M, N]`` (``N`` a multiple of ``LANES``)."""
-        B, D, N = smf.shape
-        K2 = A.shape[1]
-        dt = smf.dtype
+    def douglas_rachford(sR, A, c, weight, iterations, out):  # type: ignore[no-untyped-def]
+        """``iterations`` of Douglas-Rachford for every (channel, block of lanes): ``sR: [B, N,
+        2K]`` (the symbols, one row per vector), ``A: [B, 2K, 2M]``; writes the last ``b``
+        iterate to ``out: [B, N, 2M]``."""
+        B, N, K2 = sR.shape
+        D = A.shape[2]
+        dt = sR.dtype
         # the block's state and scratch, allocated once per call
+        smf = np.empty((D, LANES), dtype=dt)
+        x = np.empty((D, LANES), dtype=dt)
         z = np.empty((D, LANES), dtype=dt)
         v = np.empty((D, LANES), dtype=dt)
         ua = np.empty((D, LANES), dtype=dt)
         r = np.empty((K2, LANES), dtype=dt)
         At = np.empty((D, K2), dtype=dt)
         Q = np.empty((D, K2), dtype=dt)
+        G = np.empty((K2, K2), dtype=np.float64)
+        q = np.empty(K2, dtype=np.float64)
         for b in range(B):
             for m in range(D):
                 for k in range(K2):
                     At[m, k] = A[b, k, m]
-                    Q[m, k] = Qt[b, k, m]
+            _prox_matrix(A[b], c, G, q, Q)
             for l0 in range(0, N, LANES):
-                _block(smf[b, :, l0 : l0 + LANES], At, Q, c, weight, iterations,
-                       out[b, :, l0 : l0 + LANES], z, v, ua, r)  # fmt: skip
+                n = min(LANES, N - l0)
+                _matched_filter(sR[b, l0 : l0 + n], A[b], smf, r)
+                _block(smf, At, Q, c, weight, iterations, x, z, v, ua, r)
+                for w in range(n):
+                    for m in range(D):
+                        out[b, l0 + w, m] = x[m, w]
+
+    @njit(cache=True, nogil=True)
+    def _prox_matrix(A, c, G, q, Q):  # type: ignore[no-untyped-def]
+        """``Q = A^T (c I + A A^T)^{-1}: [D, 2K]`` for ``A: [2K, D]``, by the Cholesky factor of
+        ``G = c I + A A^T`` (positive definite: ``c > 0``), in float64 (``G, q`` scratch:
+        ``[2K, 2K]``, ``[2K]``)."""
+        K2, D = A.shape
+        for i in range(K2):
+            for j in range(i + 1):
+                acc = float(c) if i == j else 0.0
+                for m in range(D):
+                    acc += float(A[i, m]) * float(A[j, m])
+                G[i, j] = acc
+        for j in range(K2):  # G = L L^T, L kept in the lower triangle
+            acc = G[j, j]
+            for p in range(j):
+                acc -= G[j, p] * G[j, p]
+            G[j, j] = np.sqrt(acc)
+            for i in range(j + 1, K2):
+                acc = G[i, j]
+                for p in range(j):
+                    acc -= G[i, p] * G[j, p]
+                G[i, j] = acc / G[j, j]
+        for m in range(D):  # row m of Q solves G q = A[:, m]
+            for i in range(K2):
+                acc = float(A[i, m])
+                for p in range(i):
+                    acc -= G[i, p] * q[p]
+                q[i] = acc / G[i, i]
+            for i in range(K2 - 1, -1, -1):
+                acc = q[i]
+                for p in range(i + 1, K2):
+                    acc -= G[p, i] * q[p]
+                q[i] = acc / G[i, i]
+            for i in range(K2):
+                Q[m, i] = q[i]
+
+    @njit(cache=True, nogil=True, fastmath=True)
+    def _matched_filter(s, A, smf, sT):  # type: ignore[no-untyped-def]
+        """``smf[:, w] = A^T s[w]`` for the block's ``n <= LANES`` vectors ``s: [n, 2K]``, zero
+        in the lanes past ``n`` (zero vectors, whose iterates stay zero); ``sT: [2K, LANES]``
+        scratch."""
+        n, K2 = s.shape
+        zero = smf.dtype.type(0)
+        for k in range(K2):
+            for w in range(LANES):
+                sT[k, w] = s[w, k] if w < n else zero
+        for m in range(smf.shape[0]):
+            for w in range(LANES):
+                smf[m, w] = zero
+            for k in range(K2):
+                a = A[k, m]
+                for w in range(LANES):
+                    smf[m, w] += a * sT[k, w]
 
     @njit(cache=True, nogil=True, fastmath=True)
     def _block(smf, At, Q, c, weight, iterations, out, z, v, ua, r):  # type: ignore[no-untyped-def]
-        """One block: ``smf, out: [D, LANES]`` (views), ``At = A^T`` and ``Q``: ``[D, 2K]``;
-        ``z, v, ua: [D, LANES]`` and ``r: [2K, LANES]`` scratch."""
+        """One block: ``smf`` (``A^T s`` per lane) and the last iterate ``out``: ``[D, LANES]``,
+        ``At = A^T`` and ``Q``: ``[D, 2K]``; ``z, v, ua: [D, LANES]`` and ``r: [2K, LANES]``
+        scratch."""
         D = smf.shape[0]
         K2 = At.shape[1]
         dt = smf.dtype

@@ -106,16 +106,16 @@ class SQUID:
         weight = K2 * M2 / 2 * noise_variance(self.snr_db)  # lambda = 2 K M N_0
         step = self.step
         c = 0.5 / step
+        if self.backend == "numba" and not trace and AR.device.type == "cpu":
+            return _fused(sR, AR, c, step * weight, self.iterations)
         eye = torch.eye(K2, dtype=AR.dtype, device=AR.device)
         # Q = A_R^T (c I + A_R A_R^T)^{-1}: the prox of ||s - A x||^2 by the push-through identity
         Q = torch.linalg.solve(c * eye + AR @ AR.mT, AR).mT  # [..., 2M, 2K]
+        sMF = sR @ AR  # [..., N_s, 2M], A_R^T s_R as rows
 
         def prox_f(v: torch.Tensor) -> torch.Tensor:  # (A^T A + c I)^{-1} (A^T s + c v), rows
             return (sMF + c * v - ((sMF + c * v) @ AR.mT) @ Q.mT) / c
 
-        sMF = sR @ AR  # [..., N_s, 2M], A_R^T s_R as rows
-        if self.backend == "numba" and not trace and sMF.device.type == "cpu":
-            return _fused(sMF, AR, Q, c, step * weight, self.iterations)
         z = torch.zeros_like(sMF)
         history = []
         for _ in range(self.iterations):  # Douglas-Rachford splitting
@@ -144,22 +144,16 @@ class SQUID:
         return f"SQUID(bits={self.bits}, snr_db={self.snr_db}, iterations={self.iterations})"
 
 
-def _fused(
-    sMF: torch.Tensor, AR: torch.Tensor, Q: torch.Tensor, c: float, weight: float, iterations: int
-) -> torch.Tensor:
-    """The last ``b`` iterate of the Numba kernel: ``sMF: [..., N_s, 2M]``, ``AR: [..., 2K, 2M]``,
-    ``Q: [..., 2M, 2K]`` -> ``[..., N_s, 2M]``."""
-    batch = torch.broadcast_shapes(sMF.shape[:-2], AR.shape[:-2])
-    N, D = sMF.shape[-2:]
-    K2 = AR.shape[-2]
-    lanes = lanes_for(N)
-    padded = -(-N // lanes) * lanes  # zero vectors fill the last block; their iterates stay 0
-    rows = sMF.detach().expand(*batch, N, D).reshape(-1, N, D).mT
-    smf = torch.nn.functional.pad(rows, (0, padded - N)).contiguous().numpy()
+def _fused(sR: torch.Tensor, AR: torch.Tensor, c: float, weight: float, iterations: int):
+    """The last ``b`` iterate of the Numba kernel (which forms ``Q`` and ``A_R^T s_R`` itself):
+    ``sR: [..., N_s, 2K]``, ``AR: [..., 2K, 2M]`` -> ``[..., N_s, 2M]``."""
+    batch = torch.broadcast_shapes(sR.shape[:-2], AR.shape[:-2])
+    N, K2 = sR.shape[-2:]
+    D = AR.shape[-1]
+    s = sR.detach().expand(*batch, N, K2).reshape(-1, N, K2).contiguous().numpy()
     A = AR.detach().expand(*batch, K2, D).reshape(-1, K2, D).contiguous().numpy()
-    Qt = Q.detach().mT.expand(*batch, K2, D).reshape(-1, K2, D).contiguous().numpy()
-    out = np.empty_like(smf)
-    dtype = smf.dtype.type
-    args = (smf, A, Qt, dtype(c), dtype(weight), iterations, out)
-    run_in_threads(KERNELS[lanes], smf.shape[0], args, sliced={0, 1, 2, 6})
-    return torch.from_numpy(out[:, :, :N]).mT.reshape(*batch, N, D)
+    out = np.empty((s.shape[0], N, D), dtype=s.dtype)
+    dtype = s.dtype.type
+    args = (s, A, dtype(c), dtype(weight), iterations, out)
+    run_in_threads(KERNELS[lanes_for(N)], s.shape[0], args, sliced={0, 1, 5})
+    return torch.from_numpy(out).reshape(*batch, N, D)
