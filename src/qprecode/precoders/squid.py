@@ -144,7 +144,9 @@ class SQUID:
         return f"SQUID(bits={self.bits}, snr_db={self.snr_db}, iterations={self.iterations})"
 
 
-def _fused(sR: torch.Tensor, AR: torch.Tensor, c: float, weight: float, iterations: int):
+def _fused(
+    sR: torch.Tensor, AR: torch.Tensor, c: float, weight: float, iterations: int
+) -> torch.Tensor:
     """The last ``b`` iterate of the Numba kernel (which forms ``Q`` and ``A_R^T s_R`` itself):
     ``sR: [..., N_s, 2K]``, ``AR: [..., 2K, 2M]`` -> ``[..., N_s, 2M]``."""
     batch = torch.broadcast_shapes(sR.shape[:-2], AR.shape[:-2])
