@@ -4,6 +4,7 @@ never a traceback."""
 
 import json
 import math
+import os
 import tempfile
 from pathlib import Path
 
@@ -27,7 +28,10 @@ def _finite(value: object) -> bool:
     return True
 
 
-@settings(max_examples=30, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=int(os.environ.get("QPRECODE_CLI_EXAMPLES", "30")),
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
 @given(antennas=st.integers(-2, 6), users=st.integers(-1, 4), channels=st.integers(-1, 4),
        symbols=st.sampled_from([-1, 0, 8, 31, 32, 40]), snr=_NUMBERS,
        csi=st.one_of(st.none(), _NUMBERS),
