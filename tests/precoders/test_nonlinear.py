@@ -159,7 +159,7 @@ def test_squid_fused_kernel_follows_the_torch_iterations(M, K, snr_db, N_s, dtyp
     also for an unbatched channel with batched symbols. ``N_s`` takes both block widths: 70 one
     block of 128 lanes, 50 one of 64, 150 three of 64."""
     pytest.importorskip("numba")
-    from qprecode.precoders._squid_numba import lanes_for
+    from qprecode.precoders._lane_products import lanes_for
 
     assert [lanes_for(n) for n in (50, 70, 150)] == [64, 128, 64]
     H, s = problem(M, K, batch=5, N_s=N_s, seed=M + K, dtype=dtype)

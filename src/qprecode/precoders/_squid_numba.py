@@ -4,10 +4,10 @@ and ``A: [B, 2K, 2M]`` in, the last iterate ``out: [B, N, 2M]`` out, one row per
 as the torch form has them. Per channel the kernel forms ``Q = A^T (c I + A A^T)^{-1}`` itself
 (a Cholesky factor in float64: torch's batched solve of many small systems costs more than the
 iterations at ``K = 16`` when its threads sleep between calls), and per block ``A^T s``.
-``KERNELS`` holds the kernel compiled for blocks of 64 and of 128 lanes; ``lanes_for(N)`` picks
-the one that pads ``N`` vectors least, the wider on a tie (its products load each coefficient
-once per twice as many multiply-adds: 10-15 % more vectors/s at ``K = 16``); the lanes past
-``N`` hold zero vectors, whose iterates stay zero.
+``KERNELS`` holds the kernel compiled for blocks of 64 and of 128 lanes; ``squid`` takes the one
+``_lane_products.lanes_for(N)`` picks (the one that pads ``N`` vectors least, the wider on a
+tie: 10-15 % more vectors/s at ``K = 16``); the lanes past ``N`` hold zero vectors, whose
+iterates stay zero.
 
 The kernel runs over a slice of the channels (``_kernel_threads`` gives each thread slices);
 the vectors of a channel are cut into blocks of ``LANES``; within a block every loop runs over
@@ -35,15 +35,14 @@ from typing import Any
 import numpy as np
 from numba import njit
 
-
-def lanes_for(n: int) -> int:
-    """The block's lane count for ``n`` vectors: 128 unless 64 pads fewer zero vectors."""
-    return 128 if -(-n // 128) * 128 == -(-n // 64) * 64 else 64
+from ._lane_products import BLOCK_LANES, compile_products
 
 
 def _compile(LANES: int) -> Any:  # noqa: N803 - the compile-time constant of every loop below
-    """The kernel for blocks of ``LANES`` lanes (``douglas_rachford``; the helpers it calls
-    are defined after it and bound when it first compiles)."""
+    """The kernel for blocks of ``LANES`` lanes (``douglas_rachford``; the helpers it calls are
+    the products of ``_lane_products`` and the functions defined after it, bound when it first
+    compiles)."""
+    _matched_filter, _add_rows, _subtract_rows = compile_products(LANES)
 
     @njit(cache=True, nogil=True)
     def douglas_rachford(sR, A, c, weight, iterations, out):  # type: ignore[no-untyped-def]
@@ -112,24 +111,6 @@ def _compile(LANES: int) -> Any:  # noqa: N803 - the compile-time constant of ev
                 q[i] = acc / G[i, i]
             for i in range(K2):
                 Q[m, i] = q[i]
-
-    @njit(cache=True, nogil=True, fastmath=True)
-    def _matched_filter(s, A, smf, sT):  # type: ignore[no-untyped-def]
-        """``smf[:, w] = A^T s[w]`` for the block's ``n <= LANES`` vectors ``s: [n, 2K]``, zero
-        in the lanes past ``n`` (zero vectors, whose iterates stay zero); ``sT: [2K, LANES]``
-        scratch."""
-        n, K2 = s.shape
-        zero = smf.dtype.type(0)
-        for k in range(K2):
-            for w in range(LANES):
-                sT[k, w] = s[w, k] if w < n else zero
-        for m in range(smf.shape[0]):
-            for w in range(LANES):
-                smf[m, w] = zero
-            for k in range(K2):
-                a = A[k, m]
-                for w in range(LANES):
-                    smf[m, w] += a * sT[k, w]
 
     @njit(cache=True, nogil=True, fastmath=True)
     def _block(smf, At, Q, c, weight, iterations, out, z, v, ua, r):  # type: ignore[no-untyped-def]
@@ -213,50 +194,7 @@ def _compile(LANES: int) -> Any:  # noqa: N803 - the compile-time constant of ev
                         ua[m, w] = smf[m, w] + c * zmw
                 _add_rows(r, At, ua, m0, m1, K2)
 
-    @njit(cache=True, nogil=True, fastmath=True, inline="always")
-    def _subtract_rows(ua, m, Q, r, K2):  # type: ignore[no-untyped-def]
-        """``ua[i] -= sum_k Q[i, k] r[k]`` for ``i = m, m + 1``: two rows of ``ua`` by four of ``r``
-        per pass over the lanes (8 multiply-adds per 6 loads and 2 stores, the 8 factors held in
-        registers), then two by two for the rest of ``r``."""
-        k = 0
-        while k + 4 <= K2:
-            p0, p1, p2, p3 = Q[m, k], Q[m, k + 1], Q[m, k + 2], Q[m, k + 3]
-            q0, q1, q2, q3 = Q[m + 1, k], Q[m + 1, k + 1], Q[m + 1, k + 2], Q[m + 1, k + 3]
-            for w in range(LANES):
-                r0, r1, r2, r3 = r[k, w], r[k + 1, w], r[k + 2, w], r[k + 3, w]
-                ua[m, w] -= (r0 * p0 + r1 * p1) + (r2 * p2 + r3 * p3)
-                ua[m + 1, w] -= (r0 * q0 + r1 * q1) + (r2 * q2 + r3 * q3)
-            k += 4
-        while k < K2:  # K2 is even
-            p0, p1, q0, q1 = Q[m, k], Q[m, k + 1], Q[m + 1, k], Q[m + 1, k + 1]
-            for w in range(LANES):
-                r0, r1 = r[k, w], r[k + 1, w]
-                ua[m, w] -= r0 * p0 + r1 * p1
-                ua[m + 1, w] -= r0 * q0 + r1 * q1
-            k += 2
-
-    @njit(cache=True, nogil=True, fastmath=True, inline="always")
-    def _add_rows(r, At, ua, m0, m1, K2):  # type: ignore[no-untyped-def]
-        """``r[k] += sum_{m0 <= m < m1} At[m, k] ua[m]`` for every ``k``: two rows of ``r`` by four
-        of ``ua`` per pass over the lanes (``m1 - m0`` is 4, or 2 at the end of an odd ``M``)."""
-        if m1 - m0 == 4:
-            for k in range(0, K2, 2):  # K2 is even
-                a0, a1, a2, a3 = At[m0, k], At[m0 + 1, k], At[m0 + 2, k], At[m0 + 3, k]
-                b0, b1 = At[m0, k + 1], At[m0 + 1, k + 1]
-                b2, b3 = At[m0 + 2, k + 1], At[m0 + 3, k + 1]
-                for w in range(LANES):
-                    u0, u1, u2, u3 = ua[m0, w], ua[m0 + 1, w], ua[m0 + 2, w], ua[m0 + 3, w]
-                    r[k, w] += (u0 * a0 + u1 * a1) + (u2 * a2 + u3 * a3)
-                    r[k + 1, w] += (u0 * b0 + u1 * b1) + (u2 * b2 + u3 * b3)
-        else:
-            for k in range(0, K2, 2):
-                a0, a1, b0, b1 = At[m0, k], At[m0 + 1, k], At[m0, k + 1], At[m0 + 1, k + 1]
-                for w in range(LANES):
-                    u0, u1 = ua[m0, w], ua[m0 + 1, w]
-                    r[k, w] += u0 * a0 + u1 * a1
-                    r[k + 1, w] += u0 * b0 + u1 * b1
-
     return douglas_rachford
 
 
-KERNELS = {lanes: _compile(lanes) for lanes in (64, 128)}
+KERNELS = {lanes: _compile(lanes) for lanes in BLOCK_LANES}

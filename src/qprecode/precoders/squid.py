@@ -29,7 +29,8 @@ from .objective import align_sign, one_bit, real_channel
 __all__ = ["SQUID", "prox_squared_inf_norm"]
 
 try:  # numba is a dependency; the torch form keeps machines without a working numba going
-    from ._squid_numba import KERNELS, lanes_for
+    from ._lane_products import lanes_for
+    from ._squid_numba import KERNELS
 
     _NUMBA = True
 except ImportError:  # pragma: no cover - exercised only where numba is missing

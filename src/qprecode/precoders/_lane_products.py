@@ -1,0 +1,95 @@
+"""The products that Numba kernels over blocks of symbol vectors are made of (SQUID's and
+C2PO's). A block holds ``LANES`` vectors as the columns of ``[rows, LANES]`` arrays; every loop
+over the lanes is innermost and of a length known when compiling, so LLVM unrolls and vectorises
+it, and ``fastmath`` lets it fuse multiply-adds. The products hold a few coefficients of the
+matrix in registers per pass over the lanes (register blocking): each loaded lane feeds several
+multiply-adds. ``lanes_for(N)`` picks the block width for ``N`` vectors; ``compile_products``
+compiles the products for one width.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from numba import njit
+
+__all__ = ["BLOCK_LANES", "compile_products", "lanes_for"]
+
+BLOCK_LANES = (64, 128)
+"""The block widths the kernels are compiled for."""
+
+
+def lanes_for(n: int) -> int:
+    """The block's lane count for ``n`` vectors: 128 unless 64 pads fewer zero vectors (the wider
+    block loads each coefficient of the products once per twice as many multiply-adds)."""
+    return 128 if -(-n // 128) * 128 == -(-n // 64) * 64 else 64
+
+
+def compile_products(LANES: int) -> tuple[Any, Any, Any]:  # noqa: N803 - as in the kernels
+    """``(matched_filter, add_rows, subtract_rows)`` for blocks of ``LANES`` lanes, Numba
+    functions to call from a kernel compiled for the same width."""
+
+    @njit(cache=True, nogil=True, fastmath=True)
+    def matched_filter(s, A, smf, sT):  # type: ignore[no-untyped-def]
+        """``smf[:, w] = A^T s[w]`` for the block's ``n <= LANES`` vectors ``s: [n, 2K]``, zero
+        in the lanes past ``n`` (zero vectors, whose iterates stay zero); ``sT: [2K, LANES]``
+        receives the block's symbols, one lane per vector (zero past ``n``)."""
+        n, K2 = s.shape
+        zero = smf.dtype.type(0)
+        for k in range(K2):
+            for w in range(LANES):
+                sT[k, w] = s[w, k] if w < n else zero
+        for m in range(smf.shape[0]):
+            for w in range(LANES):
+                smf[m, w] = zero
+            for k in range(K2):
+                a = A[k, m]
+                for w in range(LANES):
+                    smf[m, w] += a * sT[k, w]
+
+    @njit(cache=True, nogil=True, fastmath=True, inline="always")
+    def subtract_rows(ua, m, Q, r, K2):  # type: ignore[no-untyped-def]
+        """``ua[i] -= sum_k Q[i, k] r[k]`` for ``i = m, m + 1`` (``ua: [D, LANES]``, ``Q: [D, K2]``,
+        ``r: [K2, LANES]``): two rows of ``ua`` by four of ``r`` per pass over the lanes (8
+        multiply-adds per 6 loads and 2 stores, the 8 factors held in registers), then two by
+        two for the rest of ``r``."""
+        k = 0
+        while k + 4 <= K2:
+            p0, p1, p2, p3 = Q[m, k], Q[m, k + 1], Q[m, k + 2], Q[m, k + 3]
+            q0, q1, q2, q3 = Q[m + 1, k], Q[m + 1, k + 1], Q[m + 1, k + 2], Q[m + 1, k + 3]
+            for w in range(LANES):
+                r0, r1, r2, r3 = r[k, w], r[k + 1, w], r[k + 2, w], r[k + 3, w]
+                ua[m, w] -= (r0 * p0 + r1 * p1) + (r2 * p2 + r3 * p3)
+                ua[m + 1, w] -= (r0 * q0 + r1 * q1) + (r2 * q2 + r3 * q3)
+            k += 4
+        while k < K2:  # K2 is even
+            p0, p1, q0, q1 = Q[m, k], Q[m, k + 1], Q[m + 1, k], Q[m + 1, k + 1]
+            for w in range(LANES):
+                r0, r1 = r[k, w], r[k + 1, w]
+                ua[m, w] -= r0 * p0 + r1 * p1
+                ua[m + 1, w] -= r0 * q0 + r1 * q1
+            k += 2
+
+    @njit(cache=True, nogil=True, fastmath=True, inline="always")
+    def add_rows(r, At, ua, m0, m1, K2):  # type: ignore[no-untyped-def]
+        """``r[k] += sum_{m0 <= m < m1} At[m, k] ua[m]`` for every ``k`` (``r: [K2, LANES]``,
+        ``At: [D, K2]``, ``ua: [D, LANES]``): two rows of ``r`` by four of ``ua`` per pass over the
+        lanes (``m1 - m0`` is 4, or 2 at the end of an odd ``M``)."""
+        if m1 - m0 == 4:
+            for k in range(0, K2, 2):  # K2 is even
+                a0, a1, a2, a3 = At[m0, k], At[m0 + 1, k], At[m0 + 2, k], At[m0 + 3, k]
+                b0, b1 = At[m0, k + 1], At[m0 + 1, k + 1]
+                b2, b3 = At[m0 + 2, k + 1], At[m0 + 3, k + 1]
+                for w in range(LANES):
+                    u0, u1, u2, u3 = ua[m0, w], ua[m0 + 1, w], ua[m0 + 2, w], ua[m0 + 3, w]
+                    r[k, w] += (u0 * a0 + u1 * a1) + (u2 * a2 + u3 * a3)
+                    r[k + 1, w] += (u0 * b0 + u1 * b1) + (u2 * b2 + u3 * b3)
+        else:
+            for k in range(0, K2, 2):
+                a0, a1, b0, b1 = At[m0, k], At[m0 + 1, k], At[m0, k + 1], At[m0 + 1, k + 1]
+                for w in range(LANES):
+                    u0, u1 = ua[m0, w], ua[m0 + 1, w]
+                    r[k, w] += u0 * a0 + u1 * a1
+                    r[k + 1, w] += u0 * b0 + u1 * b1
+
+    return matched_filter, add_rows, subtract_rows
