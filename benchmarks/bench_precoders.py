@@ -1,6 +1,6 @@
 """Throughput of the classical precoders besides the local search (``bench_local_search.py``), all
-in one process: quantized ZF, SQUID (its Numba kernel and its torch form, the form it had before
-the kernel), and C2PO in symbol vectors per second (1-bit DACs, 10 dB), at M = 32/64/128 and
+in one process: quantized ZF, SQUID and C2PO (each its Numba kernel and its torch form, the form
+it had before the kernel) in symbol vectors per second (1-bit DACs, 10 dB), at M = 32/64/128 and
 K = 1/4/16; WMMSE (its Numba kernel and its torch form) in channels per second (all four starts,
 tolerance 1e-5) on i.i.d. Rayleigh channels at the same sizes and on the Munich sample (M = 64,
 K = 4, -21.5 dB, as Kasalaee et al.). Each kernel's row gives its ratio to its torch form.
@@ -48,7 +48,8 @@ def vector_rates(M: int, K: int, channels: int, symbols: int, peak: float) -> li
         "zf-1bit": (build_precoder("zf", 1), "zf"),
         "squid": (SQUID(1, 10.0, backend="numba"), "squid"),
         "squid (torch form)": (SQUID(1, 10.0, backend="torch"), "squid"),
-        "c2po": (C2PO(), "c2po"),
+        "c2po": (C2PO(backend="numba"), "c2po"),
+        "c2po (torch form)": (C2PO(backend="torch"), "c2po"),
     }
     rows = []
     for name, (precoder, counted) in precoders.items():
@@ -105,7 +106,7 @@ def profiles(M: int, K: int, symbols: int, wall: float) -> list[dict[str, Any]]:
     calls = {
         "zf-1bit": lambda: build_precoder("zf", 1)(H, s),
         "squid": lambda: SQUID(1, 10.0, backend="numba")(H, s),
-        "c2po": lambda: C2PO()(H, s),
+        "c2po": lambda: C2PO(backend="numba")(H, s),
         "wmmse": lambda: WMMSE(10.0, backend="numba").solve(H[: max(20, H.shape[0] // 4)]),
     }
     return [{"precoder": name, "antennas": M, "users": K, **profile_call(fn, wall)}

@@ -67,6 +67,13 @@ def test_symmetric_one_bit_shortcut_equals_the_cell_lookup(dtype, scale):
     assert out[0] == out[1] == -out[2]  # x = 0 falls in the lower cell, (-inf, 0]
 
 
+def test_one_bit_level_names_the_symmetric_one_bit_quantizer_only():
+    assert sign_quantizer().scaled(0.3).one_bit_level == pytest.approx(0.3)
+    assert ScalarQuantizer([-1.0, 2.0], [0.0]).one_bit_level is None  # levels not symmetric
+    assert ScalarQuantizer([-1.0, 1.0], [0.1]).one_bit_level is None  # threshold not at 0
+    assert DAC(2).quantizer.one_bit_level is None
+
+
 @pytest.mark.parametrize("bits", [1, 2, 3, 4, 8])
 def test_complex_dac_output_on_alphabet(bits):
     dac = DAC(bits)

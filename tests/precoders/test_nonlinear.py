@@ -173,6 +173,43 @@ def test_squid_fused_kernel_follows_the_torch_iterations(M, K, snr_db, N_s, dtyp
                                rtol=0, atol=tolerance * x_plain.abs().amax())  # fmt: skip
 
 
+@pytest.mark.parametrize("dtype", [torch.complex64, torch.complex128])
+@pytest.mark.parametrize(("M", "K", "N_s"), [(8, 1, 70), (33, 4, 50), (16, 16, 150)])
+def test_c2po_kernel_follows_the_torch_iterations(M, K, N_s, dtype):
+    """C2PO's Numba kernel and its torch form run the same iterations: relaxed iterates equal
+    to rounding, and the same aligned 1-bit outputs (the kernel quantizes and aligns them
+    itself) wherever no relaxed entry of the vector is near 0. ``N_s`` takes both block widths;
+    a zero symbol vector stays zero; an unbatched channel takes batched symbols."""
+    pytest.importorskip("numba")
+    H, s = problem(M, K, batch=5, N_s=N_s, seed=M + K, dtype=dtype)
+    s[0, 3] = 0  # a zero vector: relaxed 0, output -h everywhere, no flip
+    fused, plain = C2PO(backend="numba"), C2PO(backend="torch")
+    x_fused, x_plain = fused.relaxed(H, s), plain.relaxed(H, s)
+    tolerance = 5e-4 if dtype == torch.complex64 else 1e-10
+    torch.testing.assert_close(x_fused, x_plain, rtol=0, atol=tolerance)
+    y_fused, y_plain = fused(H, s), plain(H, s)
+    assert y_fused.dtype == y_plain.dtype == dtype
+    near_zero = torch.view_as_real(x_plain).abs() < 10 * tolerance  # [..., N_s, M, 2]
+    clear = ~near_zero.flatten(-2).any(-1) | (s.abs().sum(-1) == 0)  # [..., N_s]
+    assert clear.float().mean() > 0.9
+    assert torch.equal(y_fused[clear], y_plain[clear])
+    assert (y_fused[0, 3] == y_plain[0, 3]).all() and (y_fused[0, 3].real < 0).all()
+    torch.testing.assert_close(fused.relaxed(H[0], s), plain.relaxed(H[0], s),
+                               rtol=0, atol=tolerance)  # fmt: skip
+
+
+@pytest.mark.parametrize("kind", DAC_KINDS)
+def test_c2po_kernel_outputs_each_dac_kind_s_levels(kind):
+    # the kernel writes +-h itself: the level of each DAC design, as the torch form's DAC does;
+    # channels in float64 and symbols in float32 give float64 outputs in both forms
+    H, s = problem(12, 3, batch=4, N_s=20, seed=1, dtype=torch.complex128)
+    s = s.to(torch.complex64)
+    y_fused = C2PO(dac_kind=kind, backend="numba")(H, s)
+    y_plain = C2PO(dac_kind=kind, backend="torch")(H, s)
+    assert y_fused.dtype == y_plain.dtype == torch.complex128
+    assert torch.equal(y_fused, y_plain)
+
+
 def test_squid_backend_is_checked():
     with pytest.raises(ValueError, match="backend"):
         SQUID(1, backend="cuda-magic")

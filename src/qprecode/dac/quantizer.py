@@ -45,6 +45,12 @@ class ScalarQuantizer:
         self._symmetric_one_bit = lv.size == 2 and lv[0] == -lv[1] and th[0] == 0
 
     @property
+    def one_bit_level(self) -> float | None:
+        """``h`` where this is the symmetric 1-bit quantizer (levels ``-h, h``, threshold 0: the
+        sign alone decides), else ``None``."""
+        return float(self.levels[1]) if self._symmetric_one_bit else None
+
+    @property
     def num_levels(self) -> int:
         """``L``, the number of output levels."""
         return int(self.levels.size)
@@ -75,8 +81,9 @@ class ScalarQuantizer:
     def __call__(self, x: torch.Tensor) -> torch.Tensor:
         if x.is_complex():
             raise ValueError("ScalarQuantizer takes a real tensor; use DAC for complex signals")
-        if self._symmetric_one_bit:  # -h or h: a seventh of bucketize's time, same outputs
-            high = float(self.levels[1])  # (x > 0) 2h - h is h or -h exactly; x = 0 gives -h
+        high = self.one_bit_level
+        if high is not None:  # -h or h: a seventh of bucketize's time, same outputs
+            # (x > 0) 2h - h is h or -h exactly; x = 0 gives -h
             return (x > 0).to(x.dtype).mul_(2 * high).sub_(high)
         return self.level_tensor(x.dtype, x.device)[self.indices(x)]
 
