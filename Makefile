@@ -54,9 +54,9 @@ docs: $(STAMP)
 # This machine's figures into $(BENCH_OUT) (runs/benchmarks, kept out of git); `make
 # bench-publish` writes them over the shipped results/benchmarks/*.json. OpenMP's idle workers
 # spin briefly (GOMP_SPINCOUNT=10000, about 0.2 ms) instead of libgomp's 300,000 spins (several
-# ms here), which take a core from the kernels' own threads; not sleeping at once
-# (OMP_WAIT_POLICY=PASSIVE) keeps torch's batched small solves fast (31 systems of 32 x 32: 0.6
-# against 3-5 ms), one call after another inside each batch.
+# ms here), which take a core from the kernels' own threads. They do spin a little: workers that
+# sleep at once (OMP_WAIT_POLICY=PASSIVE) make torch's batched small solves 5-40x slower (31
+# systems of 32 x 32: 3-5 ms against 0.6 ms).
 BENCH_OUT ?= runs/benchmarks
 BENCH_PY = GOMP_SPINCOUNT=10000 $(PY)
 bench: $(STAMP)

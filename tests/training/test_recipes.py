@@ -135,9 +135,10 @@ def test_robust_batches_show_the_gnn_an_estimate_and_score_it_on_the_true_channe
     assert task.trained_on()["csi_error_db"] == -10.0
 
 
-def test_robust_training_rejects_a_non_finite_error():
-    with pytest.raises(ValueError, match="csi_error_db"):
-        config_from_raw({**TINY, "csi_error_db": math.inf})
+def test_robust_training_rejects_an_error_out_of_range():
+    for error_db in (math.inf, 100.5):  # the bound of evaluation.csi, checked before any step
+        with pytest.raises(ValueError, match="csi_error_db must be a finite number of dB up to"):
+            config_from_raw({**TINY, "csi_error_db": error_db})
 
 
 def test_mixed_size_batches_draw_every_listed_size_at_its_own_power():

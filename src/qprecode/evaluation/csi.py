@@ -21,20 +21,25 @@ from .._validation import check_channel
 from ..channels import complex_normal
 
 __all__ = [
+    "DB_LIMIT",
     "ESTIMATORS",
+    "check_error_nmse_db",
     "noisy_channel_estimate",
     "pilot_channel_estimate",
     "pilot_estimate_nmse_db",
 ]
 
 # An estimation error 10^10 times the channel's power is noise alone; past it the powers of ten
-# only overflow (float64 past about 3,080 dB, the channels' float32 sooner).
+# only overflow (float64 past about 3,080 dB; float32 sooner for channels far from unit power).
 DB_LIMIT = 100.0
 
 
-def _check_db(value: float, name: str, low: float, high: float) -> None:
-    if not (math.isfinite(value) and low <= value <= high):
-        raise ValueError(f"{name} must be a finite number in [{low:g}, {high:g}] dB, got {value}")
+def check_error_nmse_db(value: float) -> None:
+    """Raise unless ``value`` is an estimation-error NMSE in dB: finite, at most ``DB_LIMIT``."""
+    if not (math.isfinite(value) and value <= DB_LIMIT):
+        raise ValueError(
+            f"error_nmse_db must be a finite number of dB up to {DB_LIMIT:g}, got {value}"
+        )
 
 
 ESTIMATORS = ("ls", "mmse")
@@ -55,7 +60,7 @@ def noisy_channel_estimate(
         ``H_hat: [..., M, K]``, same dtype and device as ``H``.
     """
     check_channel(H)
-    _check_db(error_nmse_db, "error_nmse_db", -math.inf, DB_LIMIT)
+    check_error_nmse_db(error_nmse_db)
     entry_power = (H.abs() ** 2).mean(dim=(-2, -1), keepdim=True)  # [..., 1, 1]
     error = complex_normal(tuple(H.shape), generator, H.dtype).to(H.device)
     return H + error * torch.sqrt(entry_power * 10.0 ** (error_nmse_db / 10.0))
@@ -66,7 +71,11 @@ def _pilot_gain(pilot_snr_db: float, pilots: int, estimator: str) -> float:
     pilot settings)."""
     if estimator not in ESTIMATORS:
         raise ValueError(f"estimator must be one of {ESTIMATORS}, got {estimator!r}")
-    _check_db(pilot_snr_db, "pilot_snr_db", -DB_LIMIT, DB_LIMIT)
+    if not (math.isfinite(pilot_snr_db) and abs(pilot_snr_db) <= DB_LIMIT):
+        raise ValueError(
+            f"pilot_snr_db must be a finite number of dB in [-{DB_LIMIT:g}, {DB_LIMIT:g}], "
+            f"got {pilot_snr_db}"
+        )
     if pilots < 1:
         raise ValueError(f"pilots must be >= 1, got {pilots}")
     return 10.0 ** (pilot_snr_db / 10.0) * pilots

@@ -46,6 +46,8 @@ def _compile(LANES: int) -> Any:  # noqa: N803 - the compile-time constant of ev
         r = np.empty((K2, LANES), dtype=dt)
         u = np.empty((K2, LANES), dtype=dt)
         u_rot = np.empty((K2, LANES), dtype=dt)
+        along = np.empty(LANES, dtype=dt)
+        across = np.empty(LANES, dtype=dt)
         At = np.empty((D, K2), dtype=dt)
         for b in range(B):
             for m in range(D):
@@ -54,19 +56,19 @@ def _compile(LANES: int) -> Any:  # noqa: N803 - the compile-time constant of ev
             for l0 in range(0, N, LANES):
                 n = min(LANES, N - l0)
                 _matched_filter(sR[b, l0 : l0 + n], A[b], x, u)  # x = A^T s, u = s
-                _iterate(At, tau, rho, iterations, x, r, u, u_rot)
+                _iterate(At, tau, rho, iterations, x, r, u, u_rot, along, across)
                 if level > 0:
-                    _quantize_aligned(At, level, x, r, u)
+                    _quantize_aligned(At, level, x, r, u, along)
                 for w in range(n):
                     for m in range(M):
                         out[b, l0 + w, m, 0] = x[m, w]
                         out[b, l0 + w, m, 1] = x[m + M, w]
 
     @njit(cache=True, nogil=True, fastmath=True)
-    def _iterate(At, tau, rho, iterations, x, r, u, u_rot):  # type: ignore[no-untyped-def]
+    def _iterate(At, tau, rho, iterations, x, r, u, u_rot, along, across):  # type: ignore[no-untyped-def]
         """One block: ``x: [D, LANES]`` from ``A^T s`` to the last iterate, ``At = A^T: [D, 2K]``;
         ``u: [2K, LANES]`` the symbols in, their unit vectors after; ``r``, ``u_rot``: ``[2K,
-        LANES]`` scratch."""
+        LANES]`` and ``along``, ``across``: ``[LANES]`` scratch."""
         D, K2 = At.shape
         K = K2 // 2
         dt = x.dtype
@@ -74,19 +76,18 @@ def _compile(LANES: int) -> Any:  # noqa: N803 - the compile-time constant of ev
         zero = dt.type(0)
         one = dt.type(1)
         tiny = dt.type(1e-30)  # the torch form's floor on ||s||^2 (zero vectors stay zero)
-        along = np.empty(LANES, dtype=dt)
-        across = np.empty(LANES, dtype=dt)
+        inverse_norm = along  # 1 / ||s|| per lane, until the iterations need ``along``
         for w in range(LANES):
-            along[w] = zero
+            inverse_norm[w] = zero
         for k in range(K2):
             for w in range(LANES):
-                along[w] += u[k, w] * u[k, w]
+                inverse_norm[w] += u[k, w] * u[k, w]
         for w in range(LANES):
-            along[w] = one / np.sqrt(max(along[w], tiny))
+            inverse_norm[w] = one / np.sqrt(max(inverse_norm[w], tiny))
         for k in range(K):  # u <- s / ||s||, u_rot <- j u: (-Im u, Re u)
             for w in range(LANES):
-                re = u[k, w] * along[w]
-                im = u[k + K, w] * along[w]
+                re = u[k, w] * inverse_norm[w]
+                im = u[k + K, w] * inverse_norm[w]
                 u[k, w] = re
                 u[k + K, w] = im
                 u_rot[k, w] = -im
@@ -116,10 +117,10 @@ def _compile(LANES: int) -> Any:  # noqa: N803 - the compile-time constant of ev
                         x[i, w] = min(max(rho * x[i, w], -one), one)
 
     @njit(cache=True, nogil=True, fastmath=True)
-    def _quantize_aligned(At, level, x, r, u):  # type: ignore[no-untyped-def]
+    def _quantize_aligned(At, level, x, r, u, gain):  # type: ignore[no-untyped-def]
         """``x: [D, LANES]`` <- ``+-level`` by the sign of each entry (0 gives ``-level``, as the
         DAC), each lane negated where ``Re(s^H A y) < 0`` (``u: [2K, LANES]`` positive multiples
-        of the symbols; ``r: [2K, LANES]`` scratch)."""
+        of the symbols; ``r: [2K, LANES]`` and ``gain: [LANES]`` scratch)."""
         D, K2 = At.shape
         zero = x.dtype.type(0)
         for m in range(D):
@@ -130,7 +131,8 @@ def _compile(LANES: int) -> Any:  # noqa: N803 - the compile-time constant of ev
                 r[k, w] = zero
         for m0 in range(0, D, 4):
             _add_rows(r, At, x, m0, min(m0 + 4, D), K2)
-        gain = np.zeros(LANES, dtype=x.dtype)
+        for w in range(LANES):
+            gain[w] = zero
         for k in range(K2):
             for w in range(LANES):
                 gain[w] += u[k, w] * r[k, w]

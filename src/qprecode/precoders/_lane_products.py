@@ -48,47 +48,47 @@ def compile_products(LANES: int) -> tuple[Any, Any, Any]:  # noqa: N803 - as in 
                     smf[m, w] += a * sT[k, w]
 
     @njit(cache=True, nogil=True, fastmath=True, inline="always")
-    def subtract_rows(ua, m, Q, r, K2):  # type: ignore[no-untyped-def]
-        """``ua[i] -= sum_k Q[i, k] r[k]`` for ``i = m, m + 1`` (``ua: [D, LANES]``, ``Q: [D, K2]``,
-        ``r: [K2, LANES]``): two rows of ``ua`` by four of ``r`` per pass over the lanes (8
+    def subtract_rows(x, m, P, r, K2):  # type: ignore[no-untyped-def]
+        """``x[i] -= sum_k P[i, k] r[k]`` for ``i = m, m + 1`` (``x: [D, LANES]``, ``P: [D, K2]``,
+        ``r: [K2, LANES]``): two rows of ``x`` by four of ``r`` per pass over the lanes (8
         multiply-adds per 6 loads and 2 stores, the 8 factors held in registers), then two by
         two for the rest of ``r``."""
         k = 0
         while k + 4 <= K2:
-            p0, p1, p2, p3 = Q[m, k], Q[m, k + 1], Q[m, k + 2], Q[m, k + 3]
-            q0, q1, q2, q3 = Q[m + 1, k], Q[m + 1, k + 1], Q[m + 1, k + 2], Q[m + 1, k + 3]
+            p0, p1, p2, p3 = P[m, k], P[m, k + 1], P[m, k + 2], P[m, k + 3]
+            q0, q1, q2, q3 = P[m + 1, k], P[m + 1, k + 1], P[m + 1, k + 2], P[m + 1, k + 3]
             for w in range(LANES):
                 r0, r1, r2, r3 = r[k, w], r[k + 1, w], r[k + 2, w], r[k + 3, w]
-                ua[m, w] -= (r0 * p0 + r1 * p1) + (r2 * p2 + r3 * p3)
-                ua[m + 1, w] -= (r0 * q0 + r1 * q1) + (r2 * q2 + r3 * q3)
+                x[m, w] -= (r0 * p0 + r1 * p1) + (r2 * p2 + r3 * p3)
+                x[m + 1, w] -= (r0 * q0 + r1 * q1) + (r2 * q2 + r3 * q3)
             k += 4
         while k < K2:  # K2 is even
-            p0, p1, q0, q1 = Q[m, k], Q[m, k + 1], Q[m + 1, k], Q[m + 1, k + 1]
+            p0, p1, q0, q1 = P[m, k], P[m, k + 1], P[m + 1, k], P[m + 1, k + 1]
             for w in range(LANES):
                 r0, r1 = r[k, w], r[k + 1, w]
-                ua[m, w] -= r0 * p0 + r1 * p1
-                ua[m + 1, w] -= r0 * q0 + r1 * q1
+                x[m, w] -= r0 * p0 + r1 * p1
+                x[m + 1, w] -= r0 * q0 + r1 * q1
             k += 2
 
     @njit(cache=True, nogil=True, fastmath=True, inline="always")
-    def add_rows(r, At, ua, m0, m1, K2):  # type: ignore[no-untyped-def]
-        """``r[k] += sum_{m0 <= m < m1} At[m, k] ua[m]`` for every ``k`` (``r: [K2, LANES]``,
-        ``At: [D, K2]``, ``ua: [D, LANES]``): two rows of ``r`` by four of ``ua`` per pass over the
-        lanes (``m1 - m0`` is 4, or 2 at the end of an odd ``M``)."""
+    def add_rows(r, Pt, x, m0, m1, K2):  # type: ignore[no-untyped-def]
+        """``r[k] += sum_{m0 <= m < m1} Pt[m, k] x[m]`` for every ``k`` (``r: [K2, LANES]``,
+        ``Pt: [D, K2]``, ``x: [D, LANES]``): two rows of ``r`` by four of ``x`` per pass over the
+        lanes (``m1 - m0`` is 4, or 2 for the last rows where ``D = 2M`` is not a multiple of 4)."""
         if m1 - m0 == 4:
             for k in range(0, K2, 2):  # K2 is even
-                a0, a1, a2, a3 = At[m0, k], At[m0 + 1, k], At[m0 + 2, k], At[m0 + 3, k]
-                b0, b1 = At[m0, k + 1], At[m0 + 1, k + 1]
-                b2, b3 = At[m0 + 2, k + 1], At[m0 + 3, k + 1]
+                a0, a1, a2, a3 = Pt[m0, k], Pt[m0 + 1, k], Pt[m0 + 2, k], Pt[m0 + 3, k]
+                b0, b1 = Pt[m0, k + 1], Pt[m0 + 1, k + 1]
+                b2, b3 = Pt[m0 + 2, k + 1], Pt[m0 + 3, k + 1]
                 for w in range(LANES):
-                    u0, u1, u2, u3 = ua[m0, w], ua[m0 + 1, w], ua[m0 + 2, w], ua[m0 + 3, w]
+                    u0, u1, u2, u3 = x[m0, w], x[m0 + 1, w], x[m0 + 2, w], x[m0 + 3, w]
                     r[k, w] += (u0 * a0 + u1 * a1) + (u2 * a2 + u3 * a3)
                     r[k + 1, w] += (u0 * b0 + u1 * b1) + (u2 * b2 + u3 * b3)
         else:
             for k in range(0, K2, 2):
-                a0, a1, b0, b1 = At[m0, k], At[m0 + 1, k], At[m0, k + 1], At[m0 + 1, k + 1]
+                a0, a1, b0, b1 = Pt[m0, k], Pt[m0 + 1, k], Pt[m0, k + 1], Pt[m0 + 1, k + 1]
                 for w in range(LANES):
-                    u0, u1 = ua[m0, w], ua[m0 + 1, w]
+                    u0, u1 = x[m0, w], x[m0 + 1, w]
                     r[k, w] += u0 * a0 + u1 * a1
                     r[k + 1, w] += u0 * b0 + u1 * b1
 

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-import numpy as np
 import torch
 
 from .._validation import check_channel_and_symbols, real_dtype
@@ -88,11 +87,15 @@ class C2PO:
 
     def relaxed(self, H: torch.Tensor, s: torch.Tensor) -> torch.Tensor:
         """The last relaxed iterate, ``[..., N_s, M]`` complex of ``H``'s dtype, from the kernel
-        where the backend is Numba and the tensors are on the CPU."""
-        if self.backend == "numba" and H.device.type == "cpu":
+        where the backend is Numba, the tensors are on the CPU and no gradient is asked for."""
+        if self._use_kernel(H, s):
             return self._fused(H, s, level=0.0)
         *_, last = self._iterations(H, s)  # iterations >= 1
         return last
+
+    def _use_kernel(self, H: torch.Tensor, s: torch.Tensor) -> bool:
+        wants_grad = torch.is_grad_enabled() and (H.requires_grad or s.requires_grad)
+        return self.backend == "numba" and H.device.type == "cpu" and not wants_grad
 
     def _iterations(self, H: torch.Tensor, s: torch.Tensor) -> Iterator[torch.Tensor]:
         M, K = H.shape[-2:]
@@ -118,12 +121,12 @@ class C2PO:
         sR = torch.cat([s.real, s.imag], dim=-1).detach().to(dtype).expand(*batch, N, 2 * K)
         A = AR.reshape(-1, 2 * K, 2 * M).contiguous().numpy()
         symbols = sR.reshape(-1, N, 2 * K).contiguous().numpy()
-        out = np.empty((A.shape[0], N, M, 2), dtype=A.dtype)
+        out = torch.empty((A.shape[0], N, M, 2), dtype=dtype)  # torch's strides, also when empty
         cast = A.dtype.type
         args = (symbols, A, cast(self.step_size(M, K)), cast(self.rho), self.iterations,
-                cast(level), out)  # fmt: skip
+                cast(level), out.numpy())  # fmt: skip
         run_in_threads(KERNELS[lanes_for(N)], A.shape[0], args, sliced={0, 1, 6})
-        return torch.view_as_complex(torch.from_numpy(out)).reshape(*batch, N, M)
+        return torch.view_as_complex(out).reshape(*batch, N, M)
 
     def quantize(self, H: torch.Tensor, s: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
         """``sign(x)`` on the DAC alphabet, with the sign of each vector aligned to ``s``."""
@@ -133,7 +136,7 @@ class C2PO:
     def __call__(self, H: torch.Tensor, s: torch.Tensor) -> torch.Tensor:
         check_channel_and_symbols(H, s)
         level = self.dac.quantizer.one_bit_level if self.dac.quantizer is not None else None
-        if self.backend == "numba" and H.device.type == "cpu" and level is not None:
+        if self._use_kernel(H, s) and level is not None:
             return self._fused(H, s, level)  # quantized and aligned in the kernel
         return self.quantize(H, s, self.relaxed(H, s))
 

@@ -107,7 +107,8 @@ class SQUID:
         weight = K2 * M2 / 2 * noise_variance(self.snr_db)  # lambda = 2 K M N_0
         step = self.step
         c = 0.5 / step
-        if self.backend == "numba" and not trace and AR.device.type == "cpu":
+        wants_grad = torch.is_grad_enabled() and (H.requires_grad or s.requires_grad)
+        if self.backend == "numba" and not (trace or wants_grad) and AR.device.type == "cpu":
             return _fused(sR, AR, c, step * weight, self.iterations)
         eye = torch.eye(K2, dtype=AR.dtype, device=AR.device)
         # Q = A_R^T (c I + A_R A_R^T)^{-1}: the prox of ||s - A x||^2 by the push-through identity

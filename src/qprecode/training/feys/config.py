@@ -6,6 +6,7 @@ import math
 from dataclasses import dataclass, field
 
 from ...channels import CHANNEL_NAMES
+from ...evaluation.csi import DB_LIMIT
 from ...metrics import GAIN_ESTIMATES
 from ...nn import EDGE_FEATURES
 from ..config import LoopConfig, OptimConfig
@@ -71,8 +72,13 @@ class FeysData(ChannelSetsConfig):
         super().__post_init__()
         for name in ("symbols", "eval_symbols"):
             self._check_positive(name)
-        if self.csi_error_db is not None and not math.isfinite(self.csi_error_db):
-            raise ValueError(f"csi_error_db must be finite or None, got {self.csi_error_db}")
+        if self.csi_error_db is not None and not (
+            math.isfinite(self.csi_error_db) and self.csi_error_db <= DB_LIMIT
+        ):
+            raise ValueError(
+                f"csi_error_db must be a finite number of dB up to {DB_LIMIT:g} or None, got "
+                f"{self.csi_error_db}"
+            )
         for name in ("mix_antennas", "mix_users"):
             sizes = getattr(self, name)
             if sizes is not None and (not sizes or min(sizes) < 1):
