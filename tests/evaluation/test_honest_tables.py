@@ -127,6 +127,13 @@ def test_qpsk_table_is_labelled_as_the_gaussian_bound(tmp_path, capsys):
     assert code == 0 and "Gaussian-signalling" not in out and "bits per user" not in out
 
 
+def test_the_nmse_column_names_the_snr_it_is_at(capsys):
+    # SQUID is designed for each SNR: its NMSE differs per SNR, and the table shows the last
+    code, out, _ = run(["evaluate", "--precoder", "squid", "--users", "2", *SMALL[:-3],
+                        "--snr-db", "10,0", "--quiet"], capsys)  # fmt: skip
+    assert code == 0 and "NMSE [dB] at 0 dB" in out
+
+
 # --- users without signal, NaN outputs ---------------------------------------------------------
 
 
@@ -220,12 +227,16 @@ def test_channel_conditioning_closed_form():
 
 def test_nmse_note_only_above_zero_db():
     stats = {"gain_spread_db": 30.0, "condition_db": 35.0}
-    rows = [{"precoder": "zf", "bits": 1, "nmse_db": 17.7}, {"precoder": "mrt", "bits": 1,
-            "nmse_db": -3.0}, {"precoder": "zf", "bits": "inf", "nmse_db": -math.inf}]  # fmt: skip
+    rows = [{"precoder": "zf", "bits": 1, "nmse_db": 17.7, "snr_db": 30.0},
+            {"precoder": "zf", "bits": 1, "nmse_db": 5.0, "snr_db": 0.0},
+            {"precoder": "mrt", "bits": 1, "nmse_db": -3.0, "snr_db": 0.0},
+            {"precoder": "zf", "bits": "inf", "nmse_db": -math.inf, "snr_db": 0.0}]  # fmt: skip
     note = nmse_note(rows, stats, {"gain_spread_db": 1.0, "condition_db": 2.7})
-    assert "zf 1-bit +17.7 dB" in note and "mrt" not in note and "30.0 dB" in note
+    # each precoder's worst NMSE, with the SNR it was measured at
+    assert "zf 1-bit +17.7 dB at 30 dB SNR" in note and "+5.0" not in note
+    assert "mrt" not in note and "30.0 dB" in note
     assert "Rayleigh of the same size: 1.0 and 2.7 dB" in note
-    assert nmse_note(rows[1:], stats) is None
+    assert nmse_note(rows[2:], stats) is None
 
 
 def test_ill_conditioned_file_explains_its_nmse(tmp_path, capsys):

@@ -124,7 +124,10 @@ from ._app import (
                    "drawn per chunk (own seeds), so memory is bounded by the chunk.")  # fmt: skip
 @click.option("--device", default="cpu", show_default=True, help="torch device, e.g. cpu or cuda.")
 @json_option("results")
-@plot_option("Write a metric-vs-SNR plot (PNG); a second metric goes to NAME_ber.png.")
+@plot_option(
+    "Write a metric-vs-SNR plot (PNG) of the first metric; each further one goes to "
+    "NAME_METRIC.png (--plot runs/ber.png --metric ber,sum_rate: runs/ber_sum_rate.png)."
+)
 @click.option("--quiet", is_flag=True, help="No progress bars.")
 @force_option()
 def evaluate(
@@ -291,7 +294,7 @@ def _readings(
 
 
 def _sibling(path: Path, metric: str) -> Path:
-    """``out.png`` -> ``out_ber.png`` for the second metric's plot."""
+    """``out.png`` -> ``out_METRIC.png`` for a further metric's plot."""
     return path.with_name(f"{path.stem}_{metric}{path.suffix}")
 
 
@@ -320,7 +323,8 @@ def _print_table(
     table.add_column("bits", justify="right")
     for snr in snrs:
         table.add_column(f"{snr:g}", justify="right")
-    table.add_column(r"NMSE \[dB]", justify="right")
+    # a precoder designed for each SNR has an NMSE per SNR: the column gives the last one listed
+    table.add_column(f"NMSE \\[dB] at {snrs[-1]:g} dB", justify="right")
     rows: dict[tuple[str, int | str], list[dict[str, Any]]] = {}
     for r in records:
         rows.setdefault((r["precoder"], r["bits"]), []).append(r)

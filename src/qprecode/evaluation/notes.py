@@ -90,16 +90,18 @@ def nmse_note(
     interference and distortion reaching the weakest user dominate. ``reference``: the same
     statistics of i.i.d. Rayleigh channels of the same size, for scale. ``None`` when every
     finite NMSE is below 0 dB."""
-    worst: dict[tuple[str, Any], float] = {}
+    worst: dict[tuple[str, Any], tuple[float, float]] = {}  # (NMSE, the SNR it is at)
     for r in records:
         value = r["nmse_db"]
         if value is not None and math.isfinite(value) and value > 0:
             key = (r["precoder"], r["bits"])
-            worst[key] = max(worst.get(key, value), value)
+            if key not in worst or value > worst[key][0]:
+                worst[key] = (value, r["snr_db"])
     if not worst:
         return None
     listed = ", ".join(
-        f"{name} {bits}-bit {value:+.1f} dB" for (name, bits), value in worst.items()
+        f"{name} {bits}-bit {value:+.1f} dB at {snr:g} dB SNR"
+        for (name, bits), (value, snr) in worst.items()
     )
     return (
         f"NMSE above 0 dB ({listed}): the received error outweighs the symbols. On these "
