@@ -50,7 +50,7 @@ def _run_options(
 @cli.command()
 @_run_options(
     [*sorted(COMPARE_PRESETS), *COMPARE_PRESET_ALIASES],
-    "quick: 300 channels x 64 symbols, about 100 s on 2 CPU cores; full (or paper, as "
+    "quick: 300 channels x 64 symbols, about 30 s on 2 CPU cores; full (or paper, as "
     "reproduce names it): 1000 x 125 and a finer SNR grid.",
     "runs/compare",
 )
