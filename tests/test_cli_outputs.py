@@ -2,6 +2,7 @@
 repository's shipped results are never rewritten without --force, every README command writes
 outside them, and bad inputs (an empty channel file, an empty config) say what is wrong."""
 
+import json
 import re
 from pathlib import Path
 
@@ -223,3 +224,20 @@ def test_every_command_with_a_checked_output_takes_force():
     for name, command in _commands(cli):
         if name in checked:
             assert any("--force" in p.opts for p in command.params), name
+
+
+def test_a_reader_that_goes_away_loses_no_results(tmp_path, capsys, monkeypatch):
+    # `qprecode evaluate ... | head`: the JSON is written before the tables are printed, and the
+    # broken pipe ends the command quietly (exit 1, no traceback)
+    from qprecode.cli import evaluate as evaluate_command
+
+    def closed_pipe(*args, **kwargs):
+        raise BrokenPipeError
+
+    monkeypatch.setattr(evaluate_command, "_print_table", closed_pipe)
+    out = tmp_path / "r.json"
+    args = ["evaluate", "--precoder", "zf", "--antennas", "8", "--channels", "4", "--symbols",
+            "32", "--snr-db", "10", "--quiet", "--json", str(out)]  # fmt: skip
+    code, _, err = run(args, capsys)
+    assert code == 1 and "Traceback" not in err
+    assert json.loads(out.read_text())["results"][0]["precoder"] == "zf"

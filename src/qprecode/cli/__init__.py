@@ -8,6 +8,8 @@ Every command prints a table, and can save its numbers (``--json``) with their c
 
 from __future__ import annotations
 
+import contextlib
+import os
 import sys
 
 import click
@@ -42,6 +44,12 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(err.exit_code)
     except click.Abort:
         click.echo("aborted", err=True)
+        sys.exit(1)
+    except BrokenPipeError:  # the reader went away (`| head`): stop quietly, files are written
+        # no second BrokenPipeError when Python flushes stdout at exit (a captured stdout has no
+        # file descriptor: nothing to redirect)
+        with contextlib.suppress(OSError, ValueError):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         sys.exit(1)
     except ValueError as err:
         click.echo(f"error: {err}", err=True)

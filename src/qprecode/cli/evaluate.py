@@ -215,13 +215,8 @@ def evaluate(
     if modulation != "gaussian":
         titles["sum_rate"] = (r"Sum rate \[bits/channel use, Gaussian-signalling bound "
                               r"log2(1 + SNIDR)] ± standard error vs SNR \[dB]")  # fmt: skip
-    for metric in metrics:
-        simulated = num_channels * num_symbols * users * MODULATIONS[modulation]  # bits per point
-        _print_table(rows, snrs, metric, titles[metric], caption, simulated)
     readings += [note for note in [rate_bound_note(rows, modulation, users)] if note]
     readings += zero_gain_notes(rows, num_channels, users)
-    for note in readings:
-        console.print(f"[yellow]note: {note}")
     config = {
         "command": "evaluate",
         "precoders": names,
@@ -246,16 +241,24 @@ def evaluate(
         "notes": readings,
         "device": device,
     }
+    # the files first: a closed terminal or pipe (`| head`) must not lose the results
+    written = []
     if json_path is not None:
         write_json(json_path, {"config": config, "meta": run_metadata(), "results": rows})
-        console.print(f"wrote {json_path}")
+        written.append(json_path)
+    simulated = num_channels * num_symbols * users * MODULATIONS[modulation]  # bits per point
     if plot_path is not None:
         title = f"M={antennas}, K={users}, {channel} channel"
         for metric in metrics:
             path = plot_path if metric == metrics[0] else _sibling(plot_path, metric)
-            simulated = num_channels * num_symbols * users * MODULATIONS[modulation]
             plot_metric(rows, path, metric, title=title, ber_floor=1 / max(simulated, 1))
-            console.print(f"wrote {path}")
+            written.append(path)
+    for metric in metrics:
+        _print_table(rows, snrs, metric, titles[metric], caption, simulated)
+    for note in readings:
+        console.print(f"[yellow]note: {note}")
+    for path in written:
+        console.print(f"wrote {path}")
 
 
 def _readings(
