@@ -57,8 +57,9 @@ def test_the_registry_lists_every_classical_precoder_and_every_shipped_model():
     assert all(any(f"{p}{m}" in names for p in prefixes) for m in shipped_models())
     assert len(shipped_models()) >= 3
     assert find_entry("WF").name == "rzf" and find_entry("exs").name == "exhaustive"
-    with pytest.raises(ValueError, match="unknown precoder 'nope'; known: mrt"):
+    with pytest.raises(ValueError, match="unknown precoder 'nope'; known: mrt") as refused:
         find_entry("nope")
+    assert "NAME+ls for NAME's output refined by the local search" in str(refused.value)
 
 
 @pytest.mark.parametrize(("name", "bits"), CASES)

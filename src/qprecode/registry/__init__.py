@@ -139,7 +139,10 @@ def find_entry(name: str) -> PrecoderEntry:
         prefixes = dict.fromkeys(LEARNED_PREFIXES.values())
         learned = [f"{LEARNED_PREFIX}NAME", *(f"{p}PATH" for p in prefixes)]
         known = ", ".join([*ALIASES, *learned])
-        raise ValueError(f"unknown precoder {name!r}; known: {known}")
+        raise ValueError(
+            f"unknown precoder {name!r}; known: {known}, and NAME{REFINED_SUFFIX} for NAME's "
+            "output refined by the local search (`qprecode precoders` lists the shipped models)"
+        )
     return CLASSICAL[ALIASES[key.lower()]][0]
 
 
