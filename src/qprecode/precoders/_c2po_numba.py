@@ -30,7 +30,7 @@ from ._lane_products import BLOCK_LANES, compile_products
 def _compile(LANES: int) -> Any:  # noqa: N803 - the compile-time constant of every loop below
     """The kernel for blocks of ``LANES`` lanes (``c2po``; ``_iterate`` is bound when it first
     compiles)."""
-    _matched_filter, _add_rows, _subtract_rows = compile_products(LANES)
+    _matched_filter, _, _subtract_rows, _product = compile_products(LANES)
 
     @njit(cache=True, nogil=True)
     def c2po(sR, A, tau, rho, iterations, level, out):  # type: ignore[no-untyped-def]
@@ -93,11 +93,7 @@ def _compile(LANES: int) -> Any:  # noqa: N803 - the compile-time constant of ev
                 u_rot[k, w] = -im
                 u_rot[k + K, w] = re
         for _ in range(iterations):
-            for k in range(K2):
-                for w in range(LANES):
-                    r[k, w] = zero
-            for m0 in range(0, D, 4):
-                _add_rows(r, At, x, m0, min(m0 + 4, D), K2)
+            _product(r, At, x)  # r = A x
             # r <- tau P_s r: remove the components along s and j s
             for w in range(LANES):
                 along[w] = zero
@@ -126,11 +122,7 @@ def _compile(LANES: int) -> Any:  # noqa: N803 - the compile-time constant of ev
         for m in range(D):
             for w in range(LANES):
                 x[m, w] = level if x[m, w] > zero else -level
-        for k in range(K2):
-            for w in range(LANES):
-                r[k, w] = zero
-        for m0 in range(0, D, 4):
-            _add_rows(r, At, x, m0, min(m0 + 4, D), K2)
+        _product(r, At, x)  # r = A y
         for w in range(LANES):
             gain[w] = zero
         for k in range(K2):

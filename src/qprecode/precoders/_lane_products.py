@@ -25,8 +25,8 @@ def lanes_for(n: int) -> int:
     return 128 if -(-n // 128) * 128 == -(-n // 64) * 64 else 64
 
 
-def compile_products(LANES: int) -> tuple[Any, Any, Any]:  # noqa: N803 - as in the kernels
-    """``(matched_filter, add_rows, subtract_rows)`` for blocks of ``LANES`` lanes, Numba
+def compile_products(LANES: int) -> tuple[Any, Any, Any, Any]:  # noqa: N803 - as in the kernels
+    """``(matched_filter, add_rows, subtract_rows, product)`` for blocks of ``LANES`` lanes, Numba
     functions to call from a kernel compiled for the same width."""
 
     @njit(cache=True, nogil=True, fastmath=True)
@@ -92,4 +92,16 @@ def compile_products(LANES: int) -> tuple[Any, Any, Any]:  # noqa: N803 - as in 
                     r[k, w] += u0 * a0 + u1 * a1
                     r[k + 1, w] += u0 * b0 + u1 * b1
 
-    return matched_filter, add_rows, subtract_rows
+    @njit(cache=True, nogil=True, fastmath=True)
+    def product(r, Pt, x):  # type: ignore[no-untyped-def]
+        """``r = Pt^T x`` (``r: [K2, LANES]``, ``Pt: [D, K2]``, ``x: [D, LANES]``) by ``add_rows``
+        over blocks of four rows of ``x``."""
+        D, K2 = Pt.shape
+        zero = r.dtype.type(0)
+        for k in range(K2):
+            for w in range(LANES):
+                r[k, w] = zero
+        for m0 in range(0, D, 4):
+            add_rows(r, Pt, x, m0, min(m0 + 4, D), K2)
+
+    return matched_filter, add_rows, subtract_rows, product

@@ -42,7 +42,7 @@ def _compile(LANES: int) -> Any:  # noqa: N803 - the compile-time constant of ev
     """The kernel for blocks of ``LANES`` lanes (``douglas_rachford``; the helpers it calls are
     the products of ``_lane_products`` and the functions defined after it, bound when it first
     compiles)."""
-    _matched_filter, _add_rows, _subtract_rows = compile_products(LANES)
+    _matched_filter, _add_rows, _subtract_rows, _ = compile_products(LANES)
 
     @njit(cache=True, nogil=True)
     def douglas_rachford(sR, A, c, weight, iterations, out):  # type: ignore[no-untyped-def]
