@@ -135,7 +135,7 @@ def test_ber_plot_marks_zero_points_at_the_floor_of_its_log_axis(tmp_path):
              if line.get_marker() == "v" and len(line.get_xdata())]  # fmt: skip
     assert sorted(floor) == [(0, 1e-5), (20, 1e-5)]
     labels = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
-    assert "no error seen (BER < 1e-05)" in labels
+    assert "no error seen (BER < 1.0e-05)" in labels  # as the table writes it (2.5e-06 stays)
     # two zero points at one SNR stand side by side, each in its curve's colour
     records += [{"precoder": "c2po", "bits": "inf", "snr_db": 20, "ber": 0.0}]
     fig = plot_metric(records, tmp_path / "c.png", "ber", ber_floor=1e-5)

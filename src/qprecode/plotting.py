@@ -140,7 +140,7 @@ def plot_metric(
                 ax.plot([snr + shift], [floor], linestyle="none", marker="v", markersize=7,
                         markerfacecolor="none", markeredgewidth=1.2, color=color)  # fmt: skip
             ax.plot([], [], linestyle="none", marker="v", markerfacecolor="none", color="black",
-                    label=f"no error seen (BER < {floor:.0e})")  # fmt: skip
+                    label=f"no error seen (BER < {floor:.1e})")  # fmt: skip
     ax.grid(True, alpha=0.3)
     if ax.get_lines():
         _legend_outside(ax)
