@@ -12,7 +12,7 @@ an orthonormal basis of the complex line through ``s``), an iteration is
 
     r = A x,   r <- tau (r - u (u . r) - u' (u' . r)),   x <- clip(rho (x - A^T r), -1, 1):
 
-one product ``A x`` into ``r`` (``add_rows``), the projection per lane, and one product
+one product ``A x`` into ``r`` (``product``), the projection per lane, and one product
 ``A^T r`` subtracted from ``x`` (``subtract_rows``) with the clip fused into the same pass. The
 block's state ``x: [2M, LANES]`` stays in cache over all iterations.
 """
@@ -28,8 +28,8 @@ from ._lane_products import BLOCK_LANES, compile_products
 
 
 def _compile(LANES: int) -> Any:  # noqa: N803 - the compile-time constant of every loop below
-    """The kernel for blocks of ``LANES`` lanes (``c2po``; ``_iterate`` is bound when it first
-    compiles)."""
+    """The kernel for blocks of ``LANES`` lanes (``c2po``; the helpers it calls are bound when it
+    first compiles)."""
     _matched_filter, _, _subtract_rows, _product = compile_products(LANES)
 
     @njit(cache=True, nogil=True)
@@ -77,11 +77,7 @@ def _compile(LANES: int) -> Any:  # noqa: N803 - the compile-time constant of ev
         one = dt.type(1)
         tiny = dt.type(1e-30)  # the torch form's floor on ||s||^2 (zero vectors stay zero)
         inverse_norm = along  # 1 / ||s|| per lane, until the iterations need ``along``
-        for w in range(LANES):
-            inverse_norm[w] = zero
-        for k in range(K2):
-            for w in range(LANES):
-                inverse_norm[w] += u[k, w] * u[k, w]
+        _lane_dots(inverse_norm, u, u)
         for w in range(LANES):
             inverse_norm[w] = one / np.sqrt(max(inverse_norm[w], tiny))
         for k in range(K):  # u <- s / ||s||, u_rot <- j u: (-Im u, Re u)
@@ -117,20 +113,26 @@ def _compile(LANES: int) -> Any:  # noqa: N803 - the compile-time constant of ev
         """``x: [D, LANES]`` <- ``+-level`` by the sign of each entry (0 gives ``-level``, as the
         DAC), each lane negated where ``Re(s^H A y) < 0`` (``u: [2K, LANES]`` positive multiples
         of the symbols; ``r: [2K, LANES]`` and ``gain: [LANES]`` scratch)."""
-        D, K2 = At.shape
+        D = At.shape[0]
         zero = x.dtype.type(0)
         for m in range(D):
             for w in range(LANES):
                 x[m, w] = level if x[m, w] > zero else -level
         _product(r, At, x)  # r = A y
-        for w in range(LANES):
-            gain[w] = zero
-        for k in range(K2):
-            for w in range(LANES):
-                gain[w] += u[k, w] * r[k, w]
+        _lane_dots(gain, u, r)
         for m in range(D):
             for w in range(LANES):
                 x[m, w] = -x[m, w] if gain[w] < zero else x[m, w]
+
+    @njit(cache=True, nogil=True, fastmath=True, inline="always")
+    def _lane_dots(out, a, b):  # type: ignore[no-untyped-def]
+        """``out[w] = sum_k a[k, w] b[k, w]`` per lane (``a, b: [2K, LANES]``, ``out: [LANES]``)."""
+        zero = out.dtype.type(0)
+        for w in range(LANES):
+            out[w] = zero
+        for k in range(a.shape[0]):
+            for w in range(LANES):
+                out[w] += a[k, w] * b[k, w]
 
     return c2po
 

@@ -13,7 +13,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import torch
 
-__all__ = ["BACKENDS", "resolve_backend", "run_in_threads"]
+__all__ = ["BACKENDS", "kernel_serves", "resolve_backend", "run_in_threads"]
 
 BACKENDS = ("auto", "numba", "torch")
 
@@ -40,6 +40,13 @@ def resolve_backend(backend: str, numba_available: bool) -> str:
     if backend == "numba" and not numba_available:
         raise ValueError("backend 'numba' needs the numba package, which does not import here")
     return backend
+
+
+def kernel_serves(backend: str, *tensors: torch.Tensor) -> bool:
+    """Whether a call runs the Numba kernel: the backend is ``"numba"``, the tensors are on the
+    CPU and no gradient is asked for through them (the kernels have none: the torch form serves)."""
+    wants_grad = torch.is_grad_enabled() and any(t.requires_grad for t in tensors)
+    return backend == "numba" and all(t.device.type == "cpu" for t in tensors) and not wants_grad
 
 
 def run_in_threads(

@@ -20,7 +20,7 @@ import torch
 
 from .._validation import check_channel_and_symbols, real_dtype
 from ..dac import DAC
-from ._kernel_threads import resolve_backend, run_in_threads
+from ._kernel_threads import kernel_serves, resolve_backend, run_in_threads
 from .objective import align_sign, one_bit, real_channel
 
 __all__ = ["C2PO"]
@@ -88,14 +88,10 @@ class C2PO:
     def relaxed(self, H: torch.Tensor, s: torch.Tensor) -> torch.Tensor:
         """The last relaxed iterate, ``[..., N_s, M]`` complex of ``H``'s dtype, from the kernel
         where the backend is Numba, the tensors are on the CPU and no gradient is asked for."""
-        if self._use_kernel(H, s):
+        if kernel_serves(self.backend, H, s):
             return self._fused(H, s, level=0.0)
         *_, last = self._iterations(H, s)  # iterations >= 1
         return last
-
-    def _use_kernel(self, H: torch.Tensor, s: torch.Tensor) -> bool:
-        wants_grad = torch.is_grad_enabled() and (H.requires_grad or s.requires_grad)
-        return self.backend == "numba" and H.device.type == "cpu" and not wants_grad
 
     def _iterations(self, H: torch.Tensor, s: torch.Tensor) -> Iterator[torch.Tensor]:
         M, K = H.shape[-2:]
@@ -136,7 +132,7 @@ class C2PO:
     def __call__(self, H: torch.Tensor, s: torch.Tensor) -> torch.Tensor:
         check_channel_and_symbols(H, s)
         level = self.dac.quantizer.one_bit_level if self.dac.quantizer is not None else None
-        if self._use_kernel(H, s) and level is not None:
+        if level is not None and kernel_serves(self.backend, H, s):
             return self._fused(H, s, level)  # quantized and aligned in the kernel
         return self.quantize(H, s, self.relaxed(H, s))
 

@@ -53,7 +53,7 @@ def alphabet_noise_variance(levels: torch.Tensor, antennas: int, snr_db: float) 
 def one_bit(x: torch.Tensor, dac: DAC) -> torch.Tensor:
     """The 1-bit DAC output of the signs of ``x``'s real and imaginary parts."""
     q = dac.quantizer
-    if q is not None and q.num_levels == 2 and q.thresholds[0] == 0:
+    if q is not None and q.one_bit_level is not None:
         return dac(x)  # a threshold at 0 sees the sign alone: the same output without a sign pass
     return dac(torch.complex(torch.sign(x.real), torch.sign(x.imag)))
 

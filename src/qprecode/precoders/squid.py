@@ -23,7 +23,7 @@ import torch
 from .._validation import check_channel_and_symbols, check_finite_bits, real_dtype
 from ..dac import DAC
 from ..metrics import noise_variance
-from ._kernel_threads import resolve_backend, run_in_threads
+from ._kernel_threads import kernel_serves, resolve_backend, run_in_threads
 from .objective import align_sign, one_bit, real_channel
 
 __all__ = ["SQUID", "prox_squared_inf_norm"]
@@ -107,8 +107,7 @@ class SQUID:
         weight = K2 * M2 / 2 * noise_variance(self.snr_db)  # lambda = 2 K M N_0
         step = self.step
         c = 0.5 / step
-        wants_grad = torch.is_grad_enabled() and (H.requires_grad or s.requires_grad)
-        if self.backend == "numba" and not (trace or wants_grad) and AR.device.type == "cpu":
+        if not trace and kernel_serves(self.backend, H, s):
             return _fused(sR, AR, c, step * weight, self.iterations)
         eye = torch.eye(K2, dtype=AR.dtype, device=AR.device)
         # Q = A_R^T (c I + A_R A_R^T)^{-1}: the prox of ||s - A x||^2 by the push-through identity
